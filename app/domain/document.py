@@ -1,0 +1,602 @@
+"""The "bets as code" document: its schema, its validation into a `Graph`, and its dump.
+
+The same shape is the YAML file the CLI reads, the JSON body of the API and the export
+format. Validation collects every problem it can find, each with the path of the value
+concerned, so that a caller can point at a YAML line and column or a JSON pointer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from app.domain import model as m
+from app.domain.analysis import find_cycles
+from app.domain.lint import RULES
+from app.domain.source import Path, Position, SourceError, SourceMap, parse
+
+FORMAT_VERSION = 1
+MAX_BETS = 10_000
+MAX_ASSUMPTIONS = 10_000
+MAX_TITLE = 1_000
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    message: str
+    path: Path = ()
+    position: Position | None = None
+
+    @property
+    def pointer(self) -> str:
+        """RFC 6901 JSON pointer to the value concerned."""
+        return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in self.path)
+
+    def describe(self, source: str = "") -> str:
+        place = source
+        if self.position is not None:
+            place = f"{source}:{self.position.line}:{self.position.column}"
+        elif self.path:
+            place = f"{source}:{self.pointer}" if source else self.pointer
+        return f"{place}: {self.message}" if place else self.message
+
+
+class DocumentError(Exception):
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problem.describe() for problem in self.problems))
+
+
+# --- field parsers: each raises ValueError with a predicate that reads after the field name ---
+
+E = TypeVar("E", bound=Enum)
+
+
+def _suggest(text: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(text, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _enum(cls: type[E], extra: Mapping[str, E] | None = None) -> Callable[[Any], E]:
+    names = [str(member.value) for member in cls]
+
+    def parse_member(value: Any) -> E:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if extra and key in extra:
+                return extra[key]
+            for member in cls:
+                if str(member.value) == key:
+                    return member
+        raise ValueError(f"must be one of {', '.join(names)}; got {value!r}{_suggest(str(value), names)}")
+
+    return parse_member
+
+
+def _certainty(value: Any) -> float:
+    number: float
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip()[:-1]) / 100
+        except ValueError:
+            raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {value!r}") from None
+        if not 0 <= number <= 1:
+            raise ValueError(f"must be between 0% and 100%, got {value}")
+        return round(number, 6)
+    else:
+        raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {value!r}")
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be between 0 and 1, got {value}")
+    return number
+
+
+_PRESCRIPTIVENESS_NAMES = {member.label: member for member in m.Prescriptiveness}
+
+
+def _prescriptiveness(value: Any) -> m.Prescriptiveness:
+    if isinstance(value, m.Prescriptiveness):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return m.Prescriptiveness(value)
+    if isinstance(value, str) and value.strip().lower() in _PRESCRIPTIVENESS_NAMES:
+        return _PRESCRIPTIVENESS_NAMES[value.strip().lower()]
+    names = ", ".join(f"{member.value} {member.label}" for member in m.Prescriptiveness)
+    raise ValueError(
+        f"must be one of {names} (a name or a number); got {value!r}{_suggest(str(value), _PRESCRIPTIVENESS_NAMES)}"
+    )
+
+
+def _horizon(value: Any) -> m.Horizon:
+    if isinstance(value, m.Horizon):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"must be a duration such as 6w, 3m, 2q, 1y or an ISO date, got {value!r}")
+    return m.Horizon.parse(value)
+
+
+def _slug(value: Any) -> str:
+    if isinstance(value, str) and m.SLUG_RE.match(value):
+        return value
+    raise ValueError(
+        "must be a slug: lowercase letters, digits and hyphens, starting with a letter or digit, "
+        f"at most 63 characters; got {value!r}"
+    )
+
+
+def _url(value: Any) -> str:
+    if isinstance(value, str) and len(value) <= 2048:
+        parts = urlsplit(value)
+        if (
+            parts.scheme in ("http", "https")
+            and parts.netloc
+            and not any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`" for ch in value)
+        ):
+            return value
+    raise ValueError(f"must be an http or https URL, got {value!r}")
+
+
+def _text(limit: int) -> Callable[[Any], str]:
+    def parse_text(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError(f"must be text, got {value!r}")
+        text = str(value)
+        if len(text) > limit:
+            raise ValueError(f"must be at most {limit} characters, got {len(text)}")
+        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+            raise ValueError("must not contain control characters")
+        return text
+
+    return parse_text
+
+
+def _title(value: Any) -> str:
+    text = _text(MAX_TITLE)(value)
+    # A title is one line: newlines would break the label grid of a diagram.
+    text = " ".join(text.split())
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _listify(value: Any) -> Any:
+    # `parents: vision` is read as `parents: [vision]`: the common one-parent case stays short.
+    return [value] if isinstance(value, str) else value
+
+
+Slug = Annotated[str, BeforeValidator(_slug)]
+Certainty = Annotated[float, BeforeValidator(_certainty)]
+HorizonField = Annotated[m.Horizon, BeforeValidator(_horizon)]
+Title = Annotated[str, BeforeValidator(_title)]
+Text = Annotated[str, BeforeValidator(_text(MAX_TEXT))]
+Short = Annotated[str, BeforeValidator(_text(200))]
+Url = Annotated[str, BeforeValidator(_url)]
+SlugList = Annotated[list[Slug], BeforeValidator(_listify)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class MetricDoc(_Schema):
+    name: Short
+    unit: Short | None = None
+    direction: Annotated[m.MetricDirection, BeforeValidator(_enum(m.MetricDirection))] = m.MetricDirection.UP
+    baseline: float | None = None
+    target: float | None = None
+    current: float | None = None
+
+
+class EvidenceDoc(_Schema):
+    kind: Annotated[m.EvidenceKind, BeforeValidator(_enum(m.EvidenceKind))]
+    summary: Title
+    level: Annotated[m.EvidenceLevel, BeforeValidator(_enum(m.EvidenceLevel))] | None = None
+    direction: Annotated[m.Direction, BeforeValidator(_enum(m.Direction))] = m.Direction.SUPPORTS
+    url: Url | None = None
+    date: dt.date | None = None
+
+
+class BetDoc(_Schema):
+    id: Slug
+    kind: Annotated[m.Kind, BeforeValidator(_enum(m.Kind))]
+    title: Title
+    description: Text = ""
+    parents: SlugList = []
+    assumes: SlugList = []
+    horizon: HorizonField | None = None
+    certainty: Certainty | None = None
+    prescriptiveness: Annotated[m.Prescriptiveness, BeforeValidator(_prescriptiveness)] | None = None
+    debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
+    review_by: dt.date | None = None
+    status: Annotated[m.Status, BeforeValidator(_enum(m.Status))] = m.Status.PROPOSED
+    owner: Short | None = None
+    team: Short | None = None
+    tags: Annotated[list[Short], BeforeValidator(_listify)] = []
+    links: Annotated[list[Url], BeforeValidator(_listify)] = []
+    metric: MetricDoc | None = None
+    verdict: Text | None = None
+    learned: Text | None = None
+
+
+class AssumptionDoc(_Schema):
+    id: Slug
+    statement: Title
+    certainty: Certainty | None = None
+    importance: Annotated[int, Field(ge=1, le=5)] | None = None
+    category: Annotated[m.Category, BeforeValidator(_enum(m.Category))] | None = None
+    debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
+    review_by: dt.date | None = None
+    evidence: list[EvidenceDoc] = []
+
+
+def _rule(value: Any) -> str:
+    if isinstance(value, str) and value in RULES:
+        return value
+    raise ValueError(f"names an unknown lint rule {value!r}{_suggest(str(value), RULES)}")
+
+
+class LintDoc(_Schema):
+    disable: Annotated[list[Annotated[str, BeforeValidator(_rule)]], BeforeValidator(_listify)] = []
+    false_certainty: Certainty = 0.8
+    false_certainty_chain: Certainty = 0.1
+    unsupported_assumption: Certainty = 0.7
+    long_horizon: HorizonField = m.Horizon.parse("1y")
+
+
+class GraphDoc(_Schema):
+    slug: Slug
+    title: Title
+    description: Text = ""
+    as_of: dt.date | None = None
+    visibility: Annotated[m.Visibility, BeforeValidator(_enum(m.Visibility))] = m.Visibility.PRIVATE
+    lint: LintDoc | None = None
+
+
+class Document(_Schema):
+    betgraph: Literal[1]
+    graph: GraphDoc
+    bets: Annotated[list[BetDoc], Field(max_length=MAX_BETS)] = []
+    assumptions: Annotated[list[AssumptionDoc], Field(max_length=MAX_ASSUMPTIONS)] = []
+
+
+# --- pydantic errors -> problems ---------------------------------------------------------------
+
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "date_type": "an ISO date (YYYY-MM-DD)",
+    "date_parsing": "an ISO date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "an ISO date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "an ISO date (YYYY-MM-DD)",
+    "string_type": "text",
+}
+
+
+def _field_name(loc: Path) -> str:
+    for part in reversed(loc):
+        if isinstance(part, str):
+            return part
+    return "document"
+
+
+def _fields_of(loc: Path) -> list[str]:
+    """The field names allowed where `loc` points, to suggest a correction for a typo."""
+    where = tuple(part for part in loc[:-1] if isinstance(part, str))
+    schema = _SCHEMA_AT.get(where)
+    return list(schema.model_fields) if schema else []
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    loc: Path = tuple(error["loc"])
+    kind: str = error["type"]
+    value = error.get("input")
+    name = _field_name(loc)
+    if kind == "extra_forbidden":
+        return f"unknown field {name!r}{_suggest(name, _fields_of(loc))}"
+    if kind == "missing":
+        return f"missing required field {name!r}"
+    if kind == "value_error":
+        return f"{name} {error['ctx']['error']}"
+    if kind == "literal_error" and name == "betgraph":
+        return f"betgraph must be {FORMAT_VERSION} (the document format version), got {value!r}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{name} must be between 1 and 5, got {value!r}"
+    if kind == "too_long":
+        return f"{name} has {error['ctx']['actual_length']} entries; at most {error['ctx']['max_length']} are allowed"
+    if kind in _TYPE_WORDS:
+        if name == "document" or loc == ():
+            return f"the document must be a mapping with betgraph, graph, bets and assumptions, got {value!r}"
+        return f"{name} must be {_TYPE_WORDS[kind]}, got {value!r}"
+    return f"{name}: {error['msg']}"
+
+
+_SCHEMA_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Document,
+    ("graph",): GraphDoc,
+    ("graph", "lint"): LintDoc,
+    ("bets",): BetDoc,
+    ("bets", "metric"): MetricDoc,
+    ("assumptions",): AssumptionDoc,
+    ("assumptions", "evidence"): EvidenceDoc,
+}
+
+
+def _structure_problems(document: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    first_seen: dict[str, Path] = {}
+    ids = [("bets", index, bet.id) for index, bet in enumerate(document.bets)]
+    ids += [("assumptions", index, a.id) for index, a in enumerate(document.assumptions)]
+    for section, index, item_id in ids:
+        path: Path = (section, index, "id")
+        if item_id in first_seen:
+            other = first_seen[item_id]
+            problems.append(Problem(f"duplicate id {item_id!r}: already used by {other[0]}[{other[1]}]", path))
+        else:
+            first_seen[item_id] = path
+    bets = {bet.id for bet in document.bets}
+    assumptions = {assumption.id for assumption in document.assumptions}
+    for index, bet in enumerate(document.bets):
+        for field_name, targets, wanted in (("parents", bets, "bet"), ("assumes", assumptions, "assumption")):
+            listed: set[str] = set()
+            for position, ref in enumerate(getattr(bet, field_name)):
+                path = ("bets", index, field_name, position)
+                if ref in listed:
+                    problems.append(Problem(f"{field_name} lists {ref!r} twice", path))
+                listed.add(ref)
+                if ref in targets:
+                    continue
+                if ref in bets or ref in assumptions:
+                    problems.append(Problem(f"{field_name} names {ref!r}, which is not a {wanted}", path))
+                else:
+                    known = targets
+                    problems.append(Problem(f"unknown {wanted} {ref!r}{_suggest(ref, known)}", path))
+    problems.extend(_cycle_problems(document.bets))
+    return problems
+
+
+def _cycle_problems(bets: list[BetDoc]) -> list[Problem]:
+    """One problem per parent link that closes a cycle, naming the whole loop."""
+    index_of = {bet.id: index for index, bet in enumerate(bets)}
+    parents = {bet.id: [p for p in bet.parents if p in index_of] for bet in bets}
+    return [
+        Problem(
+            f"parents form a cycle: {' -> '.join(loop)}",
+            ("bets", index_of[child], "parents", bets[index_of[child]].parents.index(parent)),
+        )
+        for child, parent, loop in find_cycles(parents)
+    ]
+
+
+# --- conversions ------------------------------------------------------------------------------
+
+
+def _to_graph(document: Document) -> m.Graph:
+    lint = document.graph.lint
+    return m.Graph(
+        slug=document.graph.slug,
+        title=document.graph.title,
+        description=document.graph.description,
+        as_of=document.graph.as_of,
+        visibility=document.graph.visibility,
+        lint=m.LintSettings(
+            disable=frozenset(lint.disable),
+            false_certainty=lint.false_certainty,
+            false_certainty_chain=lint.false_certainty_chain,
+            unsupported_assumption=lint.unsupported_assumption,
+            long_horizon=lint.long_horizon,
+        )
+        if lint
+        else m.LintSettings(),
+        bets=tuple(
+            m.Bet(
+                id=bet.id,
+                kind=bet.kind,
+                title=bet.title,
+                description=bet.description,
+                parents=tuple(bet.parents),
+                assumes=tuple(bet.assumes),
+                horizon=bet.horizon,
+                certainty=bet.certainty,
+                prescriptiveness=bet.prescriptiveness,
+                debate=bet.debate,
+                review_by=bet.review_by,
+                status=bet.status,
+                owner=bet.owner,
+                team=bet.team,
+                tags=tuple(bet.tags),
+                links=tuple(bet.links),
+                metric=m.Metric(**bet.metric.model_dump()) if bet.metric else None,
+                verdict=bet.verdict,
+                learned=bet.learned,
+            )
+            for bet in document.bets
+        ),
+        assumptions=tuple(
+            m.Assumption(
+                id=a.id,
+                statement=a.statement,
+                certainty=a.certainty,
+                importance=a.importance,
+                category=a.category,
+                debate=a.debate,
+                review_by=a.review_by,
+                evidence=tuple(m.Evidence(**e.model_dump()) for e in a.evidence),
+            )
+            for a in document.assumptions
+        ),
+    )
+
+
+def graph_from_data(data: Any, source_map: SourceMap | None = None) -> m.Graph:
+    """Validate plain data (parsed YAML or JSON) into a `Graph`, or raise `DocumentError`.
+
+    With a source map, every problem carries the line and column of the value concerned.
+    """
+
+    def locate(problem: Problem, key: bool = False) -> Problem:
+        if source_map is None:
+            return problem
+        position = source_map.key(problem.path) if key else source_map.value(problem.path)
+        return Problem(problem.message, problem.path, position)
+
+    try:
+        document = Document.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            locate(Problem(_message(e), tuple(e["loc"])), key=e["type"] == "extra_forbidden")
+            for e in error.errors(include_url=False)
+        ]
+        raise DocumentError(_sorted(problems)) from None
+    structure = _structure_problems(document)
+    if structure:
+        raise DocumentError(_sorted([locate(problem) for problem in structure]))
+    return _to_graph(document)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.position.line, p.position.column) if p.position else (0, 0))
+
+
+def load(text: str) -> tuple[m.Graph, SourceMap]:
+    """Parse and validate a YAML or JSON document."""
+    try:
+        data, source_map = parse(text)
+    except SourceError as error:
+        raise DocumentError([Problem(error.message, (), error.position)]) from None
+    return graph_from_data(data, source_map), source_map
+
+
+# --- dump -------------------------------------------------------------------------------------
+
+
+def _compact(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Leave out what is empty or default, so a dumped document reads like a written one."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None or value in ((), "") or (key in defaults and defaults[key] == value):
+            continue
+        out[key] = value
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, m.Prescriptiveness):
+        return value.label
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, m.Horizon):
+        return value.text
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def graph_to_data(graph: m.Graph) -> dict[str, Any]:
+    """The document of a graph as plain data (dates stay dates): `graph_from_data(graph_to_data(g)) == g`."""
+    bet_defaults = {"status": m.Status.PROPOSED}
+    evidence_defaults = {"direction": m.Direction.SUPPORTS}
+    default_lint = m.LintSettings()
+    head: dict[str, Any] = {
+        "slug": graph.slug,
+        "title": graph.title,
+        "description": graph.description,
+        "as_of": graph.as_of,
+        "visibility": graph.visibility,
+    }
+    if graph.lint != default_lint:
+        head["lint"] = _compact(
+            {
+                "disable": tuple(sorted(graph.lint.disable)),
+                "false_certainty": graph.lint.false_certainty,
+                "false_certainty_chain": graph.lint.false_certainty_chain,
+                "unsupported_assumption": graph.lint.unsupported_assumption,
+                "long_horizon": graph.lint.long_horizon,
+            },
+            {
+                "false_certainty": default_lint.false_certainty,
+                "false_certainty_chain": default_lint.false_certainty_chain,
+                "unsupported_assumption": default_lint.unsupported_assumption,
+                "long_horizon": default_lint.long_horizon,
+            },
+        )
+    bets = []
+    for bet in graph.bets:
+        fields = {name: getattr(bet, name) for name in bet.__slots__}
+        if bet.metric is not None:
+            fields["metric"] = _compact(
+                {name: getattr(bet.metric, name) for name in bet.metric.__slots__}, {"direction": m.MetricDirection.UP}
+            )
+        bets.append(_compact(fields, bet_defaults))
+    assumptions = []
+    for assumption in graph.assumptions:
+        fields = {name: getattr(assumption, name) for name in assumption.__slots__}
+        fields["evidence"] = tuple(
+            _compact({name: getattr(e, name) for name in e.__slots__}, evidence_defaults) for e in assumption.evidence
+        )
+        assumptions.append(_compact(fields, {}))
+    data = {
+        "betgraph": FORMAT_VERSION,
+        "graph": _compact(head, {"visibility": m.Visibility.PRIVATE}),
+        "bets": bets,
+        "assumptions": assumptions,
+    }
+    plain: dict[str, Any] = _deep_plain(data)
+    return plain
+
+
+def _deep_plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _deep_plain(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_deep_plain(item) for item in value]
+    return _plain(value)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line text as a block; anything YAML 1.1 readers would take for a bool, number or date
+    # (`no`, `1e3`, `2026-11-01`) stays quoted so that other tools read it back as text too.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(graph: m.Graph) -> str:
+    return yaml.dump(graph_to_data(graph), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def dump_json(graph: m.Graph) -> str:
+    return json.dumps(graph_to_data(graph), ensure_ascii=False, indent=2, default=_iso) + "\n"
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

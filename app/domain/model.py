@@ -1,0 +1,269 @@
+"""The nested-bets model: plain, immutable values with no I/O.
+
+A `Graph` is what a document describes once it has been validated; every other part of
+Betgraph (analysis, rendering, the CLI, later the API and storage) reads it and none of
+them needs to know whether it came from YAML, JSON or a database.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import IntEnum, StrEnum
+from functools import cached_property
+
+SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,62}"
+SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+
+
+class Kind(StrEnum):
+    VISION = "vision"
+    STRATEGY = "strategy"
+    GOAL = "goal"
+    OUTCOME = "outcome"
+    OPPORTUNITY = "opportunity"
+    HYPOTHESIS = "hypothesis"
+    INITIATIVE = "initiative"
+
+
+class Prescriptiveness(IntEnum):
+    EXPLORE = 1
+    OPPORTUNITY = 2
+    OUTCOME = 3
+    GUIDED = 4
+    PRESCRIBED = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Debate(StrEnum):
+    OPEN = "open"
+    CONTESTED = "contested"
+    SETTLED = "settled"
+
+
+class Status(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    VALIDATED = "validated"
+    INVALIDATED = "invalidated"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+# Bets in these states are resolved: reviewing them again is not owed.
+RESOLVED_STATUSES = frozenset({Status.VALIDATED, Status.INVALIDATED, Status.DONE, Status.DROPPED})
+
+
+class Category(StrEnum):
+    DESIRABILITY = "desirability"
+    VIABILITY = "viability"
+    FEASIBILITY = "feasibility"
+    USABILITY = "usability"
+    ETHICAL = "ethical"
+
+
+class EvidenceKind(StrEnum):
+    DATA = "data"
+    INSIGHT = "insight"
+
+
+class EvidenceLevel(StrEnum):
+    """Itamar Gilad's confidence meter, weakest first."""
+
+    SELF_CONVICTION = "self-conviction"
+    THEMATIC = "thematic"
+    OPINION = "opinion"
+    ESTIMATE = "estimate"
+    ANECDOTAL = "anecdotal"
+    MARKET_DATA = "market-data"
+    USER_EVIDENCE = "user-evidence"
+    TEST_RESULT = "test-result"
+    LAUNCH_DATA = "launch-data"
+
+
+class Direction(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+
+
+class MetricDirection(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class Visibility(StrEnum):
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+HORIZON_RE = re.compile(r"^(\d{1,3})([dwmqy])$")
+_UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the last day (31 Jan + 1 month is 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class Horizon:
+    """When a bet should pay off: a duration from the graph's as-of date, or a date.
+
+    `text` keeps what the author wrote (`6w`, `2027-03-31`) so a document round-trips.
+    """
+
+    text: str
+    amount: int = 0
+    unit: str = ""
+    on: dt.date | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Horizon:
+        text = text.strip()
+        match = HORIZON_RE.match(text)
+        if match:
+            return cls(text=text, amount=int(match.group(1)), unit=match.group(2))
+        try:
+            return cls(text=text, on=dt.date.fromisoformat(text))
+        except ValueError:
+            raise ValueError(
+                f"must be a duration such as 6w, 3m, 2q, 1y (d, w, m, q or y) or an ISO date, got {text!r}"
+            ) from None
+
+    def resolve(self, as_of: dt.date) -> dt.date:
+        if self.on is not None:
+            return self.on
+        if self.unit == "d":
+            return as_of + timedelta(days=self.amount)
+        if self.unit == "w":
+            return as_of + timedelta(weeks=self.amount)
+        months = {"m": 1, "q": 3, "y": 12}[self.unit] * self.amount
+        return add_months(as_of, months)
+
+    def describe(self) -> str:
+        if self.on is not None:
+            return self.on.isoformat()
+        word = _UNIT_WORDS[self.unit]
+        return f"{self.amount} {word}{'' if self.amount == 1 else 's'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    unit: str | None = None
+    direction: MetricDirection = MetricDirection.UP
+    baseline: float | None = None
+    target: float | None = None
+    current: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    kind: EvidenceKind
+    summary: str
+    level: EvidenceLevel | None = None
+    direction: Direction = Direction.SUPPORTS
+    url: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bet:
+    id: str
+    kind: Kind
+    title: str
+    description: str = ""
+    parents: tuple[str, ...] = ()
+    assumes: tuple[str, ...] = ()
+    horizon: Horizon | None = None
+    certainty: float | None = None
+    prescriptiveness: Prescriptiveness | None = None
+    debate: Debate | None = None
+    review_by: dt.date | None = None
+    status: Status = Status.PROPOSED
+    owner: str | None = None
+    team: str | None = None
+    tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    metric: Metric | None = None
+    verdict: str | None = None
+    learned: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    id: str
+    statement: str
+    certainty: float | None = None
+    importance: int | None = None
+    category: Category | None = None
+    debate: Debate | None = None
+    review_by: dt.date | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LintSettings:
+    """The thresholds of the lint rules; a graph may override any of them."""
+
+    disable: frozenset[str] = frozenset()
+    false_certainty: float = 0.8
+    false_certainty_chain: float = 0.1
+    unsupported_assumption: float = 0.7
+    long_horizon: Horizon = field(default_factory=lambda: Horizon.parse("1y"))
+
+
+@dataclass(frozen=True)
+class Graph:
+    slug: str
+    title: str
+    description: str = ""
+    as_of: dt.date | None = None
+    visibility: Visibility = Visibility.PRIVATE
+    lint: LintSettings = field(default_factory=LintSettings)
+    bets: tuple[Bet, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+
+    def reference_date(self, today: dt.date) -> dt.date:
+        """The date horizons and review dates are read against: `as_of`, else today."""
+        return self.as_of or today
+
+    @cached_property
+    def bet_by_id(self) -> dict[str, Bet]:
+        return {bet.id: bet for bet in self.bets}
+
+    @cached_property
+    def assumption_by_id(self) -> dict[str, Assumption]:
+        return {assumption.id: assumption for assumption in self.assumptions}
+
+    @cached_property
+    def children(self) -> dict[str, tuple[str, ...]]:
+        """Bet id -> ids of the bets that name it as a parent, in document order."""
+        found: dict[str, list[str]] = {bet.id: [] for bet in self.bets}
+        for bet in self.bets:
+            for parent in bet.parents:
+                if parent in found and bet.id not in found[parent]:
+                    found[parent].append(bet.id)
+        return {key: tuple(value) for key, value in found.items()}
+
+    @cached_property
+    def assumed_by(self) -> dict[str, tuple[str, ...]]:
+        """Assumption id -> ids of the bets that rest on it, in document order."""
+        found: dict[str, list[str]] = {a.id: [] for a in self.assumptions}
+        for bet in self.bets:
+            for assumption in bet.assumes:
+                if assumption in found and bet.id not in found[assumption]:
+                    found[assumption].append(bet.id)
+        return {key: tuple(value) for key, value in found.items()}
+
+    @cached_property
+    def teams(self) -> tuple[str, ...]:
+        return tuple(sorted({bet.team for bet in self.bets if bet.team}))
