@@ -1,0 +1,276 @@
+"""The `betgraph` command: bets as code, on YAML files, without a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from app.domain.analysis import why_chain
+from app.domain.document import DocumentError, load
+from app.domain.lint import RULES, Finding, Severity, lint
+from app.domain.model import Graph
+from app.domain.source import SourceMap
+from app.rendering.dot import DotOptions
+from app.rendering.render import FORMATS, Format, RenderOptions, render
+from app.rendering.runner import Limits, RenderError
+from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
+from app.words import plural
+
+EXIT_FINDINGS = 1
+EXIT_INVALID = 2
+
+EPILOG_RENDER = """\b
+Examples:
+  betgraph render strategy.yaml -o map.svg
+  betgraph render strategy.yaml --view why --focus setup-wizard -o why.png
+  betgraph render strategy.yaml --view team --focus onboarding --format mmd
+  betgraph render strategy.yaml --format dot | dot -Tpdf -o map.pdf
+
+\b
+Views:
+  map     the whole graph, in horizon bands (> 1 year at the top, ≤ 6 weeks at the bottom)
+  why     a bet, everything above it and every assumption they rest on: why it matters
+  impact  everything that rests on a bet or an assumption
+  team    a team's bets with their why-chains
+
+\b
+Reading a diagram: fill is certainty (the percentage is in the label), the border is how much
+of the how was decided (dashed explore, solid outcome, bold guided, double prescribed), a red
+outline is a lint finding (named in the label), and ◇/◆ mark bets open for debate/contested.
+"""
+
+EPILOG_LINT = (
+    "\b\nRules:\n"
+    + "\n".join(f"  {rule:<28} {severity.label:<8} {text}" for rule, (severity, _, text) in RULES.items())
+    + """
+
+\b
+Exit status: 0 no finding at or above --fail-on, 1 there are, 2 the file is invalid.
+A graph may switch rules off or move thresholds in its document:
+  graph: {..., lint: {disable: [multi-parent], false_certainty: 0.9, long_horizon: 18m}}
+"""
+)
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    click.echo(f"betgraph: {message}", err=True)
+    sys.exit(code)
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except IsADirectoryError:
+        _fail(f"{path}: is a directory, not a document")
+    except UnicodeDecodeError as error:
+        _fail(f"{path}: not UTF-8 text (byte {error.start})")
+    except OSError as error:
+        _fail(f"{path}: cannot read: {error.strerror}")
+
+
+def _load(path: str) -> tuple[Graph, SourceMap]:
+    try:
+        return load(_read(path))
+    except DocumentError as error:
+        name = "-" if path == "-" else path
+        for problem in error.problems[:50]:
+            click.echo(problem.describe(name), err=True)
+        if len(error.problems) > 50:
+            click.echo(f"{name}: … and {len(error.problems) - 50} more problems", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _write(out: str | None, data: bytes) -> None:
+    if out is None or out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(out)
+    # Write beside the target and rename: a failed or interrupted render never leaves half a file.
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except FileNotFoundError:
+        _fail(f"{out}: the folder does not exist")
+    except OSError as error:
+        _fail(f"{out}: cannot write: {error.strerror}")
+
+
+def _today(as_of: dt.datetime | None) -> dt.date:
+    return as_of.date() if as_of else dt.date.today()
+
+
+as_of_option = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Read horizons and review dates against this date when the graph has no as_of (default: today).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="betgraph")
+def cli() -> None:
+    """Betgraph: nested bets, the assumptions behind them, and how sure we are.
+
+    Write your vision, strategy, goals, outcomes, hypotheses and initiatives in a YAML file,
+    then draw it and check that the story holds together. `betgraph COMMAND --help` says more.
+    """
+
+
+@cli.command(epilog=EPILOG_RENDER)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--view", "view_kind", type=click.Choice(VIEW_KINDS), default="map", show_default=True)
+@click.option("--focus", help="The bet (why), bet or assumption (impact) or team (team) the view is about.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Output format; by default taken from -o's extension, else svg."
+)
+@click.option("-o", "--output", "out", help="Write here instead of standard output.")
+@as_of_option
+@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option("--link-base", metavar="URL", help="Make each node link to the viewer at this address.")
+@click.option(
+    "--quality",
+    type=click.Choice(["auto", "full", "fast"]),
+    default="auto",
+    show_default=True,
+    help="Layout effort: auto uses cheaper settings for large graphs.",
+)
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True, help="Seconds for Graphviz.")
+def render_command(
+    file: str,
+    view_kind: ViewKind,
+    focus: str | None,
+    fmt: Format | None,
+    out: str | None,
+    as_of: dt.datetime | None,
+    no_legend: bool,
+    link_base: str | None,
+    quality: str,
+    timeout: float,
+) -> None:
+    """Draw FILE as SVG, PNG, PDF, DOT, Mermaid or JSON."""
+    if fmt is None:
+        suffix = Path(out).suffix.lstrip(".").lower() if out and out != "-" else ""
+        fmt = suffix if suffix in FORMATS else "svg"
+        if suffix and suffix not in FORMATS:
+            _fail(f"cannot tell the format from {out!r}; pass --format ({', '.join(FORMATS)})")
+    assert fmt is not None
+    if fmt in ("png", "pdf") and (out is None or out == "-") and sys.stdout.isatty():
+        _fail(f"{fmt} is binary: pass -o FILE or redirect the output")
+    if link_base and not link_base.startswith(("http://", "https://")):
+        _fail("--link-base must be an http or https URL")
+    graph, _ = _load(file)
+    options = RenderOptions(
+        dot=DotOptions(legend=not no_legend, link_base=link_base, quality=quality),  # type: ignore[arg-type]
+        limits=Limits(timeout=timeout),
+    )
+    try:
+        view = View(view_kind, focus)
+        data = render(graph, view, fmt, _today(as_of), options)
+    except ViewError as error:
+        _fail(str(error))
+    except RenderError as error:
+        _fail(str(error), EXIT_FINDINGS)
+    _write(out, data)
+    if out and out != "-":
+        click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+cli.add_command(render_command, name="render")
+
+
+def _finding_line(name: str, finding: Finding, source_map: SourceMap, graph: Graph) -> str:
+    position = None
+    ids = [("bets", index, bet.id) for index, bet in enumerate(graph.bets)]
+    ids += [("assumptions", index, a.id) for index, a in enumerate(graph.assumptions)]
+    for section, index, node_id in ids:
+        if node_id == finding.subject:
+            position = source_map.value((section, index))
+    place = f"{name}:{position.line}:{position.column}" if position else name
+    return f"{place}: {finding.severity.label} [{finding.rule}] {finding.message}"
+
+
+@cli.command(name="lint", epilog=EPILOG_LINT)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when there is a finding of this severity or worse.",
+)
+@as_of_option
+def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -> None:
+    """Check that the story of FILE holds together."""
+    graph, source_map = _load(file)
+    findings = lint(graph, _today(as_of))
+    threshold = Severity[fail_on.upper()]
+    failing = [f for f in findings if f.severity >= threshold]
+    counts = {severity.label: sum(1 for f in findings if f.severity is severity) for severity in Severity}
+    if fmt == "json":
+        payload = {
+            "file": file,
+            "graph": graph.slug,
+            "findings": [
+                {"rule": f.rule, "severity": f.severity.label, "ids": list(f.ids), "message": f.message}
+                for f in findings
+            ],
+            "counts": counts,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(_finding_line(file, finding, source_map, graph))
+        summary = ", ".join(plural(count, label) for label, count in reversed(counts.items()))
+        sizes = f"{plural(len(graph.bets), 'bet')}, {plural(len(graph.assumptions), 'assumption')}"
+        click.echo(f"{file}: {sizes}: {summary}", err=True)
+    sys.exit(EXIT_FINDINGS if failing else 0)
+
+
+@cli.command(name="why")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("bet")
+def why_command(file: str, bet: str) -> None:
+    """Say in words why BET matters: the chain above it, its chain certainty and weakest link."""
+    graph, _ = _load(file)
+    if bet not in graph.bet_by_id:
+        _fail(f"no bet with id {bet!r} in {file}")
+    chain = why_chain(graph, bet)
+    for depth, bet_id in enumerate(reversed(chain.path)):
+        node = graph.bet_by_id[bet_id]
+        certainty = "?" if node.certainty is None else f"{node.certainty:.0%}"
+        click.echo(f"{'  ' * depth}{node.kind.value} {bet_id}: {node.title} ({certainty})")
+        for assumption_id in node.assumes:
+            assumption = graph.assumption_by_id[assumption_id]
+            held = "?" if assumption.certainty is None else f"{assumption.certainty:.0%}"
+            click.echo(f"{'  ' * depth}  rests on {assumption_id}: {assumption.statement} ({held})")
+    click.echo(f"chain certainty: {chain.certainty:.1%}")
+    if chain.weakest:
+        click.echo(f"weakest link: {chain.weakest}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="betgraph", standalone_mode=True)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as error:  # a bug of ours: say so plainly, never dump a traceback on a user
+        if os.environ.get("BETGRAPH_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (set BETGRAPH_DEBUG=1 for details)", 70)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,381 @@
+"""Scene -> DOT text. Pure and deterministic: the same graph and view give the same bytes.
+
+User text reaches DOT only through `escape.label_text` (inside HTML-like labels) and
+`escape.attribute_text` (tooltips); every other attribute is built from our own constants,
+validated slugs and numbers, so no document can set a Graphviz attribute.
+"""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote as url_quote
+
+import graphviz
+
+from app.domain.lint import Severity
+from app.domain.model import Assumption, Bet, Kind, Prescriptiveness
+from app.rendering import style
+from app.rendering.escape import attribute_text, label_text
+from app.rendering.layout import Row, assign_rows, columns_for
+from app.rendering.views import Scene
+
+Quality = Literal["auto", "full", "fast"]
+
+# Past this many nodes `dot`'s default crossing minimisation and spline routing take minutes;
+# the cheaper settings keep a map of thousands of bets to seconds (bench/render_bench.py).
+FAST_FROM = 700
+TITLE_WIDTH = 26
+TITLE_LINES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class DotOptions:
+    legend: bool = True
+    link_base: str | None = None  # e.g. https://betgraph.example.com; nodes then link to the viewer
+    quality: Quality = "auto"
+    columns: int | None = None  # row width in nodes; derived from the scene's size when None
+
+
+def node_name(node_id: str, *, assumption: bool = False) -> str:
+    return f"{'a' if assumption else 'b'}_{node_id}"
+
+
+def wrap(text: str, width: int = TITLE_WIDTH, lines: int = TITLE_LINES) -> list[str]:
+    wrapped = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return wrapped
+
+
+def _pct(value: float | None) -> str:
+    return "?%" if value is None else f"{value:.0%}"
+
+
+def _table(rows: Iterable[str]) -> str:
+    cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _small(text: str, colour: str = style.MUTED) -> str:
+    return f'<FONT POINT-SIZE="8" COLOR="{colour}">{label_text(text)}</FONT>'
+
+
+def _title_lines(text: str, width: int = TITLE_WIDTH) -> str:
+    return "<BR/>".join(f"<B>{label_text(line)}</B>" for line in wrap(text, width))
+
+
+def _metric_text(bet: Bet) -> str | None:
+    metric = bet.metric
+    if metric is None:
+        return None
+    arrow = "↑" if metric.direction == "up" else "↓"
+
+    def num(value: float | None) -> str:
+        return "?" if value is None else f"{value:g}"
+
+    text = f"{metric.name} {arrow} {num(metric.baseline)} → {num(metric.target)}"
+    if metric.unit:
+        text += f" {metric.unit}"
+    if metric.current is not None:
+        text += f" (now {num(metric.current)})"
+    return text
+
+
+class _Builder:
+    def __init__(self, scene: Scene, options: DotOptions) -> None:
+        self.scene = scene
+        self.options = options
+        self.dot = graphviz.Digraph(name="betgraph", strict=False)
+
+    def build(self) -> str:
+        scene = self.scene
+        fast = self.options.quality == "fast" or (self.options.quality == "auto" and scene.size >= FAST_FROM)
+        self._graph_attributes(fast)
+        columns = self.options.columns or columns_for(scene.size)
+        rows = assign_rows(scene, columns)
+        row_of = {node: index for index, row in enumerate(rows) for node in row.nodes}
+        self._bands(rows)
+        self._edges(row_of, fast)
+        if self.options.legend:
+            self._legend(len(rows), max(4, min(columns, 7)))
+        return str(self.dot.source)
+
+    def _graph_attributes(self, fast: bool) -> None:
+        scene = self.scene
+        heading = f"{scene.title} · as of {scene.as_of.isoformat()}"
+        attributes = {
+            "newrank": "true",
+            "rankdir": "TB",
+            "nodesep": "0.22",
+            "ranksep": "0.35",
+            "fontname": style.FONT,
+            "fontsize": "16",
+            "labelloc": "t",
+            "labeljust": "l",
+            "label": f"<<B>{label_text(heading)}</B>>",
+            "tooltip": attribute_text(scene.description),
+            "bgcolor": "white",
+            "pad": "0.2",
+            "outputorder": "edgesfirst",
+        }
+        if fast:
+            # Fewer crossing-minimisation passes, bounded network simplex, straight edges.
+            attributes |= {"mclimit": "0.05", "nslimit": "1", "nslimit1": "1", "remincross": "false"}
+            attributes |= {"splines": "line", "searchsize": "10"}
+        self.dot.graph_attr.update(attributes)
+        self.dot.node_attr.update(
+            {"fontname": style.FONT, "fontsize": "11", "fontcolor": style.INK, "margin": "0.1,0.05", "penwidth": "1"}
+        )
+        self.dot.edge_attr.update({"color": style.EDGE, "arrowsize": "0.6", "penwidth": "1"})
+
+    def _bands(self, rows: list[Row]) -> None:
+        by_band: dict[int, list[tuple[int, Row]]] = {}
+        for index, row in enumerate(rows):
+            by_band.setdefault(row.band.index, []).append((index, row))
+        for band_index, band_rows in sorted(by_band.items()):
+            band = band_rows[0][1].band
+            with self.dot.subgraph(name=f"cluster_band{band_index}") as cluster:
+                cluster.attr(
+                    label=f"<<B>{label_text(band.label)}</B>>",
+                    labeljust="l",
+                    fontsize="12",
+                    fontcolor=style.MUTED,
+                    style="filled",
+                    fillcolor=band.fill,
+                    color="#d9d9d9",
+                    tooltip=attribute_text(f"horizon {band.label}"),
+                )
+                for row_index, row in band_rows:
+                    with cluster.subgraph(name=f"row{row_index}") as same:
+                        same.attr(rank="same")
+                        same.node(f"row{row_index}", shape="point", width="0", height="0", style="invis", label="")
+                        for node in row.nodes:
+                            self._node(same, node)
+
+    def _node(self, into: graphviz.Digraph, node_id: str) -> None:
+        scene = self.scene
+        bet = scene.graph.bet_by_id.get(node_id)
+        if bet is not None and node_id in {b.id for b in scene.bets}:
+            self._bet(into, bet)
+        else:
+            self._assumption(into, scene.graph.assumption_by_id[node_id])
+
+    def _marks(self, node_id: str) -> tuple[list[str], dict[str, str], list[str]]:
+        """Lint and weakest-link marks: label lines, attributes, tooltip lines."""
+        lines: list[str] = []
+        attributes: dict[str, str] = {}
+        tips: list[str] = []
+        findings = self.scene.findings.get(node_id, ())
+        if node_id == self.scene.weakest:
+            lines.append(_small("▲ weakest link of this chain", style.WEAKEST))
+            attributes |= {"color": style.WEAKEST, "penwidth": "3"}
+            tips.append("weakest link: the least certain step on the best-supported path")
+        if findings:
+            rules = sorted({f.rule for f in findings})
+            lines.append(_small("⚠ " + ", ".join(rules), style.LINT))
+            attributes |= {"color": style.LINT}
+            if not any(f.severity is Severity.INFO for f in findings) or len(rules) > 1:
+                attributes["penwidth"] = "2.4"
+            tips += [f"{f.severity.label} [{f.rule}]: {f.message}" for f in findings]
+        return lines, attributes, tips
+
+    def _link(self, node_id: str) -> dict[str, str]:
+        base = self.options.link_base
+        if not base:
+            return {}
+        return {
+            "URL": f"{base.rstrip('/')}/graphs/{url_quote(self.scene.graph.slug)}?focus={url_quote(node_id)}",
+            "target": "_top",
+        }
+
+    def _bet(self, into: graphviz.Digraph, bet: Bet) -> None:
+        scene = self.scene
+        head = [bet.kind.value.upper()]
+        if bet.id in scene.focus:
+            head.insert(0, "FOCUS")
+        if bet.team:
+            head.append(bet.team)
+        facts = [_pct(bet.certainty)]
+        if bet.horizon is not None:
+            facts.append(bet.horizon.text)
+        border = style.BORDERS.get(bet.prescriptiveness, style.UNSTATED_BORDER) if bet.prescriptiveness else None
+        if border is not None:
+            facts.append(border.label)
+        if bet.status != "proposed":
+            facts.append(bet.status.value)
+        lines = [_small(" · ".join(head)), _title_lines(bet.title)]
+        metric = _metric_text(bet)
+        if metric:
+            lines.append(_small(metric))
+        lines.append(_small(" · ".join(facts), style.INK))
+        if bet.debate in style.DEBATE_MARKERS:
+            lines.append(_small(style.DEBATE_MARKERS[bet.debate], style.INK))
+        marks, mark_attributes, tips = self._marks(bet.id)
+        lines += marks
+
+        border = border or style.UNSTATED_BORDER
+        styles = ["filled", border.style]
+        if bet.kind in style.ROUNDED:
+            styles.append("rounded")
+        attributes = {
+            "id": f"bet-{bet.id}",
+            "shape": style.SHAPES[bet.kind],
+            "style": ",".join(styles),
+            "fillcolor": style.certainty_fill(bet.certainty),
+            "penwidth": f"{border.penwidth:g}",
+            "peripheries": str(border.peripheries),
+            "label": _table(lines),
+            "tooltip": attribute_text(self._bet_tooltip(bet, tips)),
+        }
+        attributes |= mark_attributes
+        attributes |= self._link(bet.id)
+        into.node(node_name(bet.id), **attributes)
+
+    def _bet_tooltip(self, bet: Bet, marks: list[str]) -> str:
+        chain = self.scene.support.value.get(bet.id)
+        parts = [bet.title, f"{bet.kind.value} · certainty {_pct(bet.certainty)} · chain certainty {_pct(chain)}"]
+        if bet.horizon is not None:
+            pays_off = bet.horizon.resolve(self.scene.as_of).isoformat()
+            parts.append(f"pays off by {pays_off} ({bet.horizon.text})")
+        if bet.prescriptiveness is not None:
+            parts.append(f"prescriptiveness: {bet.prescriptiveness.value} {bet.prescriptiveness.label}")
+        if bet.debate is not None:
+            parts.append(f"debate: {bet.debate.value}")
+        if bet.owner:
+            parts.append(f"owner: {bet.owner}")
+        return "\n".join(parts + marks)
+
+    def _assumption(self, into: graphviz.Digraph, assumption: Assumption) -> None:
+        head = ["ASSUMPTION"]
+        if assumption.category:
+            head.append(assumption.category.value)
+        if assumption.importance:
+            head.append(f"importance {assumption.importance}/5")
+        supporting = sum(1 for e in assumption.evidence if e.direction == "supports")
+        refuting = len(assumption.evidence) - supporting
+        facts = [_pct(assumption.certainty)]
+        facts.append(f"evidence {supporting}+ {refuting}−" if assumption.evidence else "no evidence")
+        lines = [_small(" · ".join(head)), _title_lines(assumption.statement, TITLE_WIDTH + 2)]
+        lines.append(_small(" · ".join(facts), style.INK))
+        if assumption.debate in style.DEBATE_MARKERS:
+            lines.append(_small(style.DEBATE_MARKERS[assumption.debate], style.INK))
+        marks, mark_attributes, tips = self._marks(assumption.id)
+        lines += marks
+        tooltip = [assumption.statement, f"assumption · certainty {_pct(assumption.certainty)}"]
+        tooltip += [
+            f"{e.direction.value}: {e.summary}" + (f" ({e.level.value})" if e.level else "")
+            for e in assumption.evidence
+        ]
+        attributes = {
+            "id": f"assumption-{assumption.id}",
+            "shape": style.SHAPES["assumption"],
+            "style": "filled",
+            "fillcolor": style.certainty_fill(assumption.certainty),
+            "label": _table(lines),
+            "tooltip": attribute_text("\n".join(tooltip + tips)),
+        }
+        attributes |= mark_attributes
+        attributes |= self._link(assumption.id)
+        into.node(node_name(assumption.id, assumption=True), **attributes)
+
+    def _edges(self, row_of: dict[str, int], fast: bool) -> None:
+        for index in range(max(row_of.values(), default=-1)):
+            self.dot.edge(f"row{index}", f"row{index + 1}", style="invis")
+        on_path = set(zip(self.scene.path[1:], self.scene.path[:-1], strict=False))
+        for edge in sorted(self.scene.edges, key=lambda e: (e.child, e.parent)):
+            attributes = {"dir": "back", "tooltip": attribute_text(f"{edge.child} contributes to {edge.parent}")}
+            if row_of[edge.child] <= row_of[edge.parent]:
+                attributes["constraint"] = "false"  # a horizon inversion points upwards
+            if not edge.primary:
+                attributes |= {"color": style.SECONDARY_EDGE, "style": "dashed", "arrowhead": "empty"}
+            if (edge.parent, edge.child) in on_path:
+                attributes |= {"penwidth": "2.6", "color": style.WEAKEST}
+            self.dot.edge(node_name(edge.parent), node_name(edge.child), **attributes)
+        for assumption_id, bet_id in sorted(self.scene.rests_on, key=lambda pair: (pair[1], pair[0])):
+            self.dot.edge(
+                node_name(assumption_id, assumption=True),
+                node_name(bet_id),
+                style="dotted",
+                arrowhead="none",
+                constraint="false",
+                color=style.MUTED,
+                tooltip=attribute_text(f"{bet_id} rests on {assumption_id}"),
+            )
+        del fast
+
+    def _legend(self, first_row: int, per_row: int) -> None:
+        groups: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
+            ("kind", [(kind.value, self._legend_shape(kind)) for kind in Kind] + [("assumption", {"shape": "note"})]),
+            (
+                "certainty",
+                [(swatch.label, {"fillcolor": swatch.fill}) for swatch in style.CERTAINTY_RAMP]
+                + [("unknown", {"fillcolor": style.UNKNOWN_FILL})],
+            ),
+            (
+                "how decided",
+                [
+                    (
+                        "explore / opportunity" if level is Prescriptiveness.EXPLORE else border.label,
+                        {
+                            "style": f"filled,{border.style}",
+                            "penwidth": f"{border.penwidth:g}",
+                            "peripheries": str(border.peripheries),
+                        },
+                    )
+                    for level, border in style.BORDERS.items()
+                    if level is not Prescriptiveness.OPPORTUNITY
+                ],
+            ),
+            (
+                "marks",
+                [
+                    ("⚠ lint finding", {"color": style.LINT, "penwidth": "2.4"}),
+                    ("▲ weakest link", {"color": style.WEAKEST, "penwidth": "3"}),
+                    ("◇ open for debate", {}),
+                    ("◆ contested", {}),
+                ],
+            ),
+        ]
+        rows: list[list[tuple[str, dict[str, str]]]] = []
+        for heading, entries in groups:
+            for start in range(0, len(entries), per_row):
+                lead = f"{heading}:" if start == 0 else ""
+                rows.append([(lead, {"shape": "plaintext", "style": "solid"}), *entries[start : start + per_row]])
+        with self.dot.subgraph(name="cluster_legend") as legend:
+            legend.attr(label="<<B>Legend</B>>", labeljust="l", fontsize="11", style="rounded", color="#bdbdbd")
+            for offset, entries in enumerate(rows):
+                row_index = first_row + offset
+                with legend.subgraph(name=f"row{row_index}") as same:
+                    same.attr(rank="same")
+                    same.node(f"row{row_index}", shape="point", width="0", height="0", style="invis", label="")
+                    names = [f"row{row_index}"]
+                    for number, (text, attributes) in enumerate(entries):
+                        names.append(f"legend{row_index}_{number}")
+                        same.node(
+                            names[-1],
+                            label=f"<{label_text(text)}>",
+                            fontsize="9",
+                            width="0.3",
+                            height="0.25",
+                            margin="0.06,0.02",
+                            **{"shape": "box", "style": "filled", "fillcolor": "white"} | attributes,
+                        )
+                    # Invisible links within the rank keep the entries in reading order.
+                    for left, right in itertools.pairwise(names):
+                        same.edge(left, right, style="invis")
+                if row_index > 0:
+                    self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
+
+    @staticmethod
+    def _legend_shape(kind: Kind) -> dict[str, str]:
+        rounded = {"style": "filled,rounded"} if kind in style.ROUNDED else {}
+        return {"shape": style.SHAPES[kind], **rounded}
+
+
+def to_dot(scene: Scene, options: DotOptions | None = None) -> str:
+    return _Builder(scene, options or DotOptions()).build()

@@ -1,0 +1,93 @@
+"""Scene -> Mermaid flowchart, for wikis and READMEs that render Mermaid natively.
+
+Mermaid has no shapes for every kind nor a way to draw a double border, so the label carries
+the kind, certainty and prescriptiveness in words; colour and dashes follow the same grammar.
+"""
+
+from __future__ import annotations
+
+from app.domain.model import Assumption, Bet
+from app.rendering import style
+from app.rendering.dot import wrap
+from app.rendering.views import Scene
+
+# Characters Mermaid reads inside a quoted label; each becomes a #code; entity it prints literally.
+_SPECIAL = set('"#&<>`[](){}|\\*_~=:;')
+
+
+def text(value: str) -> str:
+    return "".join(f"#{ord(ch)};" if ch in _SPECIAL else ch for ch in value)
+
+
+def _pct(value: float | None) -> str:
+    return "?%" if value is None else f"{value:.0%}"
+
+
+def _bet_label(scene: Scene, bet: Bet) -> str:
+    lines = [bet.kind.value.upper() + (f" · {bet.team}" if bet.team else "")]
+    lines += wrap(bet.title)
+    facts = [_pct(bet.certainty)]
+    if bet.horizon:
+        facts.append(bet.horizon.text)
+    if bet.prescriptiveness:
+        facts.append(bet.prescriptiveness.label)
+    if bet.debate in style.DEBATE_MARKERS:
+        facts.append(style.DEBATE_MARKERS[bet.debate])
+    lines.append(" · ".join(facts))
+    rules = sorted({f.rule for f in scene.findings.get(bet.id, ())})
+    if rules:
+        lines.append("⚠ " + ", ".join(rules))
+    if bet.id == scene.weakest:
+        lines.append("▲ weakest link")
+    return "<br/>".join(text(line) for line in lines)
+
+
+def _assumption_label(scene: Scene, assumption: Assumption) -> str:
+    lines = ["ASSUMPTION", *wrap(assumption.statement, 28), _pct(assumption.certainty)]
+    rules = sorted({f.rule for f in scene.findings.get(assumption.id, ())})
+    if rules:
+        lines.append("⚠ " + ", ".join(rules))
+    if assumption.id == scene.weakest:
+        lines.append("▲ weakest link")
+    return "<br/>".join(text(line) for line in lines)
+
+
+def _class(certainty: float | None) -> str:
+    if certainty is None:
+        return "cu"
+    return f"c{min(4, int(certainty * 5))}"
+
+
+def to_mermaid(scene: Scene) -> str:
+    out = ["---", f"title: {text(scene.title)}", "---", "flowchart TB"]
+    bands: dict[int, list[str]] = {}
+    for bet in scene.bets:
+        bands.setdefault(scene.bands[bet.id].index, []).append(f'  b_{bet.id}["{_bet_label(scene, bet)}"]')
+    for assumption in scene.assumptions:
+        node = f'  a_{assumption.id}[/"{_assumption_label(scene, assumption)}"/]'
+        bands.setdefault(scene.bands[assumption.id].index, []).append(node)
+    labels = {band.index: band.label for band in scene.bands.values()}
+    for index in sorted(bands):
+        out.append(f'  subgraph band{index}["{text(labels[index])}"]')
+        out.extend("  " + line for line in bands[index])
+        out.append("  end")
+    for edge in sorted(scene.edges, key=lambda e: (e.child, e.parent)):
+        arrow = "-->" if edge.primary else "-.->"
+        out.append(f"  b_{edge.child} {arrow} b_{edge.parent}")
+    for assumption_id, bet_id in sorted(scene.rests_on, key=lambda pair: (pair[1], pair[0])):
+        out.append(f"  a_{assumption_id} -.- b_{bet_id}")
+    for index, swatch in enumerate(style.CERTAINTY_RAMP):
+        out.append(f"  classDef c{index} fill:{swatch.fill},color:{style.INK}")
+    out.append(f"  classDef cu fill:{style.UNKNOWN_FILL},color:{style.INK}")
+    out.append("  classDef dashed stroke-dasharray:5 3")
+    out.append(f"  classDef lint stroke:{style.LINT},stroke-width:3px")
+    nodes = [(f"b_{b.id}", b.certainty, b.id) for b in scene.bets]
+    nodes += [(f"a_{a.id}", a.certainty, a.id) for a in scene.assumptions]
+    for name, certainty, node_id in nodes:
+        out.append(f"  class {name} {_class(certainty)}")
+        if node_id in scene.findings:
+            out.append(f"  class {name} lint")
+    for bet in scene.bets:
+        if bet.prescriptiveness is not None and bet.prescriptiveness <= 2:
+            out.append(f"  class b_{bet.id} dashed")
+    return "\n".join(out) + "\n"

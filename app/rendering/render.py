@@ -1,0 +1,66 @@
+"""Graph + view + format -> bytes: the pipeline every caller (CLI, API, viewer) goes through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from app.domain.model import Graph
+from app.rendering.dot import DotOptions, to_dot
+from app.rendering.jsonview import to_json
+from app.rendering.mermaid import to_mermaid
+from app.rendering.runner import Limits, RenderError, RenderTooLargeError, run_dot
+from app.rendering.svg import SvgError, sanitize
+from app.rendering.views import Scene, View, select
+
+Format = Literal["svg", "png", "pdf", "dot", "mmd", "json"]
+FORMATS: tuple[Format, ...] = get_args(Format)
+MEDIA_TYPES: dict[Format, str] = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+    "mmd": "text/vnd.mermaid; charset=utf-8",
+    "json": "application/json",
+}
+# Beyond this many nodes in one picture `dot` takes minutes even with the cheap settings and
+# nobody can read the result; the focused views are the answer.
+MAX_NODES = 6_000
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    dot: DotOptions = field(default_factory=DotOptions)
+    limits: Limits = field(default_factory=Limits)
+
+
+def check_size(scene: Scene) -> None:
+    if scene.size > MAX_NODES:
+        raise RenderTooLargeError(
+            f"this view has {scene.size} bets and assumptions; at most {MAX_NODES} can be drawn in one picture. "
+            "Draw a why, impact or team view instead."
+        )
+
+
+def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> bytes:
+    options = options or RenderOptions()
+    if fmt == "json":
+        return to_json(scene).encode()
+    if fmt == "mmd":
+        return to_mermaid(scene).encode()
+    check_size(scene)
+    source = to_dot(scene, options.dot)
+    if fmt == "dot":
+        return source.encode()
+    if fmt == "svg":
+        try:
+            return sanitize(run_dot(source, "svg", options.limits), scene.title, scene.description)
+        except SvgError as error:
+            raise RenderError(str(error)) from None
+    page = f"{options.limits.page_inches},{options.limits.page_inches}"
+    return run_dot(source, fmt, options.limits, args=(f"-Gsize={page}", "-Gdpi=96"))
+
+
+def render(graph: Graph, view: View, fmt: Format, today: dt.date, options: RenderOptions | None = None) -> bytes:
+    return render_scene(select(graph, view, today), fmt, options)

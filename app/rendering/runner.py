@@ -1,0 +1,154 @@
+"""The one function that runs Graphviz, with limits a hostile or huge graph cannot get past.
+
+`dot` runs with `SERVER_NAME` set (Graphviz then refuses to read files named in a graph),
+in an empty temporary working directory, with an address-space limit, a wall-clock timeout
+and a cap on what it may write; on timeout or overflow its whole process group is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+
+class RenderError(Exception):
+    """A diagram could not be drawn; the message is fit to show a user."""
+
+
+class RenderTimeoutError(RenderError):
+    pass
+
+
+class RenderTooLargeError(RenderError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    timeout: float = 60.0  # seconds of wall time for one dot process
+    memory: int = 2 << 30  # bytes of address space
+    output: int = 64 << 20  # bytes dot may write
+    # PNG and PDF are scaled down to fit this many inches a side (at 96 dpi: 5,760 pixels).
+    page_inches: int = 60
+
+
+def dot_executable() -> str:
+    found = shutil.which("dot")
+    if found is None:
+        raise RenderError(
+            "Graphviz is not installed: the `dot` command was not found. "
+            "Install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz) "
+            "or run `make run`, which installs it."
+        )
+    return found
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def run_dot(source: str, fmt: str, limits: Limits | None = None, args: tuple[str, ...] = ()) -> bytes:
+    """Lay out and draw DOT `source` in format `fmt` (svg, png, pdf…) and return the bytes."""
+    limits = limits or Limits()
+    executable = dot_executable()
+    data = source.encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="betgraph-dot-") as workdir:
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "SERVER_NAME": "betgraph",  # Graphviz's "running in a server" switch: no file access
+            "HOME": workdir,
+            "LANG": "C.UTF-8",
+            "GV_FILE_PATH": workdir,
+        }
+        process = subprocess.Popen(
+            [executable, f"-T{fmt}", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=workdir,
+            env=env,
+            start_new_session=True,  # its own process group, so a kill reaches any child too
+        )
+        # dot does nothing before it has read its input, so limiting it now is as good as at exec.
+        with contextlib.suppress(ProcessLookupError, OSError, ValueError):
+            resource.prlimit(process.pid, resource.RLIMIT_AS, (limits.memory, limits.memory))
+        try:
+            output, errors = _exchange(process, data, limits)
+        except BaseException:
+            _kill(process)
+            raise
+        code = process.wait()
+    if code != 0:
+        detail = errors.decode("utf-8", "replace").strip().splitlines()
+        if code < 0 or any("memory" in line.lower() or "alloc" in line.lower() for line in detail):
+            raise RenderTooLargeError(
+                f"Graphviz ran out of its memory limit ({limits.memory >> 20} MiB) drawing this diagram; "
+                "draw a smaller view (why, impact or team)"
+            )
+        raise RenderError(f"Graphviz failed ({code}): {' '.join(detail[:3])[:500] or 'no message'}")
+    return output
+
+
+def _exchange(process: subprocess.Popen[bytes], data: bytes, limits: Limits) -> tuple[bytes, bytes]:
+    assert process.stdin
+    assert process.stdout
+    assert process.stderr
+    deadline = time.monotonic() + limits.timeout
+    chunks: list[bytes] = []
+    errors: list[bytes] = []
+    size = 0
+    pending = memoryview(data)
+    with selectors.DefaultSelector() as selector:
+        os.set_blocking(process.stdin.fileno(), False)
+        selector.register(process.stdin, selectors.EVENT_WRITE)
+        selector.register(process.stdout, selectors.EVENT_READ)
+        selector.register(process.stderr, selectors.EVENT_READ)
+        open_streams = 3
+        while open_streams:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                _kill(process)
+                raise RenderTimeoutError(
+                    f"Graphviz did not finish within {limits.timeout:g} s; the diagram is too large or too "
+                    "tangled to lay out. Draw a smaller view (why, impact or team)."
+                )
+            for key, _ in selector.select(timeout=min(remaining, 0.5)):
+                stream = key.fileobj
+                if stream is process.stdin:
+                    try:
+                        written = os.write(process.stdin.fileno(), pending[:65536])
+                    except BrokenPipeError:
+                        written = len(pending)
+                    pending = pending[written:]
+                    if not pending:
+                        selector.unregister(process.stdin)
+                        process.stdin.close()
+                        open_streams -= 1
+                    continue
+                assert stream is process.stdout or stream is process.stderr
+                chunk = os.read(stream.fileno(), 65536)
+                if not chunk:
+                    selector.unregister(stream)
+                    open_streams -= 1
+                    continue
+                if stream is process.stdout:
+                    size += len(chunk)
+                    if size > limits.output:
+                        _kill(process)
+                        raise RenderTooLargeError(
+                            f"the drawing is larger than {limits.output >> 20} MiB; draw a smaller view"
+                        )
+                    chunks.append(chunk)
+                elif sum(map(len, errors)) < 65536:
+                    errors.append(chunk)
+    return b"".join(chunks), b"".join(errors)

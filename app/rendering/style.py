@@ -1,0 +1,109 @@
+"""The visual grammar (DESIGN.md §3), in one table, shared by every view and format.
+
+Every encoding is also text: colour carries certainty and lint, but the label always says the
+percentage and the rule, so a print-out in greyscale or a colour-blind reader loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.domain.model import Debate, Kind, Prescriptiveness, add_months
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    index: int  # 0 is the top of the diagram: the longest horizon
+    label: str
+    fill: str
+
+
+BANDS = (
+    Band(0, "> 1 year", "#f4f4f6"),
+    Band(1, "≤ 1 year", "#fafafa"),
+    Band(2, "≤ a quarter", "#f4f4f6"),
+    Band(3, "≤ 6 weeks", "#fafafa"),
+)
+UNATTACHED = Band(4, "assumptions no bet rests on", "#ffffff")
+
+
+def band_for(pays_off: dt.date, as_of: dt.date) -> Band:
+    if pays_off <= as_of + dt.timedelta(weeks=6):
+        return BANDS[3]
+    if pays_off <= add_months(as_of, 3):
+        return BANDS[2]
+    if pays_off <= add_months(as_of, 12):
+        return BANDS[1]
+    return BANDS[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Swatch:
+    floor: float
+    label: str
+    fill: str
+
+
+# ColorBrewer PuOr, lightened: distinguishable with every common colour-vision deficiency and
+# dark enough at both ends to read as "low" and "high" in greyscale; black text passes AA on all.
+CERTAINTY_RAMP = (
+    Swatch(0.0, "0–19%", "#f1a340"),
+    Swatch(0.2, "20–39%", "#fee0b6"),
+    Swatch(0.4, "40–59%", "#f7f7f7"),
+    Swatch(0.6, "60–79%", "#d8daeb"),
+    Swatch(0.8, "80–100%", "#b4a7d6"),
+)
+UNKNOWN_FILL = "#ffffff"
+
+
+def certainty_fill(certainty: float | None) -> str:
+    if certainty is None:
+        return UNKNOWN_FILL
+    fill = CERTAINTY_RAMP[0].fill
+    for swatch in CERTAINTY_RAMP:
+        if certainty >= swatch.floor:
+            fill = swatch.fill
+    return fill
+
+
+# Box-like shapes: polygons such as octagons or diamonds grow a lot around a wrapped label.
+SHAPES: dict[Kind | str, str] = {
+    Kind.VISION: "house",
+    Kind.STRATEGY: "hexagon",
+    Kind.GOAL: "box3d",
+    Kind.OUTCOME: "box",  # rounded, below
+    Kind.OPPORTUNITY: "folder",
+    Kind.HYPOTHESIS: "cds",
+    Kind.INITIATIVE: "box",
+    "assumption": "note",
+}
+ROUNDED = frozenset({Kind.OUTCOME})
+
+
+@dataclass(frozen=True, slots=True)
+class Border:
+    style: str  # Graphviz `style` words added to "filled"
+    penwidth: float
+    peripheries: int
+    label: str
+
+
+BORDERS = {
+    Prescriptiveness.EXPLORE: Border("dashed", 1.2, 1, "explore"),
+    Prescriptiveness.OPPORTUNITY: Border("dashed", 1.2, 1, "opportunity"),
+    Prescriptiveness.OUTCOME: Border("solid", 1.2, 1, "outcome"),
+    Prescriptiveness.GUIDED: Border("solid", 2.6, 1, "guided"),
+    Prescriptiveness.PRESCRIBED: Border("solid", 1.2, 2, "prescribed"),
+}
+UNSTATED_BORDER = Border("solid", 1.0, 1, "")
+
+DEBATE_MARKERS = {Debate.OPEN: "◇ open for debate", Debate.CONTESTED: "◆ contested"}
+
+INK = "#1a1a1a"
+MUTED = "#4d4d4d"
+EDGE = "#505050"
+SECONDARY_EDGE = "#8c8c8c"
+LINT = "#c0142b"
+WEAKEST = "#6a1b9a"
+FONT = "Helvetica,Arial,sans-serif"

@@ -1,0 +1,199 @@
+"""Which part of a graph a diagram shows, and everything the diagram needs to know about it.
+
+A `Scene` is computed once per render and read by every output format (DOT, Mermaid, JSON),
+so that the views, the bands and the lint marks are the same whatever the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
+from app.domain.lint import Finding, Severity, lint
+from app.domain.model import Assumption, Bet, Graph
+from app.rendering.style import BANDS, UNATTACHED, Band, band_for
+from app.words import plural
+
+ViewKind = Literal["map", "why", "impact", "team"]
+VIEW_KINDS: tuple[ViewKind, ...] = ("map", "why", "impact", "team")
+
+
+class ViewError(ValueError):
+    """The view asked for cannot be drawn from this graph (unknown focus, missing focus…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    kind: ViewKind = "map"
+    focus: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in VIEW_KINDS:
+            raise ViewError(f"unknown view {self.kind!r}; views are {', '.join(VIEW_KINDS)}")
+        if self.kind != "map" and not self.focus:
+            wanted = "a team name" if self.kind == "team" else "a bet id"
+            raise ViewError(f"the {self.kind} view needs a focus: {wanted}")
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    parent: str
+    child: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class Scene:
+    graph: Graph
+    view: View
+    as_of: dt.date
+    bets: tuple[Bet, ...]  # sorted by id: the DOT is the same for the same graph
+    assumptions: tuple[Assumption, ...]
+    edges: tuple[Edge, ...]
+    rests_on: tuple[tuple[str, str], ...]  # (assumption id, bet id)
+    bands: dict[str, Band]  # node id -> band
+    findings: dict[str, tuple[Finding, ...]]  # subject id -> its findings
+    support: Support
+    focus: frozenset[str] = frozenset()  # nodes the view is about
+    path: tuple[str, ...] = ()  # the best-supported path of a why-chain
+    weakest: str | None = None
+    title: str = ""
+    description: str = ""  # the view in words: alt text, <desc>
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.bets) + len(self.assumptions)
+
+
+def _band_of(graph: Graph, as_of: dt.date) -> dict[str, Band]:
+    """Each bet's band; a bet without a horizon sits in the band of its primary parent."""
+    bands: dict[str, Band] = {}
+    for bet in graph.bets:
+        if bet.horizon is not None:
+            bands[bet.id] = band_for(bet.horizon.resolve(as_of), as_of)
+    for bet in graph.bets:
+        if bet.id in bands:
+            continue
+        trail = [bet.id]
+        step = bet
+        while step.id not in bands:
+            primary = step.parents[0] if step.parents else None
+            if primary is None or primary not in graph.bet_by_id or primary in trail:
+                bands[step.id] = BANDS[0]
+                break
+            trail.append(primary)
+            step = graph.bet_by_id[primary]
+        for member in trail:
+            bands.setdefault(member, bands[step.id])
+    return bands
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+@dataclass(frozen=True)
+class _Members:
+    bets: set[str]
+    assumptions: set[str]
+    about: str  # the view in words, after the counts
+    focus: frozenset[str] = frozenset()
+    path: tuple[str, ...] = ()
+    weakest: str | None = None
+
+
+def _members(graph: Graph, view: View, supported: Support) -> _Members:
+    focus = view.focus or ""
+    if view.kind == "map":
+        return _Members(set(graph.bet_by_id), set(graph.assumption_by_id), f"the whole of {_quote(graph.title)}")
+    if view.kind == "why":
+        if focus not in graph.bet_by_id:
+            raise _unknown(graph, focus, "bet")
+        chain = why_chain(graph, focus, supported)
+        about = f"why {_quote(graph.bet_by_id[focus].title)} matters (chain certainty {chain.certainty:.0%})"
+        return _Members(set(chain.bets), set(chain.assumptions), about, frozenset({focus}), chain.path, chain.weakest)
+    if view.kind == "impact":
+        try:
+            found = impact(graph, focus)
+        except UnknownNodeError:
+            raise _unknown(graph, focus, "bet or assumption") from None
+        node = graph.bet_by_id.get(focus)
+        name = node.title if node else graph.assumption_by_id[focus].statement
+        return _Members(set(found.bets), set(found.assumptions), f"what rests on {_quote(name)}", frozenset({focus}))
+    team_bets = {bet.id for bet in graph.bets if bet.team == focus}
+    if not team_bets:
+        teams = ", ".join(graph.teams) or "none: no bet names a team"
+        raise ViewError(f"no bet belongs to team {focus!r}; teams are {teams}")
+    bet_ids = set(team_bets)
+    for bet_id in sorted(team_bets):
+        bet_ids.update(ancestors(graph, bet_id))
+    assumption_ids = {a for b in bet_ids for a in graph.bet_by_id[b].assumes if a in graph.assumption_by_id}
+    about = f"the bets of team {_quote(focus)} and why they matter"
+    return _Members(bet_ids, assumption_ids, about, frozenset(team_bets))
+
+
+def select(graph: Graph, view: View, today: dt.date) -> Scene:
+    as_of = graph.reference_date(today)
+    supported = support(graph)
+    findings_list = lint(graph, today, supported)
+    members = _members(graph, view, supported)
+    bet_ids, assumption_ids = members.bets, members.assumptions
+    bets = tuple(sorted((graph.bet_by_id[b] for b in bet_ids), key=lambda b: b.id))
+    assumptions = tuple(sorted((graph.assumption_by_id[a] for a in assumption_ids), key=lambda a: a.id))
+    edges = tuple(
+        Edge(parent, bet.id, index == 0)
+        for bet in bets
+        for index, parent in enumerate(bet.parents)
+        if parent in bet_ids
+    )
+    rests_on = tuple((a, bet.id) for bet in bets for a in bet.assumes if a in assumption_ids)
+    all_bands = _band_of(graph, as_of)
+    bands = {bet.id: all_bands[bet.id] for bet in bets}
+    for assumption in assumptions:
+        resting = [all_bands[b] for b in graph.assumed_by[assumption.id] if b in bet_ids]
+        bands[assumption.id] = min(resting, key=lambda band: band.index) if resting else UNATTACHED
+
+    shown = bet_ids | assumption_ids
+    findings: dict[str, list[Finding]] = {}
+    for finding in findings_list:
+        if finding.subject in shown:
+            findings.setdefault(finding.subject, []).append(finding)
+    counts = {
+        "bets": len(bets),
+        "assumptions": len(assumptions),
+        "errors": sum(1 for f in findings_list if f.severity is Severity.ERROR and f.subject in shown),
+        "warnings": sum(1 for f in findings_list if f.severity is Severity.WARNING and f.subject in shown),
+    }
+    description = f"{plural(counts['bets'], 'bet')}, {plural(counts['assumptions'], 'assumption')}; {members.about}"
+    if counts["warnings"] or counts["errors"]:
+        description += f"; lint: {plural(counts['errors'], 'error')}, {plural(counts['warnings'], 'warning')}"
+    title = graph.title if view.kind == "map" else f"{graph.title} — {view.kind}: {view.focus}"
+    return Scene(
+        graph=graph,
+        view=view,
+        as_of=as_of,
+        bets=bets,
+        assumptions=assumptions,
+        edges=edges,
+        rests_on=rests_on,
+        bands=bands,
+        findings={key: tuple(value) for key, value in findings.items()},
+        support=supported,
+        focus=members.focus,
+        path=members.path,
+        weakest=members.weakest,
+        title=title,
+        description=description,
+        counts=counts,
+    )
+
+
+def _unknown(graph: Graph, node_id: str, wanted: str) -> ViewError:
+    choices = list(graph.bet_by_id) + (list(graph.assumption_by_id) if "assumption" in wanted else [])
+    close = difflib.get_close_matches(node_id, choices, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ViewError(f"no {wanted} with id {node_id!r} in graph {graph.slug!r}{hint}")
