@@ -21,6 +21,7 @@ from app.domain.model import Assumption, Bet, Kind, Prescriptiveness
 from app.rendering import style
 from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
+from app.rendering.svg import BandSpan
 from app.rendering.views import Scene
 
 Quality = Literal["auto", "full", "fast"]
@@ -92,18 +93,18 @@ class _Builder:
         self.options = options
         self.dot = graphviz.Digraph(name="betgraph", strict=False)
 
-    def build(self) -> str:
+    def build(self) -> DotPlan:
         scene = self.scene
         fast = self.options.quality == "fast" or (self.options.quality == "auto" and scene.size >= FAST_FROM)
         self._graph_attributes(fast)
         columns = self.options.columns or columns_for(scene.size)
         rows = assign_rows(scene, columns)
         row_of = {node: index for index, row in enumerate(rows) for node in row.nodes}
-        self._bands(rows)
-        self._edges(row_of, fast)
+        self._rows(rows)
+        self._edges(row_of)
         if self.options.legend:
             self._legend(len(rows), max(4, min(columns, 7)))
-        return str(self.dot.source)
+        return DotPlan(str(self.dot.source), tuple(rows))
 
     def _graph_attributes(self, fast: bool) -> None:
         scene = self.scene
@@ -112,7 +113,7 @@ class _Builder:
             "newrank": "true",
             "rankdir": "TB",
             "nodesep": "0.22",
-            "ranksep": "0.35",
+            "ranksep": "0.45",
             "fontname": style.FONT,
             "fontsize": "16",
             "labelloc": "t",
@@ -133,29 +134,29 @@ class _Builder:
         )
         self.dot.edge_attr.update({"color": style.EDGE, "arrowsize": "0.6", "penwidth": "1"})
 
-    def _bands(self, rows: list[Row]) -> None:
-        by_band: dict[int, list[tuple[int, Row]]] = {}
-        for index, row in enumerate(rows):
-            by_band.setdefault(row.band.index, []).append((index, row))
-        for band_index, band_rows in sorted(by_band.items()):
-            band = band_rows[0][1].band
-            with self.dot.subgraph(name=f"cluster_band{band_index}") as cluster:
-                cluster.attr(
-                    label=f"<<B>{label_text(band.label)}</B>>",
-                    labeljust="l",
-                    fontsize="12",
-                    fontcolor=style.MUTED,
-                    style="filled",
-                    fillcolor=band.fill,
-                    color="#d9d9d9",
-                    tooltip=attribute_text(f"horizon {band.label}"),
-                )
-                for row_index, row in band_rows:
-                    with cluster.subgraph(name=f"row{row_index}") as same:
-                        same.attr(rank="same")
-                        same.node(f"row{row_index}", shape="point", width="0", height="0", style="invis", label="")
-                        for node in row.nodes:
-                            self._node(same, node)
+    def _rows(self, rows: list[Row]) -> None:
+        for row_index, row in enumerate(rows):
+            with self.dot.subgraph(name=f"row{row_index}") as same:
+                same.attr(rank="same")
+                self._spine(same, row_index)
+                for node in row.nodes:
+                    self._node(same, node)
+
+    @staticmethod
+    def _spine(into: graphviz.Digraph, row_index: int) -> None:
+        # A transparent point per row: it chains the rows in order, and its position in the SVG
+        # tells the post-processor where each horizon band begins and ends.
+        into.node(
+            f"row{row_index}",
+            id=f"row{row_index}",
+            shape="point",
+            width="0.01",
+            height="0.01",
+            style="filled",
+            color="transparent",
+            fillcolor="transparent",
+            label="",
+        )
 
     def _node(self, into: graphviz.Digraph, node_id: str) -> None:
         scene = self.scene
@@ -283,7 +284,7 @@ class _Builder:
         attributes |= self._link(assumption.id)
         into.node(node_name(assumption.id, assumption=True), **attributes)
 
-    def _edges(self, row_of: dict[str, int], fast: bool) -> None:
+    def _edges(self, row_of: dict[str, int]) -> None:
         for index in range(max(row_of.values(), default=-1)):
             self.dot.edge(f"row{index}", f"row{index + 1}", style="invis")
         on_path = set(zip(self.scene.path[1:], self.scene.path[:-1], strict=False))
@@ -306,7 +307,6 @@ class _Builder:
                 color=style.MUTED,
                 tooltip=attribute_text(f"{bet_id} rests on {assumption_id}"),
             )
-        del fast
 
     def _legend(self, first_row: int, per_row: int) -> None:
         groups: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
@@ -352,7 +352,7 @@ class _Builder:
                 row_index = first_row + offset
                 with legend.subgraph(name=f"row{row_index}") as same:
                     same.attr(rank="same")
-                    same.node(f"row{row_index}", shape="point", width="0", height="0", style="invis", label="")
+                    self._spine(same, row_index)
                     names = [f"row{row_index}"]
                     for number, (text, attributes) in enumerate(entries):
                         names.append(f"legend{row_index}_{number}")
@@ -377,5 +377,25 @@ class _Builder:
         return {"shape": style.SHAPES[kind], **rounded}
 
 
-def to_dot(scene: Scene, options: DotOptions | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class DotPlan:
+    source: str
+    rows: tuple[Row, ...]  # row n is the rank of the spine node `row{n}`
+
+    def bands(self) -> list[BandSpan]:
+        """The horizon bands, top to bottom, with the spine nodes of their first and last rows."""
+        spans: list[BandSpan] = []
+        for index, row in enumerate(self.rows):
+            if spans and spans[-1].label == row.band.label:
+                spans[-1] = BandSpan(row.band.label, row.band.fill, spans[-1].first, f"row{index}")
+            else:
+                spans.append(BandSpan(row.band.label, row.band.fill, f"row{index}", f"row{index}"))
+        return spans
+
+
+def build_dot(scene: Scene, options: DotOptions | None = None) -> DotPlan:
     return _Builder(scene, options or DotOptions()).build()
+
+
+def to_dot(scene: Scene, options: DotOptions | None = None) -> str:
+    return build_dot(scene, options).source

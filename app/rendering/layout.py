@@ -18,7 +18,7 @@ from app.rendering.views import Scene
 # 2.3in wide with its spacing and a row about 1.05in tall with the rank separation.
 NODE_WIDTH = 2.3
 ROW_HEIGHT = 1.05
-TARGET_ASPECT = 1.6
+TARGET_ASPECT = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +95,19 @@ def assign_rows(scene: Scene, columns: int) -> list[Row]:
         by_band.setdefault(scene.bands[bet.id].index, []).append(bet.id)
     bands = {band.index: band for band in scene.bands.values()}
     for index in sorted(by_band):
-        members = sorted(by_band[index], key=lambda b: (level[b], order[b]))
-        current_level, row = -1, list[str]()
-        for bet_id in members:
-            if level[bet_id] != current_level or len(row) >= columns:
-                if row:
-                    rows.append(Row(bands[index], tuple(row)))
-                current_level, row = level[bet_id], []
-            row.append(bet_id)
-            row.extend(sorted(beside.get(bet_id, [])))
-        if row:
-            rows.append(Row(bands[index], tuple(row)))
+        by_level: dict[int, list[str]] = {}
+        for bet_id in sorted(by_band[index], key=lambda b: order[b]):
+            by_level.setdefault(level[bet_id], []).append(bet_id)
+        for _, members in sorted(by_level.items()):
+            # Deal the bets out to the rows in turn rather than filling one row after another: each
+            # row then spans the whole width and siblings are staggered under their parent, where
+            # filled rows would each sit under a different part of the level above, as a staircase.
+            blocks = [(bet_id, *sorted(beside.get(bet_id, []))) for bet_id in members]
+            count = math.ceil(sum(len(block) for block in blocks) / columns)
+            dealt: list[list[str]] = [[] for _ in range(count)]
+            for number, block in enumerate(blocks):
+                dealt[number % count].extend(block)
+            rows.extend(Row(bands[index], tuple(row)) for row in dealt if row)
     loose = [a.id for a in scene.assumptions if a.id not in anchored]
     for start in range(0, len(loose), columns):
         rows.append(Row(scene.bands[loose[start]], tuple(loose[start : start + columns])))

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from app.domain.model import Graph
-from app.rendering.dot import DotOptions, to_dot
+from app.rendering.dot import DotOptions, build_dot
 from app.rendering.jsonview import to_json
 from app.rendering.mermaid import to_mermaid
-from app.rendering.runner import Limits, RenderError, RenderTooLargeError, run_dot
-from app.rendering.svg import SvgError, sanitize
+from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, run_dot
+from app.rendering.svg import SvgError, sanitize, svg_size
 from app.rendering.views import Scene, View, select
 
 Format = Literal["svg", "png", "pdf", "dot", "mmd", "json"]
@@ -50,16 +50,17 @@ def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None
     if fmt == "mmd":
         return to_mermaid(scene).encode()
     check_size(scene)
-    source = to_dot(scene, options.dot)
+    plan = build_dot(scene, options.dot)
     if fmt == "dot":
-        return source.encode()
+        return plan.source.encode()
+    try:
+        svg = sanitize(run_dot(plan.source, "svg", options.limits), scene.title, scene.description, plan.bands())
+    except SvgError as error:
+        raise RenderError(str(error)) from None
     if fmt == "svg":
-        try:
-            return sanitize(run_dot(source, "svg", options.limits), scene.title, scene.description)
-        except SvgError as error:
-            raise RenderError(str(error)) from None
-    page = f"{options.limits.page_inches},{options.limits.page_inches}"
-    return run_dot(source, fmt, options.limits, args=(f"-Gsize={page}", "-Gdpi=96"))
+        return svg
+    width, height = svg_size(svg)
+    return convert_svg(svg, fmt, width, height, options.limits)
 
 
 def render(graph: Graph, view: View, fmt: Format, today: dt.date, options: RenderOptions | None = None) -> bytes:

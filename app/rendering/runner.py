@@ -1,4 +1,4 @@
-"""The one function that runs Graphviz, with limits a hostile or huge graph cannot get past.
+"""Running Graphviz (and the SVG converter) with limits a hostile or huge graph cannot get past.
 
 `dot` runs with `SERVER_NAME` set (Graphviz then refuses to read files named in a graph),
 in an empty temporary working directory, with an address-space limit, a wall-clock timeout
@@ -40,14 +40,16 @@ class Limits:
     page_inches: int = 60
 
 
-def dot_executable() -> str:
-    found = shutil.which("dot")
+_PACKAGES = {
+    "dot": "Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)",
+    "rsvg-convert": "librsvg (Debian/Ubuntu: apt-get install librsvg2-bin; macOS: brew install librsvg)",
+}
+
+
+def executable(name: str) -> str:
+    found = shutil.which(name)
     if found is None:
-        raise RenderError(
-            "Graphviz is not installed: the `dot` command was not found. "
-            "Install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz) "
-            "or run `make run`, which installs it."
-        )
+        raise RenderError(f"`{name}` was not found: install {_PACKAGES[name]}, or run `make run`, which installs it.")
     return found
 
 
@@ -57,11 +59,21 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def run_dot(source: str, fmt: str, limits: Limits | None = None, args: tuple[str, ...] = ()) -> bytes:
-    """Lay out and draw DOT `source` in format `fmt` (svg, png, pdf…) and return the bytes."""
+def run_dot(source: str, fmt: str, limits: Limits | None = None) -> bytes:
+    """Lay out and draw DOT `source` in format `fmt` (svg, dot, json…) and return the bytes."""
+    return _run([executable("dot"), f"-T{fmt}"], source.encode("utf-8"), limits or Limits(), "Graphviz")
+
+
+def convert_svg(svg: bytes, fmt: str, width: float, height: float, limits: Limits | None = None) -> bytes:
+    """Our finished SVG -> PNG or PDF, so that every format shows the same picture (bands included)."""
     limits = limits or Limits()
-    executable = dot_executable()
-    data = source.encode("utf-8")
+    # 1.5 pixels a point reads well on high-density screens; huge maps are scaled down to the cap.
+    zoom = min(1.5, limits.page_inches * 96 / max(width, height, 1.0))
+    argv = [executable("rsvg-convert"), "-f", fmt, "--zoom", f"{zoom:.4f}", "--background-color", "white"]
+    return _run(argv, svg, limits, "rsvg-convert")
+
+
+def _run(argv: list[str], data: bytes, limits: Limits, tool: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="betgraph-dot-") as workdir:
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -71,7 +83,7 @@ def run_dot(source: str, fmt: str, limits: Limits | None = None, args: tuple[str
             "GV_FILE_PATH": workdir,
         }
         process = subprocess.Popen(
-            [executable, f"-T{fmt}", *args],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -83,7 +95,7 @@ def run_dot(source: str, fmt: str, limits: Limits | None = None, args: tuple[str
         with contextlib.suppress(ProcessLookupError, OSError, ValueError):
             resource.prlimit(process.pid, resource.RLIMIT_AS, (limits.memory, limits.memory))
         try:
-            output, errors = _exchange(process, data, limits)
+            output, errors = _exchange(process, data, limits, tool)
         except BaseException:
             _kill(process)
             raise
@@ -92,14 +104,14 @@ def run_dot(source: str, fmt: str, limits: Limits | None = None, args: tuple[str
         detail = errors.decode("utf-8", "replace").strip().splitlines()
         if code < 0 or any("memory" in line.lower() or "alloc" in line.lower() for line in detail):
             raise RenderTooLargeError(
-                f"Graphviz ran out of its memory limit ({limits.memory >> 20} MiB) drawing this diagram; "
+                f"{tool} ran out of its memory limit ({limits.memory >> 20} MiB) drawing this diagram; "
                 "draw a smaller view (why, impact or team)"
             )
-        raise RenderError(f"Graphviz failed ({code}): {' '.join(detail[:3])[:500] or 'no message'}")
+        raise RenderError(f"{tool} failed ({code}): {' '.join(detail[:3])[:500] or 'no message'}")
     return output
 
 
-def _exchange(process: subprocess.Popen[bytes], data: bytes, limits: Limits) -> tuple[bytes, bytes]:
+def _exchange(process: subprocess.Popen[bytes], data: bytes, limits: Limits, tool: str) -> tuple[bytes, bytes]:
     assert process.stdin
     assert process.stdout
     assert process.stderr
@@ -119,7 +131,7 @@ def _exchange(process: subprocess.Popen[bytes], data: bytes, limits: Limits) -> 
             if remaining <= 0:
                 _kill(process)
                 raise RenderTimeoutError(
-                    f"Graphviz did not finish within {limits.timeout:g} s; the diagram is too large or too "
+                    f"{tool} did not finish within {limits.timeout:g} s; the diagram is too large or too "
                     "tangled to lay out. Draw a smaller view (why, impact or team)."
                 )
             for key, _ in selector.select(timeout=min(remaining, 0.5)):

@@ -8,7 +8,9 @@ link that is not http(s) or a path on our own site. The root gets `role="img"` a
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from defusedxml import ElementTree as SafeET
@@ -41,6 +43,16 @@ class SvgError(ValueError):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class BandSpan:
+    """A horizon band to draw behind the nodes: from the row marked `first` to the row marked `last`."""
+
+    label: str
+    fill: str
+    first: str  # id of the spine node of its first row
+    last: str
+
+
 def safe_link(value: str) -> bool:
     """http(s) URLs, and absolute paths on the serving site; nothing that could run or load."""
     if any(ord(ch) < 33 for ch in value):
@@ -68,7 +80,83 @@ def _clean(element: ET.Element) -> None:
         del element.attrib[name]
 
 
-def sanitize(svg: bytes, title: str, description: str) -> bytes:
+def _spine_positions(root: ET.Element) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for group in root.iter(f"{{{SVG}}}g"):
+        name = group.get("id", "")
+        if name.startswith("row"):
+            ellipse = group.find(f"{{{SVG}}}ellipse")
+            if ellipse is not None:
+                found[name] = float(ellipse.get("cy", "0"))
+    return found
+
+
+def _first_polygon(element: ET.Element) -> ET.Element | None:
+    return next(element.iter(f"{{{SVG}}}polygon"), None)
+
+
+def _draw_bands(root: ET.Element, bands: list[BandSpan]) -> None:
+    """Full-width band backgrounds with their labels, behind everything else in the drawing."""
+    graph = root.find(f"{{{SVG}}}g")
+    if graph is None or not bands:
+        return
+    spine = _spine_positions(root)
+    if any(band.first not in spine or band.last not in spine for band in bands):
+        return
+    # The page background is the drawing's first polygon (inside a link when the graph has a tooltip).
+    holder = next((child for child in graph if _first_polygon(child) is not None), None)
+    background = _first_polygon(holder) if holder is not None else None
+    if holder is None or background is None:
+        return
+    points = [tuple(map(float, pair.split(","))) for pair in background.get("points", "").split()]
+    if not points:
+        return
+    left, right = min(x for x, _ in points), max(x for x, _ in points)
+    edges = [(spine[above.last] + spine[below.first]) / 2 for above, below in itertools.pairwise(bands)]
+    # Bands reach halfway to the neighbouring rows: up to the title, down to the legend.
+    first, last = int(bands[0].first[3:]), int(bands[-1].last[3:])
+    above = spine.get(f"row{first + 1}", spine[bands[0].first] + 80.0)
+    top = spine[bands[0].first] - (above - spine[bands[0].first]) / 2
+    title = next(graph.iter(f"{{{SVG}}}text"), None)
+    if title is not None:
+        top = max(top, float(title.get("y", top)) + 8)
+    below = spine.get(f"row{last + 1}")
+    bottom = (spine[bands[-1].last] + below) / 2 if below is not None else spine[bands[-1].last] + 40.0
+    limits = [top, *edges, bottom]
+    insert_at = list(graph).index(holder) + 1
+    for index, band in enumerate(bands):
+        upper, lower = limits[index], limits[index + 1]
+        group = ET.Element(f"{{{SVG}}}g", {"class": "band"})
+        ET.SubElement(
+            group,
+            f"{{{SVG}}}rect",
+            {
+                "x": f"{left:.2f}",
+                "y": f"{upper:.2f}",
+                "width": f"{right - left:.2f}",
+                "height": f"{lower - upper:.2f}",
+                "fill": band.fill,
+                "stroke": "#d9d9d9",
+                "stroke-width": "0.8",
+            },
+        )
+        text = ET.SubElement(
+            group,
+            f"{{{SVG}}}text",
+            {
+                "x": f"{left + 6:.2f}",
+                "y": f"{upper + 14:.2f}",
+                "font-family": "Helvetica,Arial,sans-serif",
+                "font-size": "12.00",
+                "font-weight": "bold",
+                "fill": "#4d4d4d",
+            },
+        )
+        text.text = f"horizon {band.label}"
+        graph.insert(insert_at + index, group)
+
+
+def sanitize(svg: bytes, title: str, description: str, bands: list[BandSpan] | None = None) -> bytes:
     try:
         root = SafeET.fromstring(svg, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except Exception as error:  # defusedxml raises several unrelated types
@@ -76,6 +164,7 @@ def sanitize(svg: bytes, title: str, description: str) -> bytes:
     if root.tag != f"{{{SVG}}}svg":
         raise SvgError("Graphviz wrote something other than SVG")
     _clean(root)
+    _draw_bands(root, bands or [])
     root.set("role", "img")
     root.set("aria-labelledby", "betgraph-title betgraph-desc")
     title_element = ET.Element(f"{{{SVG}}}title", {"id": "betgraph-title"})
@@ -86,3 +175,14 @@ def sanitize(svg: bytes, title: str, description: str) -> bytes:
     root.insert(0, title_element)
     out: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return out
+
+
+def svg_size(svg: bytes) -> tuple[float, float]:
+    """Width and height in points from the root's viewBox."""
+    head = svg[:2000].decode("utf-8", "replace")
+    marker = 'viewBox="'
+    start = head.find(marker)
+    if start < 0:
+        return (0.0, 0.0)
+    values = head[start + len(marker) : head.find('"', start + len(marker))].split()
+    return (float(values[2]), float(values[3])) if len(values) == 4 else (0.0, 0.0)

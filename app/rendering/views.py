@@ -171,7 +171,12 @@ def select(graph: Graph, view: View, today: dt.date) -> Scene:
     description = f"{plural(counts['bets'], 'bet')}, {plural(counts['assumptions'], 'assumption')}; {members.about}"
     if counts["warnings"] or counts["errors"]:
         description += f"; lint: {plural(counts['errors'], 'error')}, {plural(counts['warnings'], 'warning')}"
-    title = graph.title if view.kind == "map" else f"{graph.title} — {view.kind}: {view.focus}"
+    focus_name = view.focus or ""
+    if focus_name in graph.bet_by_id:
+        focus_name = graph.bet_by_id[focus_name].title
+    elif focus_name in graph.assumption_by_id:
+        focus_name = graph.assumption_by_id[focus_name].statement
+    title = graph.title if view.kind == "map" else f"{graph.title} — {view.kind}: {_quote(focus_name)}"
     return Scene(
         graph=graph,
         view=view,
