@@ -255,8 +255,9 @@ def why_command(file: str, bet: str) -> None:
         for assumption_id in node.assumes:
             assumption = graph.assumption_by_id[assumption_id]
             held = "?" if assumption.certainty is None else f"{assumption.certainty:.0%}"
-            click.echo(f"{'  ' * depth}  rests on {assumption_id}: {assumption.statement} ({held})")
-    click.echo(f"chain certainty: {chain.certainty:.1%}")
+            click.echo(f"{'  ' * depth}  · rests on {assumption_id}: {assumption.statement} ({held})")
+    shown = f"{chain.certainty:.1%}" if chain.certainty >= 0.001 else f"{chain.certainty:.3%}"
+    click.echo(f"chain certainty: {shown}")
     if chain.weakest:
         click.echo(f"weakest link: {chain.weakest}")
 

@@ -20,12 +20,16 @@ _LEVELS = (
     (Kind.HYPOTHESIS, 0.18, "8w"),
     (Kind.INITIATIVE, 0.50, "6w"),
 )
-_WORDS = ["onboarding", "payroll", "invoices", "self-serve", "checkout", "pricing", "trial", "activation", "retention", "churn", "mobile", "export", "import", "reporting", "compliance", "tax", "benefits", "search", "alerts", "integrations", "partners"]
+_SENTENCE = (
+    "onboarding payroll invoices self-serve checkout pricing trial activation retention churn mobile "
+    "export import reporting compliance tax benefits search alerts integrations partners"
+)
+_WORDS = _SENTENCE.split()
 _TEAMS = ("onboarding", "payments", "growth", "platform", "mobile", "insights")
 
 
 def synthetic_graph(bets: int, seed: int = 7, as_of: dt.date = dt.date(2026, 11, 1)) -> Graph:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
     made: list[Bet] = [Bet(id="vision", kind=Kind.VISION, title="Payroll in five minutes", horizon=Horizon.parse("5y"))]
     previous = ["vision"]
     assumptions: list[Assumption] = []

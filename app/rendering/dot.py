@@ -216,6 +216,9 @@ class _Builder:
         lines.append(_small(" · ".join(facts), style.INK))
         if bet.debate in style.DEBATE_MARKERS:
             lines.append(_small(style.DEBATE_MARKERS[bet.debate], style.INK))
+        if self.scene.view.kind == "why" and bet.id in scene.focus:
+            chain = scene.support.value[bet.id]
+            lines.append(_small(f"chain certainty {_pct(chain) if chain >= 0.01 else f'{chain:.2%}'}", style.WEAKEST))
         marks, mark_attributes, tips = self._marks(bet.id)
         lines += marks
 
@@ -226,6 +229,7 @@ class _Builder:
         attributes = {
             "id": f"bet-{bet.id}",
             "shape": style.SHAPES[bet.kind],
+            "margin": style.MARGINS.get(bet.kind, "0.1,0.05"),
             "style": ",".join(styles),
             "fillcolor": style.certainty_fill(bet.certainty),
             "penwidth": f"{border.penwidth:g}",

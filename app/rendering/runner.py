@@ -82,7 +82,8 @@ def _run(argv: list[str], data: bytes, limits: Limits, tool: str) -> bytes:
             "LANG": "C.UTF-8",
             "GV_FILE_PATH": workdir,
         }
-        process = subprocess.Popen(
+        # The context closes every pipe, whatever happens; a kill comes first on any error.
+        with subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -90,16 +91,16 @@ def _run(argv: list[str], data: bytes, limits: Limits, tool: str) -> bytes:
             cwd=workdir,
             env=env,
             start_new_session=True,  # its own process group, so a kill reaches any child too
-        )
-        # dot does nothing before it has read its input, so limiting it now is as good as at exec.
-        with contextlib.suppress(ProcessLookupError, OSError, ValueError):
-            resource.prlimit(process.pid, resource.RLIMIT_AS, (limits.memory, limits.memory))
-        try:
-            output, errors = _exchange(process, data, limits, tool)
-        except BaseException:
-            _kill(process)
-            raise
-        code = process.wait()
+        ) as process:
+            # dot does nothing before it has read its input, so limiting it now is as good as at exec.
+            with contextlib.suppress(ProcessLookupError, OSError, ValueError):
+                resource.prlimit(process.pid, resource.RLIMIT_AS, (limits.memory, limits.memory))
+            try:
+                output, errors = _exchange(process, data, limits, tool)
+            except BaseException:
+                _kill(process)
+                raise
+            code = process.wait()
     if code != 0:
         detail = errors.decode("utf-8", "replace").strip().splitlines()
         if code < 0 or any("memory" in line.lower() or "alloc" in line.lower() for line in detail):

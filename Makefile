@@ -1,0 +1,58 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= out
+
+.PHONY: run test lint typecheck bench system-deps clean
+
+# Graphviz draws the diagrams; rsvg-convert turns our finished SVG into PNG and PDF.
+system-deps:
+	@if command -v dot >/dev/null && command -v rsvg-convert >/dev/null; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing graphviz and librsvg2-bin from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz librsvg2-bin >/dev/null; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz librsvg2-bin >/dev/null; \
+	else \
+		echo "Betgraph needs Graphviz (dot) and librsvg (rsvg-convert)."; \
+		echo "  Debian/Ubuntu: apt-get install graphviz librsvg2-bin"; \
+		echo "  macOS:         brew install graphviz librsvg"; \
+		exit 1; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: system-deps $(STAMP)
+	@mkdir -p $(OUT)
+	@for doc in examples/*.yaml; do \
+		name=$$(basename $$doc .yaml); \
+		$(BIN)/betgraph render $$doc -o $(OUT)/$$name.svg && \
+		$(BIN)/betgraph render $$doc -o $(OUT)/$$name.png || exit 1; \
+	done
+	@$(BIN)/betgraph render examples/acme.yaml --view why --focus employee-invite-flow -o $(OUT)/acme-why.svg
+	@$(BIN)/betgraph render examples/acme.yaml --view team --focus payments -o $(OUT)/acme-team-payments.svg
+	@$(BIN)/betgraph lint examples/failures.yaml --fail-on error || true
+	@echo; echo "Diagrams are in $(abspath $(OUT))/ — open $(abspath $(OUT))/acme.svg in a browser."
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: system-deps $(STAMP) lint typecheck
+	$(BIN)/pytest
+
+bench: system-deps $(STAMP)
+	$(BIN)/python bench/render_bench.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache
