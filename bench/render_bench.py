@@ -50,8 +50,10 @@ def main() -> None:
             doc.write_text(dump_yaml(synthetic_graph(size)))
             source = tmp / f"map{size}.dot"
             run(PYTHON, "-m", "app.cli", "render", str(doc), "-o", str(source))
-            dot_time = best_of(runs, lambda: run("dot", "-Tsvg", str(source), "-o", str(tmp / "plain.svg")))
-            ours = best_of(runs, lambda: run(PYTHON, "-m", "app.cli", "render", str(doc), "-o", str(tmp / "ours.svg")))
+            dot_time = best_of(runs, lambda s=source: run("dot", "-Tsvg", str(s), "-o", str(tmp / "plain.svg")))
+            ours = best_of(
+                runs, lambda d=doc: run(PYTHON, "-m", "app.cli", "render", str(d), "-o", str(tmp / "ours.svg"))
+            )
             overhead = (ours - startup - dot_time) / dot_time
             print(
                 f"{size:>5} bets: betgraph render {ours:.2f} s, dot -Tsvg {dot_time:.2f} s, "
