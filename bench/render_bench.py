@@ -11,6 +11,7 @@ Run: make bench  (or .venv/bin/python bench/render_bench.py [--quick])
 
 from __future__ import annotations
 
+import functools
 import statistics
 import subprocess
 import sys
@@ -50,10 +51,10 @@ def main() -> None:
             doc.write_text(dump_yaml(synthetic_graph(size)))
             source = tmp / f"map{size}.dot"
             run(PYTHON, "-m", "app.cli", "render", str(doc), "-o", str(source))
-            dot_time = best_of(runs, lambda s=source: run("dot", "-Tsvg", str(s), "-o", str(tmp / "plain.svg")))
-            ours = best_of(
-                runs, lambda d=doc: run(PYTHON, "-m", "app.cli", "render", str(d), "-o", str(tmp / "ours.svg"))
-            )
+            dot_argv = ("dot", "-Tsvg", str(source), "-o", str(tmp / "plain.svg"))
+            dot_time = best_of(runs, functools.partial(run, *dot_argv))
+            our_argv = (PYTHON, "-m", "app.cli", "render", str(doc), "-o", str(tmp / "ours.svg"))
+            ours = best_of(runs, functools.partial(run, *our_argv))
             overhead = (ours - startup - dot_time) / dot_time
             print(
                 f"{size:>5} bets: betgraph render {ours:.2f} s, dot -Tsvg {dot_time:.2f} s, "
