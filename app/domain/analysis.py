@@ -8,7 +8,7 @@ thousands of bets is fine.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -41,11 +41,7 @@ def _walk(start: Iterable[str], step: dict[str, tuple[str, ...]]) -> list[str]:
     return order
 
 
-def _parents(graph: Graph) -> dict[str, tuple[str, ...]]:
-    return {bet.id: tuple(p for p in bet.parents if p in graph.bet_by_id) for bet in graph.bets}
-
-
-def find_cycles(parents: dict[str, list[str]]) -> list[tuple[str, str, list[str]]]:
+def find_cycles(parents: Mapping[str, Sequence[str]]) -> list[tuple[str, str, list[str]]]:
     """Each parent link that closes a loop: (child, parent, the loop from parent back to parent).
 
     Iterative depth-first search in sorted order, so the same graph always reports the same loops.
@@ -77,7 +73,7 @@ def find_cycles(parents: dict[str, list[str]]) -> list[tuple[str, str, list[str]
 
 
 def ancestors(graph: Graph, bet_id: str) -> list[str]:
-    return _walk([bet_id], _parents(graph))
+    return _walk([bet_id], graph.parents)
 
 
 def descendants(graph: Graph, bet_id: str) -> list[str]:
@@ -103,7 +99,7 @@ class Support:
 
 def support(graph: Graph) -> Support:
     """support(b) = certainty(b) × Π certainty(assumptions of b) × max over parents of support(p)."""
-    parents = _parents(graph)
+    parents = graph.parents
     waiting = {bet_id: len(set(ps)) for bet_id, ps in parents.items()}
     ready = deque(bet.id for bet in graph.bets if waiting[bet.id] == 0)
     value: dict[str, float] = {}

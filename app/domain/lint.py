@@ -52,8 +52,7 @@ def _pct(value: float) -> str:
 
 
 def _cycle(ctx: _Context) -> Iterator[Finding]:
-    parents = {bet.id: [p for p in bet.parents if p in ctx.graph.bet_by_id] for bet in ctx.graph.bets}
-    for child, _, loop in find_cycles(parents):
+    for child, _, loop in find_cycles(ctx.graph.parents):
         yield Finding("cycle", Severity.ERROR, (child, *loop[:-1]), f"parents form a cycle: {' -> '.join(loop)}")
 
 

@@ -245,6 +245,11 @@ class Graph:
         return {assumption.id: assumption for assumption in self.assumptions}
 
     @cached_property
+    def parents(self) -> dict[str, tuple[str, ...]]:
+        """Bet id -> the ids of its parents that exist, primary first (dangling ids left out)."""
+        return {bet.id: tuple(p for p in bet.parents if p in self.bet_by_id) for bet in self.bets}
+
+    @cached_property
     def children(self) -> dict[str, tuple[str, ...]]:
         """Bet id -> ids of the bets that name it as a parent, in document order."""
         found: dict[str, list[str]] = {bet.id: [] for bet in self.bets}

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote as url_quote
 
-import graphviz
-
 from app.domain.lint import Severity
 from app.domain.model import Assumption, Bet, Kind, Prescriptiveness
 from app.rendering import style
+from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
 from app.rendering.svg import BandSpan
@@ -57,9 +56,9 @@ def _pct(value: float | None) -> str:
     return "?%" if value is None else f"{value:.0%}"
 
 
-def _table(rows: Iterable[str]) -> str:
+def _table(rows: Iterable[str]) -> Html:
     cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+    return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>')
 
 
 def _small(text: str, colour: str = style.MUTED) -> str:
@@ -91,7 +90,7 @@ class _Builder:
     def __init__(self, scene: Scene, options: DotOptions) -> None:
         self.scene = scene
         self.options = options
-        self.dot = graphviz.Digraph(name="betgraph", strict=False)
+        self.dot = DotWriter()
 
     def build(self) -> DotPlan:
         scene = self.scene
@@ -104,7 +103,7 @@ class _Builder:
         self._edges(row_of)
         if self.options.legend:
             self._legend(len(rows), max(4, min(columns, 7)))
-        return DotPlan(str(self.dot.source), tuple(rows))
+        return DotPlan(self.dot.source(), tuple(rows))
 
     def _graph_attributes(self, fast: bool) -> None:
         scene = self.scene
@@ -118,7 +117,7 @@ class _Builder:
             "fontsize": "16",
             "labelloc": "t",
             "labeljust": "l",
-            "label": f"<<B>{label_text(heading)}</B>>",
+            "label": Html(f"<B>{label_text(heading)}</B>"),
             "tooltip": attribute_text(scene.description),
             "bgcolor": "white",
             "pad": "0.2",
@@ -128,11 +127,12 @@ class _Builder:
             # Fewer crossing-minimisation passes, bounded network simplex, straight edges.
             attributes |= {"mclimit": "0.05", "nslimit": "1", "nslimit1": "1", "remincross": "false"}
             attributes |= {"splines": "line", "searchsize": "10"}
-        self.dot.graph_attr.update(attributes)
-        self.dot.node_attr.update(
-            {"fontname": style.FONT, "fontsize": "11", "fontcolor": style.INK, "margin": "0.1,0.05", "penwidth": "1"}
+        self.dot.attr("graph", **attributes)
+        self.dot.attr(
+            "node",
+            **{"fontname": style.FONT, "fontsize": "11", "fontcolor": style.INK, "margin": "0.1,0.05", "penwidth": "1"},
         )
-        self.dot.edge_attr.update({"color": style.EDGE, "arrowsize": "0.6", "penwidth": "1"})
+        self.dot.attr("edge", color=style.EDGE, arrowsize="0.6", penwidth="1")
 
     def _rows(self, rows: list[Row]) -> None:
         for row_index, row in enumerate(rows):
@@ -143,7 +143,7 @@ class _Builder:
                     self._node(same, node)
 
     @staticmethod
-    def _spine(into: graphviz.Digraph, row_index: int) -> None:
+    def _spine(into: DotWriter, row_index: int) -> None:
         # A transparent point per row: it chains the rows in order, and its position in the SVG
         # tells the post-processor where each horizon band begins and ends.
         into.node(
@@ -158,10 +158,10 @@ class _Builder:
             label="",
         )
 
-    def _node(self, into: graphviz.Digraph, node_id: str) -> None:
+    def _node(self, into: DotWriter, node_id: str) -> None:
         scene = self.scene
         bet = scene.graph.bet_by_id.get(node_id)
-        if bet is not None and node_id in {b.id for b in scene.bets}:
+        if bet is not None:  # ids are unique across bets and assumptions
             self._bet(into, bet)
         else:
             self._assumption(into, scene.graph.assumption_by_id[node_id])
@@ -194,7 +194,7 @@ class _Builder:
             "target": "_top",
         }
 
-    def _bet(self, into: graphviz.Digraph, bet: Bet) -> None:
+    def _bet(self, into: DotWriter, bet: Bet) -> None:
         scene = self.scene
         head = [bet.kind.value.upper()]
         if bet.id in scene.focus:
@@ -255,7 +255,7 @@ class _Builder:
             parts.append(f"owner: {bet.owner}")
         return "\n".join(parts + marks)
 
-    def _assumption(self, into: graphviz.Digraph, assumption: Assumption) -> None:
+    def _assumption(self, into: DotWriter, assumption: Assumption) -> None:
         head = ["ASSUMPTION"]
         if assumption.category:
             head.append(assumption.category.value)
@@ -350,8 +350,12 @@ class _Builder:
             for start in range(0, len(entries), per_row):
                 lead = f"{heading}:" if start == 0 else ""
                 rows.append([(lead, {"shape": "plaintext", "style": "solid"}), *entries[start : start + per_row]])
+        # The spine reaches the legend before the legend is declared: Graphviz orders nodes as it
+        # first meets them, and meeting the spine first keeps the legend rows narrow.
+        for row_index in range(max(first_row, 1), first_row + len(rows)):
+            self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
         with self.dot.subgraph(name="cluster_legend") as legend:
-            legend.attr(label="<<B>Legend</B>>", labeljust="l", fontsize="11", style="rounded", color="#bdbdbd")
+            legend.attr(label=Html("<B>Legend</B>"), labeljust="l", fontsize="11", style="rounded", color="#bdbdbd")
             for offset, entries in enumerate(rows):
                 row_index = first_row + offset
                 with legend.subgraph(name=f"row{row_index}") as same:
@@ -362,7 +366,7 @@ class _Builder:
                         names.append(f"legend{row_index}_{number}")
                         same.node(
                             names[-1],
-                            label=f"<{label_text(text)}>",
+                            label=Html(label_text(text)),
                             fontsize="9",
                             width="0.3",
                             height="0.25",
@@ -372,8 +376,6 @@ class _Builder:
                     # Invisible links within the rank keep the entries in reading order.
                     for left, right in itertools.pairwise(names):
                         same.edge(left, right, style="invis")
-                if row_index > 0:
-                    self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
 
     @staticmethod
     def _legend_shape(kind: Kind) -> dict[str, str]:
