@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -22,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from app.domain import model as m
 from app.domain.analysis import find_cycles
 from app.domain.lint import RULES
-from app.domain.source import Path, Position, SourceError, SourceMap, parse
+from app.domain.source import Path, Position, SourceError, SourceMap, parse, reads_as_text
 
 FORMAT_VERSION = 1
 MAX_BETS = 10_000
@@ -43,11 +44,8 @@ class Problem:
         return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in self.path)
 
     def describe(self, source: str = "") -> str:
-        place = source
-        if self.position is not None:
-            place = f"{source}:{self.position.line}:{self.position.column}"
-        elif self.path:
-            place = f"{source}:{self.pointer}" if source else self.pointer
+        place = f"{self.position.line}:{self.position.column}" if self.position is not None else self.pointer
+        place = ":".join(part for part in (source, place) if part)
         return f"{place}: {self.message}" if place else self.message
 
 
@@ -131,7 +129,7 @@ def _horizon(value: Any) -> m.Horizon:
 
 
 def _slug(value: Any) -> str:
-    if isinstance(value, str) and m.SLUG_RE.match(value):
+    if isinstance(value, str) and m.SLUG_RE.fullmatch(value):
         return value
     raise ValueError(
         "must be a slug: lowercase letters, digits and hyphens, starting with a letter or digit, "
@@ -158,11 +156,42 @@ def _text(limit: int) -> Callable[[Any], str]:
         text = str(value)
         if len(text) > limit:
             raise ValueError(f"must be at most {limit} characters, got {len(text)}")
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+        if any((ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" for ch in text):
             raise ValueError("must not contain control characters")
         return text
 
     return parse_text
+
+
+def _optional_text(limit: int) -> Callable[[Any], str | None]:
+    parse_text = _text(limit)
+
+    def parse_optional(value: Any) -> str | None:
+        # An empty optional field says nothing: it is stored, and dumped, as absent.
+        text = parse_text(value)
+        return text if text.strip() else None
+
+    return parse_optional
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number, got {value!r}")
+    return value
+
+
+def _version(value: Any) -> int:
+    if isinstance(value, bool) or value != FORMAT_VERSION:
+        raise ValueError(f"must be {FORMAT_VERSION} (the document format version), got {value!r}")
+    return FORMAT_VERSION
 
 
 def _title(value: Any) -> str:
@@ -185,21 +214,24 @@ HorizonField = Annotated[m.Horizon, BeforeValidator(_horizon)]
 Title = Annotated[str, BeforeValidator(_title)]
 Text = Annotated[str, BeforeValidator(_text(MAX_TEXT))]
 Short = Annotated[str, BeforeValidator(_text(200))]
+OptionalShort = Annotated[str | None, BeforeValidator(_optional_text(200))]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text(MAX_TEXT))]
+Number = Annotated[float, BeforeValidator(_number)]
 Url = Annotated[str, BeforeValidator(_url)]
 SlugList = Annotated[list[Slug], BeforeValidator(_listify)]
 
 
 class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, allow_inf_nan=False)
 
 
 class MetricDoc(_Schema):
-    name: Short
-    unit: Short | None = None
+    name: Title
+    unit: OptionalShort = None
     direction: Annotated[m.MetricDirection, BeforeValidator(_enum(m.MetricDirection))] = m.MetricDirection.UP
-    baseline: float | None = None
-    target: float | None = None
-    current: float | None = None
+    baseline: Number | None = None
+    target: Number | None = None
+    current: Number | None = None
 
 
 class EvidenceDoc(_Schema):
@@ -224,20 +256,20 @@ class BetDoc(_Schema):
     debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
     review_by: dt.date | None = None
     status: Annotated[m.Status, BeforeValidator(_enum(m.Status))] = m.Status.PROPOSED
-    owner: Short | None = None
-    team: Short | None = None
+    owner: OptionalShort = None
+    team: OptionalShort = None
     tags: Annotated[list[Short], BeforeValidator(_listify)] = []
     links: Annotated[list[Url], BeforeValidator(_listify)] = []
     metric: MetricDoc | None = None
-    verdict: Text | None = None
-    learned: Text | None = None
+    verdict: OptionalText = None
+    learned: OptionalText = None
 
 
 class AssumptionDoc(_Schema):
     id: Slug
     statement: Title
     certainty: Certainty | None = None
-    importance: Annotated[int, Field(ge=1, le=5)] | None = None
+    importance: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=5)] | None = None
     category: Annotated[m.Category, BeforeValidator(_enum(m.Category))] | None = None
     debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
     review_by: dt.date | None = None
@@ -268,7 +300,7 @@ class GraphDoc(_Schema):
 
 
 class Document(_Schema):
-    betgraph: Literal[1]
+    betgraph: Annotated[int, BeforeValidator(_version)]
     graph: GraphDoc
     bets: Annotated[list[BetDoc], Field(max_length=MAX_BETS)] = []
     assumptions: Annotated[list[AssumptionDoc], Field(max_length=MAX_ASSUMPTIONS)] = []
@@ -319,8 +351,6 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"missing required field {name!r}"
     if kind == "value_error":
         return f"{name} {error['ctx']['error']}"
-    if kind == "literal_error" and name == "betgraph":
-        return f"betgraph must be {FORMAT_VERSION} (the document format version), got {value!r}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"{name} must be between 1 and 5, got {value!r}"
     if kind == "too_long":
@@ -368,7 +398,8 @@ def _structure_problems(document: Document) -> list[Problem]:
                 if ref in targets:
                     continue
                 if ref in bets or ref in assumptions:
-                    problems.append(Problem(f"{field_name} names {ref!r}, which is not a {wanted}", path))
+                    article = "an" if wanted[0] in "aeiou" else "a"
+                    problems.append(Problem(f"{field_name} names {ref!r}, which is not {article} {wanted}", path))
                 else:
                     known = targets
                     problems.append(Problem(f"unknown {wanted} {ref!r}{_suggest(ref, known)}", path))
@@ -379,7 +410,8 @@ def _structure_problems(document: Document) -> list[Problem]:
 def _cycle_problems(bets: list[BetDoc]) -> list[Problem]:
     """One problem per parent link that closes a cycle, naming the whole loop."""
     index_of = {bet.id: index for index, bet in enumerate(bets)}
-    parents = {bet.id: [p for p in bet.parents if p in index_of] for bet in bets}
+    # dict.fromkeys: a parent listed twice is reported once, as a duplicate, not as two cycles
+    parents = {bet.id: list(dict.fromkeys(p for p in bet.parents if p in index_of)) for bet in bets}
     return [
         Problem(
             f"parents form a cycle: {' -> '.join(loop)}",
@@ -583,9 +615,10 @@ class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line text as a block; anything YAML 1.1 readers would take for a bool, number or date
-    # (`no`, `1e3`, `2026-11-01`) stays quoted so that other tools read it back as text too.
-    style = "|" if "\n" in value else None
+    # Multi-line text as a block. Text our YAML 1.2 reader would take for a number, bool or null
+    # (`1e3`, `true`, `~`) is quoted here; PyYAML's emitter already quotes what YAML 1.1 readers
+    # would misread (`no`, `2026-11-01`), so other tools read it back as text too.
+    style = "|" if "\n" in value else None if reads_as_text(value) else "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -597,7 +630,9 @@ def dump_yaml(graph: m.Graph) -> str:
 
 
 def dump_json(graph: m.Graph) -> str:
-    return json.dumps(graph_to_data(graph), ensure_ascii=False, indent=2, default=_iso) + "\n"
+    text = json.dumps(graph_to_data(graph), ensure_ascii=False, indent=2, default=_iso) + "\n"
+    # These are legal in JSON strings but are line breaks to a YAML reader; escaped, they survive.
+    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _iso(value: object) -> str:

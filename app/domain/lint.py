@@ -53,7 +53,11 @@ def _pct(value: float) -> str:
 
 def _cycle(ctx: _Context) -> Iterator[Finding]:
     for child, _, loop in find_cycles(ctx.graph.parents):
-        yield Finding("cycle", Severity.ERROR, (child, *loop[:-1]), f"parents form a cycle: {' -> '.join(loop)}")
+        # the loop runs parent -> … -> child -> parent; name each bet once, the child first
+        members = loop[:-1]
+        start = members.index(child)
+        ids = tuple(dict.fromkeys(members[start:] + members[:start]))
+        yield Finding("cycle", Severity.ERROR, ids, f"parents form a cycle: {' -> '.join(loop)}")
 
 
 def _unknown_reference(ctx: _Context) -> Iterator[Finding]:

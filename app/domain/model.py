@@ -16,7 +16,7 @@ from enum import IntEnum, StrEnum
 from functools import cached_property
 
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,62}"
-SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+SLUG_RE = re.compile(SLUG_PATTERN)  # use with fullmatch: `$` would let a trailing newline through
 
 
 class Kind(StrEnum):
@@ -102,7 +102,7 @@ class Visibility(StrEnum):
     PUBLIC = "public"
 
 
-HORIZON_RE = re.compile(r"^(\d{1,3})([dwmqy])$")
+HORIZON_RE = re.compile(r"(\d{1,3})([dwmqy])")
 _UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
 
 
@@ -128,7 +128,7 @@ class Horizon:
     @classmethod
     def parse(cls, text: str) -> Horizon:
         text = text.strip()
-        match = HORIZON_RE.match(text)
+        match = HORIZON_RE.fullmatch(text)
         if match:
             return cls(text=text, amount=int(match.group(1)), unit=match.group(2))
         try:

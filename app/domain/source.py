@@ -16,11 +16,18 @@ import yaml
 
 Path = tuple[str | int, ...]
 
-# A document of 10,000 bets has about 300,000 nodes; far more can only come from alias bombs.
-MAX_NODES = 2_000_000
+# A document of 10,000 bets has about 300,000 nodes. Aliases may repeat a node, but an alias
+# bomb repeats it exponentially: past this many repeated nodes the document is refused.
+MAX_NODES = 1_000_000
+MAX_REPEATS = 100_000
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1023-core-schema).
+_INT = re.compile(r"[-+]?[0-9]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_OCT = re.compile(r"0o[0-7]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -28,13 +35,23 @@ _FALSE = {"false", "False", "FALSE"}
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
-# The tags PyYAML's resolver gives plain scalars; we re-read those by the YAML 1.2 core schema.
-_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
+# Plain (unquoted, untagged) scalars get this tag from our resolver and are read by the core
+# schema; PyYAML's own YAML 1.1 rules would make `no` a bool and leave `1e3` text.
+_PLAIN_TAG = "tag:betgraph.dev,2026:plain"
 
-try:  # The C parser is several times faster on large documents; both give the same nodes.
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - libyaml is absent on some platforms
-    _Loader = yaml.SafeLoader
+# JSON writes characters outside the Basic Multilingual Plane as two escaped surrogates, which
+# YAML (and libyaml) refuse; joined into one character first, they read as JSON means them.
+_SURROGATES = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is much faster
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN_TAG
+        resolved: str = super().resolve(kind, value, implicit)
+        return resolved
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +60,11 @@ class Position:
     column: int  # 1-based
 
 
-@dataclass(frozen=True, slots=True)
 class SourceError(Exception):
-    message: str
-    position: Position | None = None
-
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, message: str, position: Position | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
 
 
 @dataclass
@@ -75,35 +90,56 @@ def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    text: str = node.value
-    # Plain scalars have no style (None from the Python parser, "" from libyaml).
-    if node.style or node.tag == _STR_TAG:
-        return text
-    if node.tag not in _PLAIN_TAGS:
-        raise SourceError(f"unsupported YAML tag {node.tag}", _position(node))
+def core_value(text: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema."""
     if text in _NULL:
         return None
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    if _INT.match(text):
+    if _INT.fullmatch(text):
         return int(text)
-    if _FLOAT.match(text):
+    if _HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _FLOAT.fullmatch(text):
         return float(text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
     return text
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether `text`, written as a plain scalar, would be read back as the same text."""
+    return isinstance(core_value(text), str)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    if node.tag == _PLAIN_TAG:
+        return core_value(node.value)
+    if node.tag == _STR_TAG:  # quoted, block, or tagged !!str
+        return node.value
+    raise SourceError(f"unsupported YAML tag {node.tag}", _position(node))
 
 
 class _Builder:
     def __init__(self, source_map: SourceMap) -> None:
         self.map = source_map
         self.count = 0
+        self.repeats = 0
+        self.built: set[int] = set()
         self.active: set[int] = set()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if id(node) in self.built:
+            self.repeats += 1
+        self.built.add(id(node))
+        if self.count > MAX_NODES or self.repeats > MAX_REPEATS:
             raise SourceError("the document is too large (or expands too far through aliases)", _position(node))
         self.map.values.setdefault(path, _position(node))
         if isinstance(node, yaml.ScalarNode):
@@ -139,9 +175,16 @@ class _Builder:
             yield key, self.build(value_node, (*path, key))
 
 
+def _join_surrogates(match: re.Match[str]) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
 def parse(text: str) -> tuple[Any, SourceMap]:
     """Parse YAML or JSON text into plain values and the position of each of them."""
     source_map = SourceMap()
+    if "\\u" in text:
+        text = _SURROGATES.sub(_join_surrogates, text)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
