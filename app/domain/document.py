@@ -606,11 +606,13 @@ def _deep_plain(value: Any) -> Any:
     return _plain(value)
 
 
-# libyaml's emitter is an order of magnitude faster than the pure-Python one on large graphs.
-_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+class _Dumper(yaml.SafeDumper):
+    pass
 
 
-class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
+# libyaml's emitter is an order of magnitude faster on large graphs, but it writes characters
+# beyond the Basic Multilingual Plane (emoji) as \U escapes; such documents take the Python one.
+class _FastDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
 
 
@@ -623,10 +625,14 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _str_representer)
+_FastDumper.add_representer(str, _str_representer)
 
 
 def dump_yaml(graph: m.Graph) -> str:
-    return yaml.dump(graph_to_data(graph), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    data = graph_to_data(graph)
+    wide = any(ord(ch) > 0xFFFF for ch in json.dumps(data, ensure_ascii=False, default=str))
+    dumper = _Dumper if wide else _FastDumper
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def dump_json(graph: m.Graph) -> str:

@@ -985,3 +985,10 @@ def test_floats_keep_their_exact_value() -> None:
         assert bet.metric.target == -2.5e-300
         assert bet.metric.current is not None
         assert math.isclose(bet.metric.current, 0.1 + 0.2, rel_tol=0, abs_tol=0)
+
+
+def test_dump_yaml_writes_emoji_as_themselves() -> None:
+    graph = m.Graph(slug="acme", title="Ship it 🚀 café")
+    text = dump_yaml(graph)
+    assert "Ship it 🚀 café" in text
+    assert load(text)[0] == graph
