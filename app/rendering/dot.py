@@ -122,10 +122,13 @@ class _Builder:
             "bgcolor": "white",
             "pad": "0.2",
             "outputorder": "edgesfirst",
+            # Edges from one parent share their first stretch: a parent's children may sit several
+            # rows down, and unshared, those long edges were most of a large map's width.
+            "concentrate": "true",
         }
         if fast:
             # Fewer crossing-minimisation passes, bounded network simplex, straight edges.
-            attributes |= {"mclimit": "0.05", "nslimit": "1", "nslimit1": "1", "remincross": "false"}
+            attributes |= {"mclimit": "0.05", "nslimit": "0.05", "nslimit1": "1", "remincross": "false"}
             attributes |= {"splines": "line", "searchsize": "10"}
         self.dot.attr("graph", **attributes)
         self.dot.attr(
