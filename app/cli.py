@@ -21,7 +21,7 @@ from app.rendering.dot import DotOptions
 from app.rendering.render import FORMATS, Format, RenderOptions, render
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
-from app.words import plural
+from app.words import percent, plural
 
 EXIT_FINDINGS = 1
 EXIT_INVALID = 2
@@ -250,14 +250,12 @@ def why_command(file: str, bet: str) -> None:
     chain = why_chain(graph, bet)
     for depth, bet_id in enumerate(reversed(chain.path)):
         node = graph.bet_by_id[bet_id]
-        certainty = "?" if node.certainty is None else f"{node.certainty:.0%}"
-        click.echo(f"{'  ' * depth}{node.kind.value} {bet_id}: {node.title} ({certainty})")
+        click.echo(f"{'  ' * depth}{node.kind.value} {bet_id}: {node.title} ({percent(node.certainty)})")
         for assumption_id in node.assumes:
             assumption = graph.assumption_by_id[assumption_id]
-            held = "?" if assumption.certainty is None else f"{assumption.certainty:.0%}"
-            click.echo(f"{'  ' * depth}  · rests on {assumption_id}: {assumption.statement} ({held})")
-    shown = f"{chain.certainty:.1%}" if chain.certainty >= 0.001 else f"{chain.certainty:.3%}"
-    click.echo(f"chain certainty: {shown}")
+            statement = f"{assumption.statement} ({percent(assumption.certainty)})"
+            click.echo(f"{'  ' * depth}  · rests on {assumption_id}: {statement}")
+    click.echo(f"chain certainty: {percent(chain.certainty)}")
     if chain.weakest:
         click.echo(f"weakest link: {chain.weakest}")
 

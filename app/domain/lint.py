@@ -13,6 +13,7 @@ from enum import IntEnum
 
 from app.domain.analysis import Support, ancestors, find_cycles, support
 from app.domain.model import RESOLVED_STATUSES, Bet, Graph, Kind, Prescriptiveness, Status
+from app.words import percent
 
 
 class Severity(IntEnum):
@@ -45,10 +46,6 @@ class _Context:
 
     def horizon(self, bet: Bet) -> dt.date | None:
         return bet.horizon.resolve(self.as_of) if bet.horizon else None
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}" if value >= 0.01 or value == 0 else f"{value:.1%}"
 
 
 def _cycle(ctx: _Context) -> Iterator[Finding]:
@@ -117,7 +114,7 @@ def _false_certainty(ctx: _Context) -> Iterator[Finding]:
                 "false-certainty",
                 Severity.WARNING,
                 (bet.id,),
-                f"{bet.id} claims {_pct(bet.certainty)} certainty but its chain certainty is {_pct(chain)}",
+                f"{bet.id} claims {percent(bet.certainty)} certainty but its chain certainty is {percent(chain)}",
             )
 
 
@@ -172,7 +169,7 @@ def _unsupported_assumption(ctx: _Context) -> Iterator[Finding]:
                 "unsupported-assumption",
                 Severity.WARNING,
                 (assumption.id,),
-                f"{assumption.id} is held at {_pct(assumption.certainty)} with no supporting evidence",
+                f"{assumption.id} is held at {percent(assumption.certainty)} with no supporting evidence",
             )
 
 

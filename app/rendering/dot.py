@@ -22,6 +22,7 @@ from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
 from app.rendering.svg import BandSpan
 from app.rendering.views import Scene
+from app.words import percent
 
 Quality = Literal["auto", "full", "fast"]
 
@@ -50,10 +51,6 @@ def wrap(text: str, width: int = TITLE_WIDTH, lines: int = TITLE_LINES) -> list[
         wrapped = wrapped[:lines]
         wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
     return wrapped
-
-
-def _pct(value: float | None) -> str:
-    return "?%" if value is None else f"{value:.0%}"
 
 
 def _table(rows: Iterable[str]) -> Html:
@@ -182,9 +179,9 @@ class _Builder:
         if findings:
             rules = sorted({f.rule for f in findings})
             lines.append(_small("⚠ " + ", ".join(rules), style.LINT))
-            attributes |= {"color": style.LINT}
-            if not any(f.severity is Severity.INFO for f in findings) or len(rules) > 1:
-                attributes["penwidth"] = "2.4"
+            attributes["color"] = style.LINT
+            if any(f.severity >= Severity.WARNING for f in findings):
+                attributes["penwidth"] = "2.4"  # an info finding (multi-parent) is outlined, not shouted
             tips += [f"{f.severity.label} [{f.rule}]: {f.message}" for f in findings]
         return lines, attributes, tips
 
@@ -204,11 +201,11 @@ class _Builder:
             head.insert(0, "FOCUS")
         if bet.team:
             head.append(bet.team)
-        facts = [_pct(bet.certainty)]
+        facts = [percent(bet.certainty)]
         if bet.horizon is not None:
             facts.append(bet.horizon.text)
-        border = style.BORDERS.get(bet.prescriptiveness, style.UNSTATED_BORDER) if bet.prescriptiveness else None
-        if border is not None:
+        border = style.BORDERS[bet.prescriptiveness] if bet.prescriptiveness else style.UNSTATED_BORDER
+        if border.label:
             facts.append(border.label)
         if bet.status != "proposed":
             facts.append(bet.status.value)
@@ -221,11 +218,10 @@ class _Builder:
             lines.append(_small(style.DEBATE_MARKERS[bet.debate], style.INK))
         if self.scene.view.kind == "why" and bet.id in scene.focus:
             chain = scene.support.value[bet.id]
-            lines.append(_small(f"chain certainty {_pct(chain) if chain >= 0.01 else f'{chain:.2%}'}", style.WEAKEST))
+            lines.append(_small(f"chain certainty {percent(chain)}", style.WEAKEST))
         marks, mark_attributes, tips = self._marks(bet.id)
         lines += marks
 
-        border = border or style.UNSTATED_BORDER
         styles = ["filled", border.style]
         if bet.kind in style.ROUNDED:
             styles.append("rounded")
@@ -246,7 +242,7 @@ class _Builder:
 
     def _bet_tooltip(self, bet: Bet, marks: list[str]) -> str:
         chain = self.scene.support.value.get(bet.id)
-        parts = [bet.title, f"{bet.kind.value} · certainty {_pct(bet.certainty)} · chain certainty {_pct(chain)}"]
+        parts = [bet.title, f"{bet.kind.value} · certainty {percent(bet.certainty)} · chain certainty {percent(chain)}"]
         if bet.horizon is not None:
             pays_off = bet.horizon.resolve(self.scene.as_of).isoformat()
             parts.append(f"pays off by {pays_off} ({bet.horizon.text})")
@@ -266,7 +262,7 @@ class _Builder:
             head.append(f"importance {assumption.importance}/5")
         supporting = sum(1 for e in assumption.evidence if e.direction == "supports")
         refuting = len(assumption.evidence) - supporting
-        facts = [_pct(assumption.certainty)]
+        facts = [percent(assumption.certainty)]
         facts.append(f"evidence {supporting}+ {refuting}−" if assumption.evidence else "no evidence")
         lines = [_small(" · ".join(head)), _title_lines(assumption.statement, TITLE_WIDTH + 2)]
         lines.append(_small(" · ".join(facts), style.INK))
@@ -274,7 +270,7 @@ class _Builder:
             lines.append(_small(style.DEBATE_MARKERS[assumption.debate], style.INK))
         marks, mark_attributes, tips = self._marks(assumption.id)
         lines += marks
-        tooltip = [assumption.statement, f"assumption · certainty {_pct(assumption.certainty)}"]
+        tooltip = [assumption.statement, f"assumption · certainty {percent(assumption.certainty)}"]
         tooltip += [
             f"{e.direction.value}: {e.summary}" + (f" ({e.level.value})" if e.level else "")
             for e in assumption.evidence
@@ -300,7 +296,8 @@ class _Builder:
             if row_of[edge.child] <= row_of[edge.parent]:
                 attributes["constraint"] = "false"  # a horizon inversion points upwards
             if not edge.primary:
-                attributes |= {"color": style.SECONDARY_EDGE, "style": "dashed", "arrowhead": "empty"}
+                # dir=back draws the arrow at the tail: at the parent the bet contributes to
+                attributes |= {"color": style.SECONDARY_EDGE, "style": "dashed", "arrowtail": "empty"}
             if (edge.parent, edge.child) in on_path:
                 attributes |= {"penwidth": "2.6", "color": style.WEAKEST}
             self.dot.edge(node_name(edge.parent), node_name(edge.child), **attributes)

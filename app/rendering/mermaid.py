@@ -10,6 +10,7 @@ from app.domain.model import Assumption, Bet
 from app.rendering import style
 from app.rendering.dot import wrap
 from app.rendering.views import Scene
+from app.words import percent
 
 # Characters Mermaid reads inside a quoted label; each becomes a #code; entity it prints literally.
 _SPECIAL = set('"#&<>`[](){}|\\*_~=:;')
@@ -19,14 +20,10 @@ def text(value: str) -> str:
     return "".join(f"#{ord(ch)};" if ch in _SPECIAL else ch for ch in value)
 
 
-def _pct(value: float | None) -> str:
-    return "?%" if value is None else f"{value:.0%}"
-
-
 def _bet_label(scene: Scene, bet: Bet) -> str:
     lines = [bet.kind.value.upper() + (f" · {bet.team}" if bet.team else "")]
     lines += wrap(bet.title)
-    facts = [_pct(bet.certainty)]
+    facts = [percent(bet.certainty)]
     if bet.horizon:
         facts.append(bet.horizon.text)
     if bet.prescriptiveness:
@@ -43,7 +40,7 @@ def _bet_label(scene: Scene, bet: Bet) -> str:
 
 
 def _assumption_label(scene: Scene, assumption: Assumption) -> str:
-    lines = ["ASSUMPTION", *wrap(assumption.statement, 28), _pct(assumption.certainty)]
+    lines = ["ASSUMPTION", *wrap(assumption.statement, 28), percent(assumption.certainty)]
     rules = sorted({f.rule for f in scene.findings.get(assumption.id, ())})
     if rules:
         lines.append("⚠ " + ", ".join(rules))

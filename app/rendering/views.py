@@ -15,7 +15,7 @@ from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, su
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Assumption, Bet, Graph
 from app.rendering.style import BANDS, UNATTACHED, Band, band_for
-from app.words import plural
+from app.words import percent, plural
 
 ViewKind = Literal["map", "why", "impact", "team"]
 VIEW_KINDS: tuple[ViewKind, ...] = ("map", "why", "impact", "team")
@@ -114,7 +114,7 @@ def _members(graph: Graph, view: View, supported: Support) -> _Members:
         if focus not in graph.bet_by_id:
             raise _unknown(graph, focus, "bet")
         chain = why_chain(graph, focus, supported)
-        about = f"why {_quote(graph.bet_by_id[focus].title)} matters (chain certainty {chain.certainty:.0%})"
+        about = f"why {_quote(graph.bet_by_id[focus].title)} matters (chain certainty {percent(chain.certainty)})"
         return _Members(set(chain.bets), set(chain.assumptions), about, frozenset({focus}), chain.path, chain.weakest)
     if view.kind == "impact":
         try:
