@@ -77,9 +77,9 @@ def _read(path: str) -> str:
         _fail(f"{path}: cannot read: {error.strerror}")
 
 
-def _load(path: str) -> tuple[Graph, SourceMap]:
+def _load(path: str, *, positions: bool = True) -> tuple[Graph, SourceMap]:
     try:
-        return load(_read(path))
+        return load(_read(path), positions=positions)
     except DocumentError as error:
         name = "-" if path == "-" else path
         for problem in error.problems[:50]:
@@ -170,7 +170,7 @@ def render_command(
         _fail(f"{fmt} is binary: pass -o FILE or redirect the output")
     if link_base and not link_base.startswith(("http://", "https://")):
         _fail("--link-base must be an http or https URL")
-    graph, _ = _load(file)
+    graph, _ = _load(file, positions=False)  # nothing on a valid document's drawing needs a line number
     options = RenderOptions(
         dot=DotOptions(legend=not no_legend, link_base=link_base, quality=quality),  # type: ignore[arg-type]
         limits=Limits(timeout=timeout),

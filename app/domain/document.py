@@ -511,13 +511,21 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.position.line, p.position.column) if p.position else (0, 0))
 
 
-def load(text: str) -> tuple[m.Graph, SourceMap]:
-    """Parse and validate a YAML or JSON document."""
+def load(text: str, *, positions: bool = True) -> tuple[m.Graph, SourceMap]:
+    """Parse and validate a YAML or JSON document.
+
+    With `positions=False` the source map stays empty and a valid document loads in about half
+    the time; an invalid one is read again with positions, so its problems still carry them.
+    """
     try:
-        data, source_map = parse(text)
+        data, source_map = parse(text, positions=positions)
+        return graph_from_data(data, source_map), source_map
     except SourceError as error:
         raise DocumentError([Problem(error.message, (), error.position)]) from None
-    return graph_from_data(data, source_map), source_map
+    except DocumentError:
+        if positions:
+            raise
+    return load(text, positions=True)
 
 
 # --- dump -------------------------------------------------------------------------------------

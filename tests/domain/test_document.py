@@ -84,7 +84,7 @@ def test_the_design_example_loads() -> None:
             level=m.EvidenceLevel.MARKET_DATA,
         ),
     )
-    assert source_map.values[("bets", 2, "team")] == Position(*at(DESIGN_EXAMPLE, "onboarding"))
+    assert source_map.value(("bets", 2, "team")) == Position(*at(DESIGN_EXAMPLE, "onboarding"))
 
 
 @pytest.mark.parametrize(("text", "expected"), [("70%", 0.7), ("0%", 0.0), ("100%", 1.0), ("12.5%", 0.125)])
@@ -992,3 +992,13 @@ def test_dump_yaml_writes_emoji_as_themselves() -> None:
     text = dump_yaml(graph)
     assert "Ship it 🚀 café" in text
     assert load(text)[0] == graph
+
+
+def test_loading_without_positions_still_locates_problems() -> None:
+    text = bets_doc("id: a, kind: vision, title: A, certainty: 1.5")
+    with pytest.raises(DocumentError) as raised:
+        load(text, positions=False)
+    assert raised.value.problems[0].position == Position(4, 48)
+    graph, source_map = load(bets_doc("id: a, kind: vision, title: A"), positions=False)
+    assert graph.bets[0].id == "a"
+    assert source_map.value_nodes == {}

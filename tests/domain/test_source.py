@@ -148,7 +148,7 @@ def test_plain_aliases_are_expanded() -> None:
     data, source_map = parse("team: &t onboarding\nother: *t\nlist: &l [1, 2]\ncopy: *l\n")
     assert data == {"team": "onboarding", "other": "onboarding", "list": [1, 2], "copy": [1, 2]}
     # each use of an alias is placed where the anchored node was written
-    assert source_map.values[("copy", 1)] == Position(3, 14)
+    assert source_map.value(("copy", 1)) == Position(3, 14)
 
 
 @pytest.mark.parametrize(
@@ -207,13 +207,13 @@ def test_positions_of_values_and_keys_are_one_based() -> None:
     text = "betgraph: 1\ngraph:\n  slug: acme\nbets:\n  - id: a\n    parents: [b, c]\n"
     data, source_map = parse(text)
     assert data == {"betgraph": 1, "graph": {"slug": "acme"}, "bets": [{"id": "a", "parents": ["b", "c"]}]}
-    assert source_map.values[()] == Position(1, 1)
-    assert source_map.values[("betgraph",)] == Position(1, 11)
-    assert source_map.keys[("graph", "slug")] == Position(3, 3)
-    assert source_map.values[("graph", "slug")] == Position(3, 9)
-    assert source_map.values[("bets", 0)] == Position(5, 5)
-    assert source_map.values[("bets", 0, "parents", 1)] == Position(6, 18)
-    assert source_map.keys[("bets", 0, "parents")] == Position(6, 5)
+    assert source_map.value(()) == Position(1, 1)
+    assert source_map.value(("betgraph",)) == Position(1, 11)
+    assert source_map.key(("graph", "slug")) == Position(3, 3)
+    assert source_map.value(("graph", "slug")) == Position(3, 9)
+    assert source_map.value(("bets", 0)) == Position(5, 5)
+    assert source_map.value(("bets", 0, "parents", 1)) == Position(6, 18)
+    assert source_map.key(("bets", 0, "parents")) == Position(6, 5)
 
 
 def test_a_missing_path_falls_back_to_the_nearest_enclosing_value() -> None:
@@ -234,7 +234,7 @@ def test_an_empty_source_map_places_nothing() -> None:
 def test_an_empty_document_is_none(text: str) -> None:
     data, source_map = parse(text)
     assert data is None
-    assert source_map.values == {}
+    assert source_map.value_nodes == {}
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -247,14 +247,14 @@ def test_json_text_is_parsed_with_positions() -> None:
     assert data == document
     lines = text.splitlines()
     line = next(index for index, row in enumerate(lines, 1) if '"certainty"' in row)
-    assert source_map.values[("bets", 0, "certainty")] == Position(line, lines[line - 1].index("0.5") + 1)
-    assert source_map.keys[("bets", 0, "certainty")] == Position(line, lines[line - 1].index('"certainty"') + 1)
+    assert source_map.value(("bets", 0, "certainty")) == Position(line, lines[line - 1].index("0.5") + 1)
+    assert source_map.key(("bets", 0, "certainty")) == Position(line, lines[line - 1].index('"certainty"') + 1)
 
 
 def test_json_on_one_line_and_with_tabs_parses() -> None:
     data, source_map = parse('{"a": {"b": [true, null, 1.5, "x"]}}')
     assert data == {"a": {"b": [True, None, 1.5, "x"]}}
-    assert source_map.values[("a", "b", 3)] == Position(1, 31)
+    assert source_map.value(("a", "b", 3)) == Position(1, 31)
     data, _ = parse('{\n\t"a": 1,\n\t"b": "2026-01-01"\n}\n')
     assert data == {"a": 1, "b": "2026-01-01"}
 
