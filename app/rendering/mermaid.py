@@ -6,6 +6,8 @@ the kind, certainty and prescriptiveness in words; colour and dashes follow the 
 
 from __future__ import annotations
 
+import json
+
 from app.domain.model import Assumption, Bet
 from app.rendering import style
 from app.rendering.dot import wrap
@@ -49,6 +51,11 @@ def _assumption_label(scene: Scene, assumption: Assumption) -> str:
     return "<br/>".join(text(line) for line in lines)
 
 
+def _id(node_id: str, *, assumption: bool = False) -> str:
+    # Mermaid reads `-` in an id as the start of an arrow; slugs never contain `_`, so this is unique.
+    return f"{'a' if assumption else 'b'}_{node_id.replace('-', '_')}"
+
+
 def _class(certainty: float | None) -> str:
     if certainty is None:
         return "cu"
@@ -56,12 +63,13 @@ def _class(certainty: float | None) -> str:
 
 
 def to_mermaid(scene: Scene) -> str:
-    out = ["---", f"title: {text(scene.title)}", "---", "flowchart TB"]
+    # The front matter is YAML, where a JSON string is a valid double-quoted scalar.
+    out = ["---", f"title: {json.dumps(scene.title, ensure_ascii=False)}", "---", "flowchart TB"]
     bands: dict[int, list[str]] = {}
     for bet in scene.bets:
-        bands.setdefault(scene.bands[bet.id].index, []).append(f'  b_{bet.id}["{_bet_label(scene, bet)}"]')
+        bands.setdefault(scene.bands[bet.id].index, []).append(f'  {_id(bet.id)}["{_bet_label(scene, bet)}"]')
     for assumption in scene.assumptions:
-        node = f'  a_{assumption.id}[/"{_assumption_label(scene, assumption)}"/]'
+        node = f'  {_id(assumption.id, assumption=True)}[/"{_assumption_label(scene, assumption)}"/]'
         bands.setdefault(scene.bands[assumption.id].index, []).append(node)
     labels = {band.index: band.label for band in scene.bands.values()}
     for index in sorted(bands):
@@ -70,21 +78,21 @@ def to_mermaid(scene: Scene) -> str:
         out.append("  end")
     for edge in sorted(scene.edges, key=lambda e: (e.child, e.parent)):
         arrow = "-->" if edge.primary else "-.->"
-        out.append(f"  b_{edge.child} {arrow} b_{edge.parent}")
+        out.append(f"  {_id(edge.child)} {arrow} {_id(edge.parent)}")
     for assumption_id, bet_id in sorted(scene.rests_on, key=lambda pair: (pair[1], pair[0])):
-        out.append(f"  a_{assumption_id} -.- b_{bet_id}")
+        out.append(f"  {_id(assumption_id, assumption=True)} -.- {_id(bet_id)}")
     for index, swatch in enumerate(style.CERTAINTY_RAMP):
         out.append(f"  classDef c{index} fill:{swatch.fill},color:{style.INK}")
     out.append(f"  classDef cu fill:{style.UNKNOWN_FILL},color:{style.INK}")
     out.append("  classDef dashed stroke-dasharray:5 3")
     out.append(f"  classDef lint stroke:{style.LINT},stroke-width:3px")
-    nodes = [(f"b_{b.id}", b.certainty, b.id) for b in scene.bets]
-    nodes += [(f"a_{a.id}", a.certainty, a.id) for a in scene.assumptions]
+    nodes = [(_id(b.id), b.certainty, b.id) for b in scene.bets]
+    nodes += [(_id(a.id, assumption=True), a.certainty, a.id) for a in scene.assumptions]
     for name, certainty, node_id in nodes:
         out.append(f"  class {name} {_class(certainty)}")
         if node_id in scene.findings:
             out.append(f"  class {name} lint")
     for bet in scene.bets:
         if bet.prescriptiveness is not None and bet.prescriptiveness <= 2:
-            out.append(f"  class b_{bet.id} dashed")
+            out.append(f"  class {_id(bet.id)} dashed")
     return "\n".join(out) + "\n"
