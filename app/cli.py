@@ -44,6 +44,10 @@ Views:
 Reading a diagram: fill is certainty (the percentage is in the label), the border is how much
 of the how was decided (dashed explore, solid outcome, bold guided, double prescribed), a red
 outline is a lint finding (named in the label), and ◇/◆ mark bets open for debate/contested.
+
+\b
+Exit status: 0 drawn, 1 the drawing failed (too large, or Graphviz timed out),
+2 the file or the options are invalid (with line and column).
 """
 
 EPILOG_LINT = (

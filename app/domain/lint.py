@@ -238,7 +238,11 @@ RULES: dict[str, tuple[Severity, Callable[[_Context], Iterator[Finding]], str]] 
         _unsupported_assumption,
         "an assumption is held with high certainty and no supporting evidence",
     ),
-    "stale-review": (Severity.WARNING, _stale_review, "review_by is before the graph's as-of date"),
+    "stale-review": (
+        Severity.WARNING,
+        _stale_review,
+        "review_by is before the graph's as-of date (bets already resolved are not due)",
+    ),
     "overprescribed-long-horizon": (
         Severity.WARNING,
         _overprescribed_long_horizon,

@@ -67,8 +67,10 @@ def run_dot(source: str, fmt: str, limits: Limits | None = None) -> bytes:
 def convert_svg(svg: bytes, fmt: str, width: float, height: float, limits: Limits | None = None) -> bytes:
     """Our finished SVG -> PNG or PDF, so that every format shows the same picture (bands included)."""
     limits = limits or Limits()
-    # 1.5 pixels a point reads well on high-density screens; huge maps are scaled down to the cap.
-    zoom = min(1.5, limits.page_inches * 96 / max(width, height, 1.0))
+    # rsvg draws a point as 4/3 of a pixel; zoom 1.5 on top reads well on high-density screens,
+    # and huge maps are scaled down until their longer side fits the page cap.
+    longest_px = max(width, height, 1.0) * 96 / 72
+    zoom = min(1.5, limits.page_inches * 96 / longest_px)
     argv = [executable("rsvg-convert"), "-f", fmt, "--zoom", f"{zoom:.4f}", "--background-color", "white"]
     return _run(argv, svg, limits, "rsvg-convert")
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.rendering.runner import Limits, RenderError, RenderTimeoutError, RenderTooLargeError, run_dot
+from app.rendering.runner import Limits, RenderError, RenderTimeoutError, RenderTooLargeError, convert_svg, run_dot
 
 
 def test_runs_dot() -> None:
@@ -45,3 +45,15 @@ def test_memory_limit_gives_a_clear_error() -> None:
 def test_bad_dot_is_a_render_error() -> None:
     with pytest.raises(RenderError, match="Graphviz failed"):
         run_dot("digraph { a -> }", "svg")
+
+
+def test_png_is_scaled_to_the_page_cap() -> None:
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="7200pt" height="720pt" viewBox="0 0 7200 720">'
+        b'<rect width="7200" height="720" fill="red"/></svg>'
+    )
+    png = convert_svg(svg, "png", 7200, 720, Limits(page_inches=10))
+    width = int.from_bytes(png[16:20], "big")
+    height = int.from_bytes(png[20:24], "big")
+    assert width <= 10 * 96 + 1
+    assert height < width
