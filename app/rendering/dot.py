@@ -7,7 +7,6 @@ validated slugs and numbers, so no document can set a Graphviz attribute.
 
 from __future__ import annotations
 
-import itertools
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Literal
 from urllib.parse import quote as url_quote
 
 from app.domain.lint import Severity
-from app.domain.model import Assumption, Bet, Kind, Prescriptiveness
+from app.domain.model import Assumption, Bet
 from app.rendering import style
 from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.escape import attribute_text, label_text
@@ -99,7 +98,7 @@ class _Builder:
         self._rows(rows)
         self._edges(row_of)
         if self.options.legend:
-            self._legend(len(rows), max(4, min(columns, 7)))
+            self._legend(len(rows))
         return DotPlan(self.dot.source(), tuple(rows))
 
     def _graph_attributes(self, fast: bool) -> None:
@@ -312,75 +311,65 @@ class _Builder:
                 tooltip=attribute_text(f"{bet_id} rests on {assumption_id}"),
             )
 
-    def _legend(self, first_row: int, per_row: int) -> None:
-        groups: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
-            ("kind", [(kind.value, self._legend_shape(kind)) for kind in Kind] + [("assumption", {"shape": "note"})]),
-            (
-                "certainty",
-                [(swatch.label, {"fillcolor": swatch.fill}) for swatch in style.CERTAINTY_RAMP]
-                + [("unknown", {"fillcolor": style.UNKNOWN_FILL})],
-            ),
-            (
-                "how decided",
-                [
-                    (
-                        "explore / opportunity" if level is Prescriptiveness.EXPLORE else border.label,
-                        {
-                            "style": f"filled,{border.style}",
-                            "penwidth": f"{border.penwidth:g}",
-                            "peripheries": str(border.peripheries),
-                        },
-                    )
-                    for level, border in style.BORDERS.items()
-                    if level is not Prescriptiveness.OPPORTUNITY
-                ],
-            ),
-            (
-                "marks",
-                [
-                    ("⚠ lint finding", {"color": style.LINT, "penwidth": "2.4"}),
-                    ("▲ weakest link", {"color": style.WEAKEST, "penwidth": "3"}),
-                    ("◇ open for debate", {}),
-                    ("◆ contested", {}),
-                ],
-            ),
-        ]
-        rows: list[list[tuple[str, dict[str, str]]]] = []
-        for heading, entries in groups:
-            for start in range(0, len(entries), per_row):
-                lead = f"{heading}:" if start == 0 else ""
-                rows.append([(lead, {"shape": "plaintext", "style": "solid"}), *entries[start : start + per_row]])
-        # The spine reaches the legend before the legend is declared: Graphviz orders nodes as it
-        # first meets them, and meeting the spine first keeps the legend rows narrow.
-        for row_index in range(max(first_row, 1), first_row + len(rows)):
-            self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
-        with self.dot.subgraph(name="cluster_legend") as legend:
-            legend.attr(label=Html("<B>Legend</B>"), labeljust="l", fontsize="11", style="rounded", color="#bdbdbd")
-            for offset, entries in enumerate(rows):
-                row_index = first_row + offset
-                with legend.subgraph(name=f"row{row_index}") as same:
-                    same.attr(rank="same")
-                    self._spine(same, row_index)
-                    names = [f"row{row_index}"]
-                    for number, (text, attributes) in enumerate(entries):
-                        names.append(f"legend{row_index}_{number}")
-                        same.node(
-                            names[-1],
-                            label=Html(label_text(text)),
-                            fontsize="9",
-                            width="0.3",
-                            height="0.25",
-                            margin="0.06,0.02",
-                            **{"shape": "box", "style": "filled", "fillcolor": "white"} | attributes,
-                        )
-                    # Invisible links within the rank keep the entries in reading order.
-                    for left, right in itertools.pairwise(names):
-                        same.edge(left, right, style="invis")
+    def _legend(self, row_index: int) -> None:
+        """One compact table under the drawing; every entry says in words what it shows."""
 
-    @staticmethod
-    def _legend_shape(kind: Kind) -> dict[str, str]:
-        rounded = {"style": "filled,rounded"} if kind in style.ROUNDED else {}
-        return {"shape": style.SHAPES[kind], **rounded}
+        def cell(text: str, attributes: str = 'BORDER="1"') -> str:
+            return f'<TD {attributes} CELLPADDING="3">{_small(text, style.INK)}</TD>'
+
+        def line(heading: str, cells: list[str]) -> str:
+            head = f'<TD ALIGN="LEFT" CELLPADDING="2"><FONT POINT-SIZE="8"><B>{label_text(heading)}</B></FONT></TD>'
+            frame = f'ALIGN="LEFT" BORDER="0" COLOR="{style.INK}" CELLSPACING="3"'
+            inner = f"<TABLE {frame}><TR>{head}{''.join(cells)}</TR></TABLE>"
+            return f'<TR><TD ALIGN="LEFT">{inner}</TD></TR>'
+
+        certainty = [cell(swatch.label, f'BORDER="1" BGCOLOR="{swatch.fill}"') for swatch in style.CERTAINTY_RAMP]
+        certainty.append(cell("unknown (?%)"))
+        prescribed = (
+            '<TD BORDER="1" CELLPADDING="1"><TABLE BORDER="1" CELLBORDER="0" CELLPADDING="2"><TR>'
+            f"<TD>{_small('prescribed', style.INK)}</TD></TR></TABLE></TD>"
+        )
+        decided = [
+            cell("explore / opportunity", 'BORDER="1" STYLE="dashed"'),
+            cell("outcome"),
+            cell("guided", 'BORDER="3"'),
+            prescribed,
+        ]
+        marks = [
+            cell("⚠ lint finding, rule named", f'BORDER="2" COLOR="{style.LINT}"'),
+            cell("▲ weakest link", f'BORDER="3" COLOR="{style.WEAKEST}"'),
+            cell("◇ open for debate", 'BORDER="0"'),
+            cell("◆ contested", 'BORDER="0"'),
+        ]
+        shapes = ", ".join(
+            f"{name} {kind}"
+            for kind, name in (
+                ("vision", "house"),
+                ("strategy", "hexagon"),
+                ("goal", "3-D box"),
+                ("outcome", "rounded box"),
+                ("opportunity", "folder"),
+                ("hypothesis", "arrow"),
+                ("initiative", "box"),
+                ("assumption", "note"),
+            )
+        )
+        lines = [
+            line("certainty (fill)", certainty),
+            line("how much of the how is decided (border)", decided),
+            line("marks", marks),
+            line("shape", [cell(shapes, 'BORDER="0"')]),
+            line("lines", [cell("arrow: contributes to · dashed: second parent · dotted: rests on", 'BORDER="0"')]),
+        ]
+        table = (
+            f'<TABLE BORDER="1" COLOR="#bdbdbd" STYLE="rounded" CELLBORDER="0" CELLSPACING="2">{"".join(lines)}</TABLE>'
+        )
+        with self.dot.subgraph(name=f"row{row_index}") as same:
+            same.attr(rank="same")
+            self._spine(same, row_index)
+            same.node("legend", shape="plaintext", margin="0", label=Html(table), tooltip="legend")
+        if row_index > 0:
+            self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,7 @@ SHAPES: dict[Kind | str, str] = {
 }
 ROUNDED = frozenset({Kind.OUTCOME})
 # Shapes whose outline cuts into the label box need more room around the text.
-MARGINS = {Kind.GOAL: "0.16,0.06", Kind.HYPOTHESIS: "0.2,0.06", Kind.OPPORTUNITY: "0.14,0.08", Kind.VISION: "0.14,0.06"}
+MARGINS = {Kind.GOAL: "0.16,0.06", Kind.HYPOTHESIS: "0.2,0.1", Kind.OPPORTUNITY: "0.14,0.08", Kind.VISION: "0.14,0.06"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,8 +124,14 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
     title = next(graph.iter(f"{{{SVG}}}text"), None)
     if title is not None:
         top = max(top, float(title.get("y", top)) + 8)
+    # Below the last band comes the legend, as tall as it likes: reach down as far as the rows
+    # above are apart, and never past halfway to the legend.
+    floor = spine[bands[-1].last]
+    step = floor - spine[f"row{last - 1}"] if f"row{last - 1}" in spine else 80.0
+    bottom = floor + step / 2
     below = spine.get(f"row{last + 1}")
-    bottom = (spine[bands[-1].last] + below) / 2 if below is not None else spine[bands[-1].last] + 40.0
+    if below is not None:
+        bottom = min(bottom, (floor + below) / 2)
     limits = [top, *edges, bottom]
     insert_at = list(graph).index(holder) + 1
     for index, band in enumerate(bands):

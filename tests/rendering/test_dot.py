@@ -26,12 +26,12 @@ def test_visual_grammar(acme: Graph) -> None:
     note = next(line for line in dot.splitlines() if line.strip().startswith('"a_setup-pain" ['))
     assert 'shape="note"' in note
     assert '"a_setup-pain" -> "b_self-serve" [style="dotted"' in dot
-    assert "Legend" in dot
+    assert "how much of the how is decided" in dot  # the legend
 
 
 def test_legend_and_links_are_options(acme: Graph) -> None:
     dot = to_dot(select(acme, View(), TODAY), DotOptions(legend=False, link_base="https://bets.example.com/"))
-    assert "Legend" not in dot
+    assert "how much of the how is decided" not in dot
     assert 'URL="https://bets.example.com/graphs/acme?focus=wizard"' in dot
 
 
