@@ -142,6 +142,12 @@ def cli() -> None:
 @click.option("-o", "--output", "out", help="Write here instead of standard output.")
 @as_of_option
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option(
+    "--every-bet",
+    is_flag=True,
+    help="Draw every bet of a large map; by default a map of over 1,000 nodes draws the near-term bets "
+    "under each parent as one summary.",
+)
 @click.option("--link-base", metavar="URL", help="Make each node link to the viewer at this address.")
 @click.option(
     "--quality",
@@ -159,6 +165,7 @@ def render_command(
     out: str | None,
     as_of: dt.datetime | None,
     no_legend: bool,
+    every_bet: bool,
     link_base: str | None,
     quality: str,
     timeout: float,
@@ -176,7 +183,12 @@ def render_command(
         _fail("--link-base must be an http or https URL")
     graph, _ = _load(file, positions=False)  # nothing on a valid document's drawing needs a line number
     options = RenderOptions(
-        dot=DotOptions(legend=not no_legend, link_base=link_base, quality=quality),  # type: ignore[arg-type]
+        dot=DotOptions(
+            legend=not no_legend,
+            link_base=link_base,
+            quality=quality,  # type: ignore[arg-type]
+            summarise=not every_bet,
+        ),
         limits=Limits(timeout=timeout),
     )
     try:

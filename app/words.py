@@ -1,8 +1,8 @@
 """Numbers in words, for messages, labels and alt text."""
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def percent(value: float | None) -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.document import dump_yaml
+from app.domain.synthetic import synthetic_graph
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
@@ -112,3 +115,13 @@ def test_help_teaches() -> None:
     result = betgraph("render", "--help")
     assert "Examples:" in result.stdout
     assert "weakest" in betgraph("lint", "--help").stdout or "untested-delivery" in betgraph("lint", "--help").stdout
+
+
+def test_every_bet_draws_a_large_map_without_summaries(tmp_path: Path) -> None:
+    doc = tmp_path / "large.yaml"
+    doc.write_text(dump_yaml(synthetic_graph(1100)))
+    summarised = betgraph("render", str(doc), "--format", "dot")
+    every = betgraph("render", str(doc), "--format", "dot", "--every-bet")
+    assert summarised.returncode == every.returncode == 0
+    assert '"s_' in summarised.stdout
+    assert '"s_' not in every.stdout

@@ -28,6 +28,12 @@ class Kind(StrEnum):
     HYPOTHESIS = "hypothesis"
     INITIATIVE = "initiative"
 
+    @property
+    def plural(self) -> str:
+        return {"strategy": "strategies", "opportunity": "opportunities", "hypothesis": "hypotheses"}.get(
+            self.value, f"{self.value}s"
+        )
+
 
 class Prescriptiveness(IntEnum):
     EXPLORE = 1

@@ -14,14 +14,15 @@ from typing import Literal
 from urllib.parse import quote as url_quote
 
 from app.domain.lint import Severity
-from app.domain.model import Assumption, Bet
+from app.domain.model import Assumption, Bet, Kind
 from app.rendering import style
 from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
+from app.rendering.summary import Summary
 from app.rendering.svg import BandSpan
 from app.rendering.views import Scene
-from app.words import percent
+from app.words import percent, plural
 
 Quality = Literal["auto", "full", "fast"]
 
@@ -38,9 +39,12 @@ class DotOptions:
     link_base: str | None = None  # e.g. https://betgraph.example.com; nodes then link to the viewer
     quality: Quality = "auto"
     columns: int | None = None  # row width in nodes; derived from the scene's size when None
+    summarise: bool = True  # large maps draw their many near-term bets as summaries (summary.py)
 
 
 def node_name(node_id: str, *, assumption: bool = False) -> str:
+    if node_id.startswith("~"):
+        return f"s_{node_id[1:]}"  # a summary of the near-term bets under a parent
     return f"{'a' if assumption else 'b'}_{node_id}"
 
 
@@ -87,6 +91,7 @@ class _Builder:
         self.scene = scene
         self.options = options
         self.dot = DotWriter()
+        self.summaries = {summary.id: summary for summary in scene.summaries}
 
     def build(self) -> DotPlan:
         scene = self.scene
@@ -162,8 +167,34 @@ class _Builder:
         bet = scene.graph.bet_by_id.get(node_id)
         if bet is not None:  # ids are unique across bets and assumptions
             self._bet(into, bet)
+        elif node_id in self.summaries:
+            self._summary(into, self.summaries[node_id])
         else:
             self._assumption(into, scene.graph.assumption_by_id[node_id])
+
+    def _summary(self, into: DotWriter, summary: Summary) -> None:
+        graph = self.scene.graph
+        kinds = ", ".join(plural(count, kind, Kind(kind).plural) for kind, count in summary.kinds)
+        facts = [f"{percent(summary.certainty)} on average", self.scene.bands[summary.id].label]
+        lines = [
+            _small(f"SUMMARY · {plural(len(summary.bets), 'bet')} under {summary.parent}"),
+            _title_lines(kinds),
+            _small(" · ".join(facts), style.INK),
+        ]
+        attributes = {"id": f"summary-{summary.parent}", "shape": "box", "style": "filled,rounded"}
+        if summary.flagged:
+            lines.append(_small(f"⚠ {summary.flagged} with lint findings", style.LINT))
+            attributes["color"] = style.LINT
+        titles = [graph.bet_by_id[b].title for b in summary.bets]
+        shown = titles[:25] + ([f"… and {len(titles) - 25} more"] if len(titles) > 25 else [])
+        tip = f"{plural(len(titles), 'bet')} under “{graph.bet_by_id[summary.parent].title}”:\n" + "\n".join(shown)
+        attributes |= {
+            "fillcolor": style.certainty_fill(summary.certainty),
+            "label": _table(lines),
+            "tooltip": attribute_text(tip),
+        }
+        attributes |= self._link(summary.parent)
+        into.node(node_name(summary.id), **attributes)
 
     def _marks(self, node_id: str) -> tuple[list[str], dict[str, str], list[str]]:
         """Lint and weakest-link marks: label lines, attributes, tooltip lines."""

@@ -36,16 +36,22 @@ def columns_for(count: int, aspect: float = TARGET_ASPECT) -> int:
     return max(3, math.ceil(math.sqrt(aspect * count * ROW_HEIGHT / NODE_WIDTH)))
 
 
+def _node_ids(scene: Scene) -> list[str]:
+    """Bets and summaries: the nodes that hang from parents."""
+    return [bet.id for bet in scene.bets] + [summary.id for summary in scene.summaries]
+
+
 def _document_order(scene: Scene) -> dict[str, int]:
     """Depth-first from the roots, children by id: siblings and subtrees stay next to each other."""
-    children: dict[str, list[str]] = {bet.id: [] for bet in scene.bets}
+    nodes = _node_ids(scene)
+    children: dict[str, list[str]] = {node: [] for node in nodes}
     has_parent: set[str] = set()
     for edge in scene.edges:
         if edge.primary:
             children[edge.parent].append(edge.child)
             has_parent.add(edge.child)
     order: dict[str, int] = {}
-    for root in [bet.id for bet in scene.bets if bet.id not in has_parent] + [bet.id for bet in scene.bets]:
+    for root in [node for node in nodes if node not in has_parent] + nodes:
         stack = [root]
         while stack:
             node = stack.pop()
@@ -59,7 +65,7 @@ def _document_order(scene: Scene) -> dict[str, int]:
 def _levels(scene: Scene) -> dict[str, int]:
     """Depth of each bet below the bets of its own band that it hangs from."""
     band = scene.bands
-    parents: dict[str, list[str]] = {bet.id: [] for bet in scene.bets}
+    parents: dict[str, list[str]] = {node: [] for node in _node_ids(scene)}
     for edge in scene.edges:
         if band[edge.parent].index == band[edge.child].index:
             parents[edge.child].append(edge.parent)
@@ -94,8 +100,8 @@ def assign_rows(scene: Scene, columns: int) -> list[Row]:
 
     rows: list[Row] = []
     by_band: dict[int, list[str]] = {}
-    for bet in scene.bets:
-        by_band.setdefault(scene.bands[bet.id].index, []).append(bet.id)
+    for node in _node_ids(scene):
+        by_band.setdefault(scene.bands[node].index, []).append(node)
     bands = {band.index: band for band in scene.bands.values()}
     for index in sorted(by_band):
         by_level: dict[int, list[str]] = {}

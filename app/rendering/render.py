@@ -11,6 +11,7 @@ from app.rendering.dot import DotOptions, build_dot
 from app.rendering.jsonview import to_json
 from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, run_dot
+from app.rendering.summary import summarise
 from app.rendering.svg import SvgError, sanitize, svg_size
 from app.rendering.views import Scene, View, select
 
@@ -49,6 +50,8 @@ def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None
         return to_json(scene).encode()
     if fmt == "mmd":
         return to_mermaid(scene).encode()
+    if options.dot.summarise:
+        scene = summarise(scene)
     check_size(scene)
     plan = build_dot(scene, options.dot)
     if fmt == "dot":

@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Assumption, Bet, Graph
 from app.rendering.style import BANDS, UNATTACHED, Band, band_for
 from app.words import percent, plural
+
+if TYPE_CHECKING:
+    from app.rendering.summary import Summary
 
 ViewKind = Literal["map", "why", "impact", "team"]
 VIEW_KINDS: tuple[ViewKind, ...] = ("map", "why", "impact", "team")
@@ -63,10 +66,11 @@ class Scene:
     title: str = ""
     description: str = ""  # the view in words: alt text, <desc>
     counts: dict[str, int] = field(default_factory=dict)
+    summaries: tuple[Summary, ...] = ()  # near-term bets drawn as one node each (summary.py)
 
     @property
     def size(self) -> int:
-        return len(self.bets) + len(self.assumptions)
+        return len(self.bets) + len(self.assumptions) + len(self.summaries)
 
 
 def _band_of(graph: Graph, as_of: dt.date) -> dict[str, Band]:
