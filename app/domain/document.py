@@ -511,12 +511,30 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.position.line, p.position.column) if p.position else (0, 0))
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("duplicate key")
+    return found
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def load(text: str, *, positions: bool = True) -> tuple[m.Graph, SourceMap]:
     """Parse and validate a YAML or JSON document.
 
     With `positions=False` the source map stays empty and a valid document loads in about half
     the time; an invalid one is read again with positions, so its problems still carry them.
     """
+    if not positions and text.lstrip().startswith("{"):
+        # JSON reads a hundred times faster with the json module than as YAML; anything it
+        # refuses, or that does not validate, is read again as YAML for positions.
+        try:
+            return graph_from_data(json.loads(text, object_pairs_hook=_unique, parse_constant=_refuse)), SourceMap()
+        except (ValueError, DocumentError):
+            pass
     try:
         data, source_map = parse(text, positions=positions)
         return graph_from_data(data, source_map), source_map

@@ -1002,3 +1002,24 @@ def test_loading_without_positions_still_locates_problems() -> None:
     graph, source_map = load(bets_doc("id: a, kind: vision, title: A"), positions=False)
     assert graph.bets[0].id == "a"
     assert source_map.value_nodes == {}
+
+
+def test_json_documents_load_fast_and_fail_with_positions() -> None:
+    graph, _ = load(DESIGN_EXAMPLE)
+    text = dump_json(graph)
+    assert load(text, positions=False)[0] == graph
+    broken = text.replace('"certainty": 0.5', '"certainty": 1.5', 1)
+    with pytest.raises(DocumentError) as raised:
+        load(broken, positions=False)
+    problem = raised.value.problems[0]
+    assert problem.message == "certainty must be between 0 and 1, got 1.5"
+    assert problem.position is not None
+    duplicate = '{"betgraph": 1, "betgraph": 1, "graph": {"slug": "a", "title": "A"}}'
+    with pytest.raises(DocumentError, match="duplicate key 'betgraph'"):
+        load(duplicate, positions=False)
+    with pytest.raises(DocumentError):
+        load(
+            '{"betgraph": 1, "graph": {"slug": "a", "title": "A"}, "bets": [{"id": "x", "kind": "goal", '
+            '"title": "T", "certainty": NaN}]}',
+            positions=False,
+        )
