@@ -19,9 +19,8 @@ from app.rendering import style
 from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
-from app.rendering.summary import Summary
 from app.rendering.svg import BandSpan
-from app.rendering.views import Scene
+from app.rendering.views import Scene, Summary
 from app.words import percent, plural
 
 Quality = Literal["auto", "full", "fast"]

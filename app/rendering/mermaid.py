@@ -22,6 +22,16 @@ def text(value: str) -> str:
     return "".join(f"#{ord(ch)};" if ch in _SPECIAL else ch for ch in value)
 
 
+def _marks(scene: Scene, node_id: str) -> list[str]:
+    marks = []
+    rules = sorted({f.rule for f in scene.findings.get(node_id, ())})
+    if rules:
+        marks.append("⚠ " + ", ".join(rules))
+    if node_id == scene.weakest:
+        marks.append("▲ weakest link")
+    return marks
+
+
 def _bet_label(scene: Scene, bet: Bet) -> str:
     lines = [bet.kind.value.upper() + (f" · {bet.team}" if bet.team else "")]
     lines += wrap(bet.title)
@@ -33,22 +43,12 @@ def _bet_label(scene: Scene, bet: Bet) -> str:
     if bet.debate in style.DEBATE_MARKERS:
         facts.append(style.DEBATE_MARKERS[bet.debate])
     lines.append(" · ".join(facts))
-    rules = sorted({f.rule for f in scene.findings.get(bet.id, ())})
-    if rules:
-        lines.append("⚠ " + ", ".join(rules))
-    if bet.id == scene.weakest:
-        lines.append("▲ weakest link")
-    return "<br/>".join(text(line) for line in lines)
+    return "<br/>".join(text(line) for line in lines + _marks(scene, bet.id))
 
 
 def _assumption_label(scene: Scene, assumption: Assumption) -> str:
     lines = ["ASSUMPTION", *wrap(assumption.statement, 28), percent(assumption.certainty)]
-    rules = sorted({f.rule for f in scene.findings.get(assumption.id, ())})
-    if rules:
-        lines.append("⚠ " + ", ".join(rules))
-    if assumption.id == scene.weakest:
-        lines.append("▲ weakest link")
-    return "<br/>".join(text(line) for line in lines)
+    return "<br/>".join(text(line) for line in lines + _marks(scene, assumption.id))
 
 
 def _id(node_id: str, *, assumption: bool = False) -> str:

@@ -11,27 +11,12 @@ from __future__ import annotations
 import dataclasses
 import statistics
 from collections import Counter
-from dataclasses import dataclass
 
-from app.rendering.views import Edge, Scene
+from app.rendering.views import Edge, Scene, Summary, summary_id
 from app.words import plural
 
 # Maps with more nodes than this are summarised; below it every bet is drawn.
 SUMMARISE_FROM = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    id: str  # "~" and the parent's id: "~" is never in a slug, so never a bet's id
-    parent: str
-    bets: tuple[str, ...]
-    kinds: tuple[tuple[str, int], ...]  # (kind, how many), most first
-    certainty: float | None  # the mean of the stated certainties
-    flagged: int  # how many have lint findings
-
-
-def summary_id(parent: str) -> str:
-    return f"~{parent}"
 
 
 def summarise(scene: Scene, threshold: int = SUMMARISE_FROM) -> Scene:

@@ -9,16 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Assumption, Bet, Graph
 from app.rendering.style import BANDS, UNATTACHED, Band, band_for
 from app.words import percent, plural
-
-if TYPE_CHECKING:
-    from app.rendering.summary import Summary
 
 ViewKind = Literal["map", "why", "impact", "team"]
 VIEW_KINDS: tuple[ViewKind, ...] = ("map", "why", "impact", "team")
@@ -46,6 +43,20 @@ class Edge:
     parent: str
     child: str
     primary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    id: str  # "~" and the parent's id: "~" is never in a slug, so never a bet's id
+    parent: str
+    bets: tuple[str, ...]
+    kinds: tuple[tuple[str, int], ...]  # (kind, how many), most first
+    certainty: float | None  # the mean of the stated certainties
+    flagged: int  # how many have lint findings
+
+
+def summary_id(parent: str) -> str:
+    return f"~{parent}"
 
 
 @dataclass(frozen=True)

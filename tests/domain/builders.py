@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from app.domain.model import Assumption, Bet, Evidence, EvidenceKind, Graph, Horizon, Kind, LintSettings
@@ -11,29 +12,7 @@ from app.domain.model import Assumption, Bet, Evidence, EvidenceKind, Graph, Hor
 TODAY = dt.date(2026, 11, 1)
 
 # The example document of DESIGN.md §1, verbatim.
-DESIGN_EXAMPLE = """\
-betgraph: 1
-graph: {slug: acme, title: Acme product map, as_of: 2026-11-01}
-bets:
-  - {id: vision, kind: vision, title: Payroll in five minutes, horizon: 5y, certainty: 60%}
-  - id: self-serve
-    kind: goal
-    title: Small businesses onboard without a call
-    parents: [vision]
-    assumes: [setup-pain]
-    horizon: 1y
-    certainty: 0.5
-    prescriptiveness: outcome
-    debate: open
-  - {id: wizard, kind: initiative, title: Setup wizard, parents: [self-serve], horizon: 6w,
-     certainty: 0.8, prescriptiveness: prescribed, status: active, team: onboarding}
-assumptions:
-  - id: setup-pain
-    statement: Customers churn because setup takes too long
-    certainty: 0.3
-    importance: 5
-    evidence: [{kind: data, summary: 41% of churned accounts never finished setup, level: market-data}]
-"""
+DESIGN_EXAMPLE = (Path(__file__).parent.parent / "fixtures" / "design_example.yaml").read_text()
 
 
 def bet(

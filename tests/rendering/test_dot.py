@@ -9,7 +9,7 @@ from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.render import MAX_NODES, check_size
 from app.rendering.runner import RenderTooLargeError
 from app.rendering.views import View, select
-from tests.rendering.conftest import TODAY
+from tests.domain.builders import TODAY
 
 
 def test_visual_grammar(acme: Graph) -> None:

@@ -14,7 +14,7 @@ from app.rendering.escape import attribute_text, label_text
 from app.rendering.render import render
 from app.rendering.svg import SVG, XLINK
 from app.rendering.views import View
-from tests.rendering.conftest import TODAY
+from tests.domain.builders import TODAY
 
 XLINK_TITLE = f"{{{XLINK}}}title"
 HOSTILE = [

@@ -9,7 +9,7 @@ from app.domain.synthetic import synthetic_graph
 from app.rendering.dot import to_dot
 from app.rendering.render import render
 from app.rendering.views import View, select
-from tests.rendering.conftest import TODAY
+from tests.domain.builders import TODAY
 
 
 def _size(svg: bytes) -> tuple[float, float]:

@@ -5,7 +5,7 @@ import re
 from app.domain.model import Assumption, Bet, Graph, Kind
 from app.rendering.mermaid import to_mermaid
 from app.rendering.views import View, select
-from tests.rendering.conftest import TODAY
+from tests.domain.builders import TODAY
 
 
 def test_mermaid_of_the_example(acme: Graph) -> None:

@@ -7,7 +7,7 @@ from app.domain.synthetic import synthetic_graph
 from app.rendering.dot import to_dot
 from app.rendering.summary import SUMMARISE_FROM, summarise
 from app.rendering.views import View, select
-from tests.rendering.conftest import TODAY
+from tests.domain.builders import TODAY
 
 
 def test_small_maps_and_focused_views_are_never_summarised(acme: Graph) -> None:

@@ -8,7 +8,7 @@ from app.domain.model import Graph
 from app.domain.synthetic import synthetic_graph
 from app.rendering.style import BANDS
 from app.rendering.views import View, ViewError, select
-from tests.rendering.conftest import TODAY
+from tests.domain.builders import TODAY
 
 
 def test_map_shows_everything_in_bands(acme: Graph) -> None:
