@@ -7,6 +7,7 @@ validated slugs and numbers, so no document can set a Graphviz attribute.
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,13 +15,14 @@ from typing import Literal
 from urllib.parse import quote as url_quote
 
 from app.domain.lint import Severity
-from app.domain.model import Assumption, Bet, Kind
+from app.domain.model import Assumption, Bet, Graph, Kind
 from app.rendering import style
 from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
+from app.rendering.summary import summarise
 from app.rendering.svg import BandSpan
-from app.rendering.views import Scene, Summary
+from app.rendering.views import Scene, Summary, View, select
 from app.words import percent, plural
 
 Quality = Literal["auto", "full", "fast"]
@@ -422,5 +424,20 @@ def build_dot(scene: Scene, options: DotOptions | None = None) -> DotPlan:
     return _Builder(scene, options or DotOptions()).build()
 
 
-def to_dot(scene: Scene, options: DotOptions | None = None) -> str:
-    return build_dot(scene, options).source
+def drawn_scene(scene: Scene, options: DotOptions) -> Scene:
+    """The scene as Graphviz draws it: a large map with its near-term bets summarised."""
+    return summarise(scene) if options.summarise else scene
+
+
+def to_dot(
+    graph: Graph, view: View | None = None, *, today: dt.date | None = None, options: DotOptions | None = None
+) -> str:
+    """The DOT that `render` hands to Graphviz for a view of a graph: pure and deterministic.
+
+    `today` is only read when the graph has no `as_of` of its own.
+    """
+    if today is None and graph.as_of is None:
+        raise ValueError("the graph has no as_of: pass today")
+    options = options or DotOptions()
+    scene = select(graph, view or View(), today or graph.reference_date(dt.date.min))
+    return build_dot(drawn_scene(scene, options), options).source

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from app.domain.model import Graph
-from app.rendering.dot import DotOptions, build_dot
+from app.rendering.dot import DotOptions, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
 from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, run_dot
-from app.rendering.summary import summarise
 from app.rendering.svg import SvgError, sanitize, svg_size
 from app.rendering.views import Scene, View, select
 
@@ -50,8 +49,7 @@ def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None
         return to_json(scene).encode()
     if fmt == "mmd":
         return to_mermaid(scene).encode()
-    if options.dot.summarise:
-        scene = summarise(scene)
+    scene = drawn_scene(scene, options.dot)
     check_size(scene)
     plan = build_dot(scene, options.dot)
     if fmt == "dot":

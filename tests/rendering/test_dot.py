@@ -4,7 +4,7 @@ import pytest
 
 from app.domain.model import Graph
 from app.domain.synthetic import synthetic_graph
-from app.rendering.dot import FAST_FROM, DotOptions, to_dot, wrap
+from app.rendering.dot import FAST_FROM, DotOptions, build_dot, to_dot, wrap
 from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.render import MAX_NODES, check_size
 from app.rendering.runner import RenderTooLargeError
@@ -13,7 +13,7 @@ from tests.domain.builders import TODAY
 
 
 def test_visual_grammar(acme: Graph) -> None:
-    dot = to_dot(select(acme, View(), TODAY))
+    dot = build_dot(select(acme, View(), TODAY)).source
     wizard = next(line for line in dot.splitlines() if line.strip().startswith('"b_wizard" ['))
     assert 'peripheries="2"' in wizard  # prescribed: double border
     assert 'fillcolor="#b4a7d6"' in wizard  # 80%: top of the ramp
@@ -30,14 +30,14 @@ def test_visual_grammar(acme: Graph) -> None:
 
 
 def test_legend_and_links_are_options(acme: Graph) -> None:
-    dot = to_dot(select(acme, View(), TODAY), DotOptions(legend=False, link_base="https://bets.example.com/"))
+    dot = build_dot(select(acme, View(), TODAY), DotOptions(legend=False, link_base="https://bets.example.com/")).source
     assert "how much of the how is decided" not in dot
     assert 'URL="https://bets.example.com/graphs/acme?focus=wizard"' in dot
 
 
 def test_large_maps_switch_to_cheaper_settings() -> None:
-    small = to_dot(select(synthetic_graph(50), View(), TODAY))
-    large = to_dot(select(synthetic_graph(FAST_FROM), View(), TODAY))
+    small = to_dot(synthetic_graph(50))
+    large = to_dot(synthetic_graph(FAST_FROM), options=DotOptions(summarise=False))
     assert "mclimit" not in small
     assert 'mclimit="0.05"' in large
     assert 'splines="line"' in large
@@ -62,3 +62,9 @@ def test_dot_writer_refuses_unescaped_values() -> None:
     assert '"a" [label=<<B>ok</B>> tooltip="fine"]' in writer.source()
     with pytest.raises(ValueError, match="unescaped"):
         writer.node("b", tooltip='say "hi"')
+
+
+def test_to_dot_needs_a_date_only_without_as_of(acme: Graph) -> None:
+    assert to_dot(acme) == to_dot(acme, View(), today=TODAY)
+    with pytest.raises(ValueError, match="pass today"):
+        to_dot(Graph(slug="undated", title="Undated"))

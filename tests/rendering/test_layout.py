@@ -8,7 +8,7 @@ from app.domain.model import Assumption, Bet, Graph, Horizon, Kind
 from app.domain.synthetic import synthetic_graph
 from app.rendering.dot import to_dot
 from app.rendering.render import render
-from app.rendering.views import View, select
+from app.rendering.views import View
 from tests.domain.builders import TODAY
 
 
@@ -53,7 +53,7 @@ def test_a_why_chain_of_depth_6_with_10_assumptions_fits_a_wiki_page() -> None:
 
 def test_to_dot_is_deterministic() -> None:
     graph = synthetic_graph(120, seed=3)
-    first = to_dot(select(graph, View(), TODAY))
+    first = to_dot(graph, View(), today=TODAY)
     shuffled = Graph(
         slug=graph.slug,
         title=graph.title,
@@ -61,4 +61,4 @@ def test_to_dot_is_deterministic() -> None:
         bets=tuple(reversed(graph.bets)),
         assumptions=tuple(reversed(graph.assumptions)),
     )
-    assert to_dot(select(shuffled, View(), TODAY)) == first
+    assert to_dot(shuffled, View(), today=TODAY) == first

@@ -4,7 +4,7 @@ import dataclasses
 
 from app.domain.model import Graph
 from app.domain.synthetic import synthetic_graph
-from app.rendering.dot import to_dot
+from app.rendering.dot import build_dot
 from app.rendering.summary import SUMMARISE_FROM, summarise
 from app.rendering.views import View, select
 from tests.domain.builders import TODAY
@@ -37,7 +37,7 @@ def test_a_large_map_draws_near_term_leaves_as_one_node_per_parent() -> None:
     assert all(e.parent in ends and e.child in ends for e in summarised.edges)
     assert all(a in ends and b in ends for a, b in summarised.rests_on)
     assert "near-term bets drawn as" in summarised.description
-    dot = to_dot(summarised)
+    dot = build_dot(summarised).source
     first = summarised.summaries[0]
     assert f'"s_{first.parent}" [' in dot
     assert f'"b_{first.parent}" -> "s_{first.parent}"' in dot
