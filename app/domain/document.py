@@ -571,10 +571,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def graph_to_data(graph: m.Graph) -> dict[str, Any]:
-    """The document of a graph as plain data (dates stay dates): `graph_from_data(graph_to_data(g)) == g`."""
-    bet_defaults = {"status": m.Status.PROPOSED}
-    evidence_defaults = {"direction": m.Direction.SUPPORTS}
+def header_to_data(graph: m.Graph) -> dict[str, Any]:
+    """The `graph:` section of a graph's document, as plain data."""
     default_lint = m.LintSettings()
     head: dict[str, Any] = {
         "slug": graph.slug,
@@ -599,29 +597,40 @@ def graph_to_data(graph: m.Graph) -> dict[str, Any]:
                 "long_horizon": default_lint.long_horizon,
             },
         )
-    bets = []
-    for bet in graph.bets:
-        fields = {name: getattr(bet, name) for name in bet.__slots__}
-        if bet.metric is not None:
-            fields["metric"] = _compact(
-                {name: getattr(bet.metric, name) for name in bet.metric.__slots__}, {"direction": m.MetricDirection.UP}
-            )
-        bets.append(_compact(fields, bet_defaults))
-    assumptions = []
-    for assumption in graph.assumptions:
-        fields = {name: getattr(assumption, name) for name in assumption.__slots__}
-        fields["evidence"] = tuple(
-            _compact({name: getattr(e, name) for name in e.__slots__}, evidence_defaults) for e in assumption.evidence
-        )
-        assumptions.append(_compact(fields, {}))
-    data = {
-        "betgraph": FORMAT_VERSION,
-        "graph": _compact(head, {"visibility": m.Visibility.PRIVATE}),
-        "bets": bets,
-        "assumptions": assumptions,
-    }
-    plain: dict[str, Any] = _deep_plain(data)
+    plain: dict[str, Any] = _deep_plain(_compact(head, {"visibility": m.Visibility.PRIVATE}))
     return plain
+
+
+def bet_to_data(bet: m.Bet) -> dict[str, Any]:
+    """One bet as it stands in a document, as plain data."""
+    fields = {name: getattr(bet, name) for name in bet.__slots__}
+    if bet.metric is not None:
+        fields["metric"] = _compact(
+            {name: getattr(bet.metric, name) for name in bet.metric.__slots__}, {"direction": m.MetricDirection.UP}
+        )
+    plain: dict[str, Any] = _deep_plain(_compact(fields, {"status": m.Status.PROPOSED}))
+    return plain
+
+
+def assumption_to_data(assumption: m.Assumption) -> dict[str, Any]:
+    """One assumption as it stands in a document, as plain data."""
+    fields = {name: getattr(assumption, name) for name in assumption.__slots__}
+    fields["evidence"] = tuple(
+        _compact({name: getattr(e, name) for name in e.__slots__}, {"direction": m.Direction.SUPPORTS})
+        for e in assumption.evidence
+    )
+    plain: dict[str, Any] = _deep_plain(_compact(fields, {}))
+    return plain
+
+
+def graph_to_data(graph: m.Graph) -> dict[str, Any]:
+    """The document of a graph as plain data (dates stay dates): `graph_from_data(graph_to_data(g)) == g`."""
+    return {
+        "betgraph": FORMAT_VERSION,
+        "graph": header_to_data(graph),
+        "bets": [bet_to_data(bet) for bet in graph.bets],
+        "assumptions": [assumption_to_data(assumption) for assumption in graph.assumptions],
+    }
 
 
 def _deep_plain(value: Any) -> Any:

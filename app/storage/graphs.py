@@ -1,0 +1,354 @@
+"""Reading and writing graphs as versions over revisions. These functions never commit.
+
+Rows are converted to and from the document form (`app.domain.document`), so the database
+holds exactly what a document can say, and a graph read back validates like a file would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain.document import FORMAT_VERSION, assumption_to_data, bet_to_data, graph_from_data, header_to_data
+from app.domain.model import Graph
+from app.storage.tables import (
+    AssumptionVersionRow,
+    BetAssumptionRow,
+    BetParentRow,
+    BetVersionRow,
+    EvidenceRow,
+    GraphRow,
+    GraphVersionRow,
+    RevisionRow,
+    utcnow,
+)
+
+R = TypeVar("R")
+
+
+class ConflictError(Exception):
+    """Someone else changed the graph between our read and our write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    revision: int  # the graph's head after the write
+    created: bool
+    changed: bool
+
+
+def get_graph_row(session: Session, slug: str) -> GraphRow | None:
+    return session.scalar(select(GraphRow).where(GraphRow.slug == slug))
+
+
+def _alive(
+    graph_id: int, at: int, table: type[GraphVersionRow | BetVersionRow | AssumptionVersionRow]
+) -> ColumnElement[bool]:
+    return and_(
+        table.graph_id == graph_id,
+        table.valid_from <= at,
+        or_(table.valid_to.is_(None), table.valid_to > at),
+    )
+
+
+def graph_data(session: Session, row: GraphRow, revision: int | None = None) -> dict[str, Any]:
+    """The graph's document at a revision (its head by default), as plain data."""
+    at = row.head if revision is None else revision
+    header = session.scalars(select(GraphVersionRow).where(_alive(row.id, at, GraphVersionRow))).one()
+    bets = session.scalars(
+        select(BetVersionRow)
+        .where(_alive(row.id, at, BetVersionRow))
+        .options(selectinload(BetVersionRow.parents), selectinload(BetVersionRow.assumes))
+    ).all()
+    assumptions = session.scalars(
+        select(AssumptionVersionRow)
+        .where(_alive(row.id, at, AssumptionVersionRow))
+        .options(selectinload(AssumptionVersionRow.evidence))
+    ).all()
+    order = header.ordering
+    head: dict[str, Any] = {"slug": row.slug, "title": header.title, "visibility": header.visibility}
+    _put(head, "description", header.description)
+    _put(head, "as_of", header.as_of)
+    _put(head, "lint", header.lint)
+    return {
+        "betgraph": FORMAT_VERSION,
+        "graph": head,
+        "bets": [_bet_data(b) for b in _in_order(bets, order.get("bets", []), lambda b: b.bet_id)],
+        "assumptions": [
+            _assumption_data(a) for a in _in_order(assumptions, order.get("assumptions", []), lambda a: a.assumption_id)
+        ],
+    }
+
+
+def _in_order(rows: Sequence[R], order: Sequence[str], key: Callable[[R], str]) -> list[R]:
+    rank = {item: index for index, item in enumerate(order)}
+    return sorted(rows, key=lambda row: (rank.get(key(row), len(rank)), key(row)))
+
+
+def load_graph(session: Session, row: GraphRow, revision: int | None = None) -> Graph:
+    return graph_from_data(graph_data(session, row, revision))
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    if value not in (None, "", [], {}):
+        target[key] = value
+
+
+def _bet_data(row: BetVersionRow) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": row.bet_id, "kind": row.kind, "title": row.title, "status": row.status}
+    for key in ("description", "horizon", "certainty", "prescriptiveness", "debate", "review_by", "owner", "team"):
+        _put(data, key, getattr(row, key))
+    _put(data, "parents", [link.parent_id for link in row.parents])
+    _put(data, "assumes", [link.assumption_id for link in row.assumes])
+    for key in ("tags", "links", "metric", "verdict", "learned"):
+        _put(data, key, getattr(row, key))
+    return data
+
+
+def _assumption_data(row: AssumptionVersionRow) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": row.assumption_id, "statement": row.statement}
+    for key in ("certainty", "importance", "category", "debate", "review_by"):
+        _put(data, key, getattr(row, key))
+    evidence = []
+    for item in row.evidence:
+        entry: dict[str, Any] = {"kind": item.kind, "summary": item.summary, "direction": item.direction}
+        for key in ("level", "url", "date"):
+            _put(entry, key, getattr(item, key))
+        evidence.append(entry)
+    _put(data, "evidence", evidence)
+    return data
+
+
+def _bet_row(graph_id: int, number: int, data: dict[str, Any]) -> BetVersionRow:
+    prescriptiveness = data.get("prescriptiveness")
+    return BetVersionRow(
+        graph_id=graph_id,
+        bet_id=data["id"],
+        valid_from=number,
+        kind=data["kind"],
+        title=data["title"],
+        description=data.get("description", ""),
+        horizon=data.get("horizon"),
+        certainty=data.get("certainty"),
+        # stored as its number (1-5); the document's name is a view of it
+        prescriptiveness=_PRESCRIPTIVENESS.get(prescriptiveness, prescriptiveness) if prescriptiveness else None,
+        debate=data.get("debate"),
+        review_by=data.get("review_by"),
+        status=data.get("status", "proposed"),
+        owner=data.get("owner"),
+        team=data.get("team"),
+        tags=list(data.get("tags", [])),
+        links=list(data.get("links", [])),
+        metric=data.get("metric"),
+        verdict=data.get("verdict"),
+        learned=data.get("learned"),
+        parents=[BetParentRow(position=i, parent_id=p) for i, p in enumerate(data.get("parents", []))],
+        assumes=[BetAssumptionRow(position=i, assumption_id=a) for i, a in enumerate(data.get("assumes", []))],
+    )
+
+
+_PRESCRIPTIVENESS = {"explore": 1, "opportunity": 2, "outcome": 3, "guided": 4, "prescribed": 5}
+
+
+def _assumption_row(graph_id: int, number: int, data: dict[str, Any]) -> AssumptionVersionRow:
+    return AssumptionVersionRow(
+        graph_id=graph_id,
+        assumption_id=data["id"],
+        valid_from=number,
+        statement=data["statement"],
+        certainty=data.get("certainty"),
+        importance=data.get("importance"),
+        category=data.get("category"),
+        debate=data.get("debate"),
+        review_by=data.get("review_by"),
+        evidence=[
+            EvidenceRow(
+                position=i,
+                kind=e["kind"],
+                summary=e["summary"],
+                level=e.get("level"),
+                direction=e.get("direction", "supports"),
+                url=e.get("url"),
+                date=e.get("date"),
+            )
+            for i, e in enumerate(data.get("evidence", []))
+        ],
+    )
+
+
+def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [_json(before.get(key)), _json(after.get(key))]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _diff(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    changed = {key: _field_changes(before[key], after[key]) for key in sorted(before.keys() & after.keys())}
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": {key: value for key, value in changed.items() if value},
+    }
+
+
+def save_graph(
+    session: Session,
+    graph: Graph,
+    *,
+    token_id: int | None = None,
+    reason: str | None = None,
+    expected_head: int | None = None,
+) -> Saved:
+    """Make `graph` the graph's new state, as one new revision (none when nothing changed)."""
+    row = get_graph_row(session, graph.slug)
+    created = row is None
+    if row is None:
+        row = GraphRow(slug=graph.slug, head=0)
+        session.add(row)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise ConflictError(f"graph {graph.slug!r} was created by someone else meanwhile") from None
+        previous: Graph | None = None
+    else:
+        previous = load_graph(session, row)
+    if expected_head is not None and row.head != expected_head:
+        raise ConflictError(f"graph {graph.slug!r} is at revision {row.head}, not {expected_head}")
+
+    # Both sides in document form, so that only what a document can say counts as a change.
+    before_bets = {bet.id: bet_to_data(bet) for bet in previous.bets} if previous else {}
+    after_bets = {bet.id: bet_to_data(bet) for bet in graph.bets}
+    before_assumptions = {a.id: assumption_to_data(a) for a in previous.assumptions} if previous else {}
+    after_assumptions = {a.id: assumption_to_data(a) for a in graph.assumptions}
+    before_head = _header(previous) if previous else {}
+    after_head = _header(graph)
+
+    bets = _diff(before_bets, after_bets)
+    assumptions = _diff(before_assumptions, after_assumptions)
+    header = _field_changes(before_head, after_head)
+    if not created and not header and not any(bets.values()) and not any(assumptions.values()):
+        return Saved(row.head, created=False, changed=False)
+
+    number = row.head + 1
+    moved = session.execute(
+        update(GraphRow)
+        .where(GraphRow.id == row.id, GraphRow.head == row.head)
+        .values(head=number, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"graph {graph.slug!r} changed while this write was being prepared")
+    row.head = number
+
+    if header or created:
+        _close(session, GraphVersionRow, row.id, number)
+        session.add(
+            GraphVersionRow(
+                graph_id=row.id,
+                valid_from=number,
+                title=after_head["title"],
+                description=after_head.get("description", ""),
+                as_of=graph.as_of,
+                visibility=after_head["visibility"],
+                lint=after_head.get("lint"),
+                ordering=after_head["ordering"],
+            )
+        )
+    _replace(session, BetVersionRow.bet_id, graph_id=row.id, number=number, diff=bets, after=after_bets, make=_bet_row)
+    _replace(
+        session,
+        AssumptionVersionRow.assumption_id,
+        graph_id=row.id,
+        number=number,
+        diff=assumptions,
+        after=after_assumptions,
+        make=_assumption_row,
+    )
+    changes: dict[str, Any] = {"bets": bets, "assumptions": assumptions}
+    if header:
+        changes["graph"] = header
+    if created:
+        changes["created"] = True
+    session.add(RevisionRow(graph_id=row.id, number=number, token_id=token_id, reason=reason, changes=changes))
+    session.flush()
+    return Saved(number, created=created, changed=True)
+
+
+def _header(graph: Graph) -> dict[str, Any]:
+    data = {key: value for key, value in header_to_data(graph).items() if key != "slug"}
+    data.setdefault("visibility", "private")
+    data["ordering"] = {"bets": [bet.id for bet in graph.bets], "assumptions": [a.id for a in graph.assumptions]}
+    return data
+
+
+def _close(session: Session, table: type[GraphVersionRow], graph_id: int, number: int) -> None:
+    session.execute(
+        update(table)
+        .where(table.graph_id == graph_id, table.valid_to.is_(None))
+        .values(valid_to=number)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _replace(
+    session: Session,
+    key: Any,
+    *,
+    graph_id: int,
+    number: int,
+    diff: dict[str, Any],
+    after: dict[str, dict[str, Any]],
+    make: Callable[[int, int, dict[str, Any]], BetVersionRow | AssumptionVersionRow],
+) -> None:
+    """End the versions of what was removed or changed, and add versions of what is new or changed."""
+    table = key.class_
+    ended: Sequence[str] = [*diff["removed"], *diff["changed"]]
+    if ended:
+        for start in range(0, len(ended), 500):  # stay under SQLite's bound-parameter limit
+            session.execute(
+                update(table)
+                .where(table.graph_id == graph_id, table.valid_to.is_(None), key.in_(ended[start : start + 500]))
+                .values(valid_to=number)
+                .execution_options(synchronize_session=False)
+            )
+    session.add_all(make(graph_id, number, after[item]) for item in [*diff["added"], *diff["changed"]])
+
+
+def delete_graph(session: Session, row: GraphRow) -> None:
+    session.delete(row)
+    session.flush()
+
+
+def list_graphs(
+    session: Session, *, slugs: Sequence[str] | None = None, after: str = "", limit: int = 50
+) -> list[tuple[GraphRow, GraphVersionRow]]:
+    """Graphs ordered by slug, with their current header; `slugs` narrows to those (None: all)."""
+    query = (
+        select(GraphRow, GraphVersionRow)
+        .join(GraphVersionRow, and_(GraphVersionRow.graph_id == GraphRow.id, GraphVersionRow.valid_to.is_(None)))
+        .where(GraphRow.slug > after)
+        .order_by(GraphRow.slug)
+        .limit(limit)
+    )
+    if slugs is not None:
+        query = query.where(GraphRow.slug.in_(slugs))
+    return [(graph, header) for graph, header in session.execute(query)]

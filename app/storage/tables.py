@@ -1,0 +1,199 @@
+"""The tables. Every bet, assumption and graph header is stored as versions over revisions.
+
+A version row is valid from the revision that wrote it up to (not including) the revision that
+replaced or removed it; the current state is the rows whose `valid_to` is NULL. Nothing is ever
+updated in place but `valid_to` and the graph's head, so reading a graph as it was at any
+revision is the same query as reading it now (the history issue builds on this).
+Links (parents, assumptions) and evidence belong to the version row that lists them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, the same on SQLite and PostgreSQL, so migrations can name them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class GraphRow(Base):
+    __tablename__ = "graphs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    head: Mapped[int] = mapped_column(default=0)  # the number of the latest revision
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("graph_id", "number", name="uq_revisions_graph_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]]
+
+
+class GraphVersionRow(Base):
+    __tablename__ = "graph_versions"
+    __table_args__ = (
+        Index("ix_graph_versions_current", "graph_id", unique=True, sqlite_where=text("valid_to IS NULL"),
+              postgresql_where=text("valid_to IS NULL")),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"), index=True)
+    valid_from: Mapped[int]
+    valid_to: Mapped[int | None]
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    as_of: Mapped[dt.date | None]
+    visibility: Mapped[str] = mapped_column(String(16))
+    lint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The document order of bets and assumptions ({"bets": [ids], "assumptions": [ids]}): reordering
+    # a document is one new header version, not a new version of every bet that moved.
+    ordering: Mapped[dict[str, Any]]
+
+
+class BetVersionRow(Base):
+    __tablename__ = "bet_versions"
+    __table_args__ = (
+        Index("ix_bet_versions_current", "graph_id", "bet_id", unique=True, sqlite_where=text("valid_to IS NULL"),
+              postgresql_where=text("valid_to IS NULL")),
+        Index("ix_bet_versions_span", "graph_id", "valid_from", "valid_to"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
+    bet_id: Mapped[str] = mapped_column(String(63))
+    valid_from: Mapped[int]
+    valid_to: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    horizon: Mapped[str | None] = mapped_column(String(32))
+    certainty: Mapped[float | None]
+    prescriptiveness: Mapped[int | None]
+    debate: Mapped[str | None] = mapped_column(String(16))
+    review_by: Mapped[dt.date | None]
+    status: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(Text)
+    team: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]]
+    links: Mapped[list[str]]
+    metric: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    verdict: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+
+    parents: Mapped[list[BetParentRow]] = relationship(
+        order_by="BetParentRow.position", cascade="all, delete-orphan", lazy="raise"
+    )
+    assumes: Mapped[list[BetAssumptionRow]] = relationship(
+        order_by="BetAssumptionRow.position", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class BetParentRow(Base):
+    __tablename__ = "bet_parents"
+
+    bet_version_id: Mapped[int] = mapped_column(ForeignKey("bet_versions.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)  # the first parent is primary
+    parent_id: Mapped[str] = mapped_column(String(63))
+
+
+class BetAssumptionRow(Base):
+    __tablename__ = "bet_assumptions"
+
+    bet_version_id: Mapped[int] = mapped_column(ForeignKey("bet_versions.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    assumption_id: Mapped[str] = mapped_column(String(63))
+
+
+class AssumptionVersionRow(Base):
+    __tablename__ = "assumption_versions"
+    __table_args__ = (
+        Index("ix_assumption_versions_current", "graph_id", "assumption_id", unique=True,
+              sqlite_where=text("valid_to IS NULL"), postgresql_where=text("valid_to IS NULL")),
+        Index("ix_assumption_versions_span", "graph_id", "valid_from", "valid_to"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
+    assumption_id: Mapped[str] = mapped_column(String(63))
+    valid_from: Mapped[int]
+    valid_to: Mapped[int | None]
+    statement: Mapped[str] = mapped_column(Text)
+    certainty: Mapped[float | None]
+    importance: Mapped[int | None]
+    category: Mapped[str | None] = mapped_column(String(16))
+    debate: Mapped[str | None] = mapped_column(String(16))
+    review_by: Mapped[dt.date | None]
+
+    evidence: Mapped[list[EvidenceRow]] = relationship(
+        order_by="EvidenceRow.position", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+
+    assumption_version_id: Mapped[int] = mapped_column(
+        ForeignKey("assumption_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[dt.date | None]
+
+
+class TokenRow(Base):
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the token; never the token
+    prefix: Mapped[str] = mapped_column(String(12))  # the first characters, to tell tokens apart in lists
+    scope: Mapped[str] = mapped_column(String(8))  # read, write or admin
+    graph_id: Mapped[int | None] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
