@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from app.domain import model as m
 from app.domain.analysis import find_cycles
@@ -208,16 +208,36 @@ def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Slug = Annotated[str, BeforeValidator(_slug)]
-Certainty = Annotated[float, BeforeValidator(_certainty)]
-HorizonField = Annotated[m.Horizon, BeforeValidator(_horizon)]
-Title = Annotated[str, BeforeValidator(_title)]
-Text = Annotated[str, BeforeValidator(_text(MAX_TEXT))]
-Short = Annotated[str, BeforeValidator(_text(200))]
+# WithJsonSchema: what the OpenAPI document says each field takes, as a client would send it.
+Slug = Annotated[str, BeforeValidator(_slug), WithJsonSchema({"type": "string", "pattern": f"^{m.SLUG_PATTERN}$"})]
+Certainty = Annotated[
+    float,
+    BeforeValidator(_certainty),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^\d{1,3}(\.\d+)?%$"},
+            ]
+        }
+    ),
+]
+HorizonField = Annotated[
+    m.Horizon,
+    BeforeValidator(_horizon),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d{1,3}[dwmqy]|\d{4}-\d{2}-\d{2})$", "examples": ["6w", "1y"]}),
+]
+Title = Annotated[
+    str, BeforeValidator(_title), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_TITLE})
+]
+Text = Annotated[str, BeforeValidator(_text(MAX_TEXT)), WithJsonSchema({"type": "string", "maxLength": MAX_TEXT})]
+Short = Annotated[str, BeforeValidator(_text(200)), WithJsonSchema({"type": "string", "maxLength": 200})]
 OptionalShort = Annotated[str | None, BeforeValidator(_optional_text(200))]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text(MAX_TEXT))]
 Number = Annotated[float, BeforeValidator(_number)]
-Url = Annotated[str, BeforeValidator(_url)]
+Url = Annotated[
+    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+]
 SlugList = Annotated[list[Slug], BeforeValidator(_listify)]
 
 
@@ -252,7 +272,21 @@ class BetDoc(_Schema):
     assumes: SlugList = []
     horizon: HorizonField | None = None
     certainty: Certainty | None = None
-    prescriptiveness: Annotated[m.Prescriptiveness, BeforeValidator(_prescriptiveness)] | None = None
+    prescriptiveness: (
+        Annotated[
+            m.Prescriptiveness,
+            BeforeValidator(_prescriptiveness),
+            WithJsonSchema(
+                {
+                    "anyOf": [
+                        {"type": "integer", "minimum": 1, "maximum": 5},
+                        {"type": "string", "enum": [p.label for p in m.Prescriptiveness]},
+                    ]
+                }
+            ),
+        ]
+        | None
+    ) = None
     debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
     review_by: dt.date | None = None
     status: Annotated[m.Status, BeforeValidator(_enum(m.Status))] = m.Status.PROPOSED

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -338,10 +338,26 @@ def delete_graph(session: Session, row: GraphRow) -> None:
     session.flush()
 
 
+def visibility(session: Session, row: GraphRow) -> str:
+    header = session.scalars(
+        select(GraphVersionRow.visibility).where(GraphVersionRow.graph_id == row.id, GraphVersionRow.valid_to.is_(None))
+    ).one()
+    return header
+
+
 def list_graphs(
-    session: Session, *, slugs: Sequence[str] | None = None, after: str = "", limit: int = 50
+    session: Session,
+    *,
+    slugs: Sequence[str] | None = None,
+    visible_to: int | Literal["all"] | None = "all",
+    after: str = "",
+    limit: int = 50,
 ) -> list[tuple[GraphRow, GraphVersionRow]]:
-    """Graphs ordered by slug, with their current header; `slugs` narrows to those (None: all)."""
+    """Graphs ordered by slug, with their current header.
+
+    `slugs` narrows to those; `visible_to` is "all", or the one graph id (None: none) that may be
+    listed besides the public ones.
+    """
     query = (
         select(GraphRow, GraphVersionRow)
         .join(GraphVersionRow, and_(GraphVersionRow.graph_id == GraphRow.id, GraphVersionRow.valid_to.is_(None)))
@@ -351,4 +367,6 @@ def list_graphs(
     )
     if slugs is not None:
         query = query.where(GraphRow.slug.in_(slugs))
+    if visible_to != "all":
+        query = query.where(or_(GraphVersionRow.visibility == "public", GraphRow.id == visible_to))
     return [(graph, header) for graph, header in session.execute(query)]

@@ -1,0 +1,72 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api import graphs, problems
+from app.api.problems import ProblemError, problem_response
+from app.config import Settings, settings
+from app.storage.db import make_engine, make_sessionmaker
+
+
+class BodyLimit:
+    """413 for a request body over the limit, whether it declares its length or streams it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = ProblemError(413, "Payload too large", f"the body is over {self.limit:,} bytes")
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await problem_response(too_large)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLargeError
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLargeError:
+            await problem_response(too_large)(scope, receive, send)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI:
+    config = config or settings()
+    app = FastAPI(
+        title="Betgraph",
+        summary="Nested bets, the assumptions behind them, and how sure we are.",
+        version="0.1.0",
+    )
+    engine = make_engine(config.database_url, **engine_options)
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.settings = config
+    problems.install(app)
+    app.include_router(graphs.router)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    return app

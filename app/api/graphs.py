@@ -1,0 +1,243 @@
+"""/api/graphs: whole documents, their analysis, and the list of graphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BaseModel
+
+from app.api.deps import PrincipalDep, SessionDep, not_found, readable_graph, require_writer
+from app.api.problems import ProblemError, invalid_document
+from app.domain.analysis import why_chain
+from app.domain.document import Document, DocumentError, Problem, dump_json, dump_yaml, load
+from app.domain.lint import lint
+from app.domain.model import Graph
+from app.storage import graphs as storage
+from app.storage.tables import GraphRow
+
+router = APIRouter(prefix="/api/graphs", tags=["graphs"])
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+DOCUMENT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": Document.model_json_schema(ref_template="#/components/schemas/{model}")},
+            "application/yaml": {"schema": {"type": "string", "description": "the same document as YAML"}},
+        },
+    }
+}
+
+
+class GraphSummary(BaseModel):
+    slug: str
+    title: str
+    visibility: str
+    revision: int
+    updated_at: dt.datetime
+
+
+class GraphList(BaseModel):
+    items: list[GraphSummary]
+    next: str | None  # pass as ?after= for the next page
+
+
+class Written(BaseModel):
+    slug: str
+    revision: int
+    created: bool
+    changed: bool
+
+
+class FindingOut(BaseModel):
+    rule: str
+    severity: str
+    ids: list[str]
+    message: str
+
+
+class LintOut(BaseModel):
+    graph: str
+    revision: int
+    findings: list[FindingOut]
+
+
+class WhyOut(BaseModel):
+    graph: str
+    focus: str
+    bets: list[str]
+    assumptions: list[str]
+    chain_certainty: float
+    path: list[str]
+    weakest: str | None
+
+
+def etag(row: GraphRow) -> str:
+    return f'"r{row.head}"'
+
+
+def expected_head(if_match: str | None, row: GraphRow | None) -> int | None:
+    """The head a write may apply to, from If-Match; 412 when it names another."""
+    if if_match is None:
+        return None
+    if row is None:
+        raise ProblemError(412, "Precondition failed", "the graph does not exist")
+    if if_match.strip() == "*":
+        return row.head
+    if etag(row) not in [tag.strip().removeprefix("W/") for tag in if_match.split(",")]:
+        raise ProblemError(412, "Precondition failed", f"the graph is at {etag(row)}; fetch it again")
+    return row.head
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+BodyDep = Annotated[bytes, Depends(raw_body)]
+
+
+def parse_document(body: bytes, content_type: str) -> Graph:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProblemError(400, "The body is not UTF-8 text", f"invalid byte at offset {error.start}") from None
+    try:
+        # JSON takes the json module's fast path; YAML (or JSON that fails) is read with positions.
+        graph, _ = load(text, positions="json" not in content_type)
+    except DocumentError as error:
+        raise invalid_document(error.problems) from None
+    return graph
+
+
+def _readable(session: SessionDep, slug: str, principal: PrincipalDep) -> GraphRow:
+    row = storage.get_graph_row(session, slug)
+    public = storage.visibility(session, row) == "public" if row is not None else None
+    return readable_graph(session, slug, principal, public=public)
+
+
+@router.get("", response_model=GraphList)
+def list_graphs(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[str, Query(max_length=63)] = "",
+) -> GraphList:
+    visible: int | str | None = "all" if principal is not None and principal.graph_id is None else None
+    if principal is not None and principal.graph_id is not None:
+        visible = principal.graph_id
+    rows = storage.list_graphs(session, visible_to=visible, after=after, limit=limit + 1)  # type: ignore[arg-type]
+    items = [
+        GraphSummary(slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=g.updated_at)
+        for g, h in rows[:limit]
+    ]
+    return GraphList(items=items, next=items[-1].slug if len(rows) > limit else None)
+
+
+@router.put(
+    "/{slug}",
+    response_model=Written,
+    openapi_extra=DOCUMENT_BODY,
+    responses={201: {"description": "created"}, 412: {"description": "If-Match names another revision"}},
+)
+def put_graph(
+    slug: str,
+    body: BodyDep,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: Annotated[str | None, Header()] = None,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
+) -> Written:
+    """Replace the whole graph with a document (YAML or JSON), atomically, as one revision."""
+    row = storage.get_graph_row(session, slug)
+    writer = require_writer(principal, slug, row)
+    if row is None and writer.graph_id is not None:
+        raise not_found(slug)
+    graph = parse_document(body, request.headers.get("content-type", "application/json"))
+    if graph.slug != slug:
+        problem = Problem(f"graph.slug is {graph.slug!r} but the URL names {slug!r}", ("graph", "slug"))
+        raise invalid_document([problem])
+    try:
+        saved = storage.save_graph(
+            session, graph, token_id=writer.token_id, reason=reason, expected_head=expected_head(if_match, row)
+        )
+    except storage.ConflictError as error:
+        raise ProblemError(412 if if_match else 409, "Conflict", str(error)) from None
+    response.headers["ETag"] = f'"r{saved.revision}"'
+    if saved.created:
+        response.status_code = 201
+        response.headers["Location"] = f"/api/graphs/{slug}"
+    return Written(slug=slug, revision=saved.revision, created=saved.created, changed=saved.changed)
+
+
+@router.get(
+    "/{slug}",
+    responses={200: {"content": {"application/json": {}, "application/yaml": {}}}, 304: {"description": "unchanged"}},
+)
+def get_graph(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The graph's document, as JSON, or as YAML with `Accept: application/yaml`."""
+    row = _readable(session, slug, principal)
+    headers = {"ETag": etag(row), "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
+    if if_none_match and etag(row) in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    graph = storage.load_graph(session, row)
+    accept = request.headers.get("accept", "")
+    if any(kind in accept for kind in YAML_TYPES):
+        return Response(dump_yaml(graph), media_type="application/yaml; charset=utf-8", headers=headers)
+    return Response(dump_json(graph), media_type="application/json", headers=headers)
+
+
+@router.delete("/{slug}", status_code=204, responses={412: {"description": "If-Match names another revision"}})
+def delete_graph(
+    slug: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    row = storage.get_graph_row(session, slug)
+    require_writer(principal, slug, row)
+    if row is None:
+        raise not_found(slug)
+    expected_head(if_match, row)
+    storage.delete_graph(session, row)
+    return Response(status_code=204)
+
+
+@router.get("/{slug}/lint", response_model=LintOut)
+def lint_graph(slug: str, session: SessionDep, principal: PrincipalDep) -> LintOut:
+    row = _readable(session, slug, principal)
+    findings = lint(storage.load_graph(session, row), dt.date.today())
+    return LintOut(
+        graph=slug,
+        revision=row.head,
+        findings=[
+            FindingOut(rule=f.rule, severity=f.severity.label, ids=list(f.ids), message=f.message) for f in findings
+        ],
+    )
+
+
+@router.get("/{slug}/why/{bet_id}", response_model=WhyOut)
+def why(slug: str, bet_id: str, session: SessionDep, principal: PrincipalDep) -> WhyOut:
+    row = _readable(session, slug, principal)
+    graph = storage.load_graph(session, row)
+    if bet_id not in graph.bet_by_id:
+        raise ProblemError(404, "Not found", f"no bet {bet_id!r} in graph {slug!r}")
+    chain = why_chain(graph, bet_id)
+    return WhyOut(
+        graph=slug,
+        focus=bet_id,
+        bets=list(chain.bets),
+        assumptions=list(chain.assumptions),
+        chain_certainty=chain.certainty,
+        path=list(chain.path),
+        weakest=chain.weakest,
+    )

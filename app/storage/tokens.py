@@ -1,0 +1,61 @@
+"""API tokens: only a SHA-256 digest is stored; the token itself is shown once, when made."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import IntEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.storage.tables import GraphRow, TokenRow, utcnow
+
+PREFIX = "bg_"
+
+
+class Scope(IntEnum):
+    READ = 1
+    WRITE = 2
+    ADMIN = 3
+
+
+def digest(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is as good as a slow one against guessing.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, scope: Scope, *, graph: GraphRow | None = None, label: str = ""
+) -> tuple[TokenRow, str]:
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = TokenRow(
+        digest=digest(token),
+        prefix=token[:10],
+        scope=scope.name.lower(),
+        graph_id=graph.id if graph else None,
+        label=label,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def find_token(session: Session, token: str) -> TokenRow | None:
+    if not token.startswith(PREFIX) or len(token) > 100:
+        return None
+    row = session.scalar(select(TokenRow).where(TokenRow.digest == digest(token)))
+    return row if row is not None and row.revoked_at is None else None
+
+
+def list_tokens(session: Session) -> list[TokenRow]:
+    return list(session.scalars(select(TokenRow).order_by(TokenRow.id)))
+
+
+def revoke_token(session: Session, token_id: int) -> bool:
+    row = session.get(TokenRow, token_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    session.flush()
+    return True
