@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint typecheck bench system-deps clean
 
@@ -33,13 +35,18 @@ run: system-deps $(STAMP)
 	@mkdir -p $(OUT)
 	@for doc in examples/*.yaml; do \
 		name=$$(basename $$doc .yaml); \
-		$(BIN)/betgraph render $$doc -o $(OUT)/$$name.svg && \
-		$(BIN)/betgraph render $$doc -o $(OUT)/$$name.png || exit 1; \
+		$(BIN)/betgraph render $$doc -o $(OUT)/$$name.svg || exit 1; \
 	done
 	@$(BIN)/betgraph render examples/acme.yaml --view why --focus employee-invite-flow -o $(OUT)/acme-why.svg
-	@$(BIN)/betgraph render examples/acme.yaml --view team --focus payments -o $(OUT)/acme-team-payments.svg
-	@$(BIN)/betgraph lint examples/failures.yaml --fail-on error || true
-	@echo; echo "Diagrams are in $(abspath $(OUT))/ — open $(abspath $(OUT))/acme.svg in a browser."
+	@$(BIN)/betgraph import examples/acme.yaml
+	@token=$$($(BIN)/betgraph token create --scope admin --label "make run"); \
+	echo; \
+	echo "Betgraph is running at http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"; \
+	echo "The example graph: http://$(HOST):$(PORT)/api/graphs/acme"; \
+	echo "An admin token for this database:  $$token"; \
+	echo "Diagrams of the examples are in $(abspath $(OUT))/"; \
+	echo; \
+	exec $(BIN)/betgraph serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

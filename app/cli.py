@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn
+from typing import ClassVar, NoReturn
 
 import click
 
@@ -63,7 +63,7 @@ A graph may switch rules off or move thresholds in its document:
 )
 
 
-def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     click.echo(f"betgraph: {message}", err=True)
     sys.exit(code)
 
@@ -72,16 +72,16 @@ def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        _fail(f"{path}: no such file")
+        fail(f"{path}: no such file")
     except IsADirectoryError:
-        _fail(f"{path}: is a directory, not a document")
+        fail(f"{path}: is a directory, not a document")
     except UnicodeDecodeError as error:
-        _fail(f"{path}: not UTF-8 text (byte {error.start})")
+        fail(f"{path}: not UTF-8 text (byte {error.start})")
     except OSError as error:
-        _fail(f"{path}: cannot read: {error.strerror}")
+        fail(f"{path}: cannot read: {error.strerror}")
 
 
-def _load(path: str, *, positions: bool = True) -> tuple[Graph, SourceMap]:
+def load_file(path: str, *, positions: bool = True) -> tuple[Graph, SourceMap]:
     try:
         return load(_read(path), positions=positions)
     except DocumentError as error:
@@ -93,7 +93,7 @@ def _load(path: str, *, positions: bool = True) -> tuple[Graph, SourceMap]:
         sys.exit(EXIT_INVALID)
 
 
-def _write(out: str | None, data: bytes) -> None:
+def write_output(out: str | None, data: bytes) -> None:
     if out is None or out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -106,9 +106,9 @@ def _write(out: str | None, data: bytes) -> None:
             stream.write(data)
         os.replace(temporary, target)
     except FileNotFoundError:
-        _fail(f"{out}: the folder does not exist")
+        fail(f"{out}: the folder does not exist")
     except OSError as error:
-        _fail(f"{out}: cannot write: {error.strerror}")
+        fail(f"{out}: cannot write: {error.strerror}")
 
 
 def _today(as_of: dt.datetime | None) -> dt.date:
@@ -122,7 +122,31 @@ as_of_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """Commands that need the database are imported when they run: `render` and `lint` should
+    not pay a second and a half for SQLAlchemy, Alembic and the PostgreSQL driver."""
+
+    LAZY: ClassVar[dict[str, str]] = {
+        "db": "db",
+        "serve": "serve",
+        "import": "import_command",
+        "export": "export_command",
+        "token": "token",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            from app import cli_service  # noqa: PLC0415 - the point of this class
+
+            command: click.Command = getattr(cli_service, self.LAZY[name])
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="betgraph")
 def cli() -> None:
     """Betgraph: nested bets, the assumptions behind them, and how sure we are.
@@ -175,13 +199,13 @@ def render_command(
         suffix = Path(out).suffix.lstrip(".").lower() if out and out != "-" else ""
         fmt = suffix if suffix in FORMATS else "svg"
         if suffix and suffix not in FORMATS:
-            _fail(f"cannot tell the format from {out!r}; pass --format ({', '.join(FORMATS)})")
+            fail(f"cannot tell the format from {out!r}; pass --format ({', '.join(FORMATS)})")
     assert fmt is not None
     if fmt in ("png", "pdf") and (out is None or out == "-") and sys.stdout.isatty():
-        _fail(f"{fmt} is binary: pass -o FILE or redirect the output")
+        fail(f"{fmt} is binary: pass -o FILE or redirect the output")
     if link_base and not link_base.startswith(("http://", "https://")):
-        _fail("--link-base must be an http or https URL")
-    graph, _ = _load(file, positions=False)  # nothing on a valid document's drawing needs a line number
+        fail("--link-base must be an http or https URL")
+    graph, _ = load_file(file, positions=False)  # nothing on a valid document's drawing needs a line number
     options = RenderOptions(
         dot=DotOptions(
             legend=not no_legend,
@@ -195,10 +219,10 @@ def render_command(
         view = View(view_kind, focus)
         data = render(graph, view, fmt, _today(as_of), options)
     except ViewError as error:
-        _fail(str(error))
+        fail(str(error))
     except RenderError as error:
-        _fail(str(error), EXIT_FINDINGS)
-    _write(out, data)
+        fail(str(error), EXIT_FINDINGS)
+    write_output(out, data)
     if out and out != "-":
         click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
@@ -230,7 +254,7 @@ def _finding_line(name: str, finding: Finding, source_map: SourceMap, graph: Gra
 @as_of_option
 def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -> None:
     """Check that the story of FILE holds together."""
-    graph, source_map = _load(file)
+    graph, source_map = load_file(file)
     findings = lint(graph, _today(as_of))
     threshold = Severity[fail_on.upper()]
     failing = [f for f in findings if f.severity >= threshold]
@@ -260,9 +284,9 @@ def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -
 @click.argument("bet")
 def why_command(file: str, bet: str) -> None:
     """Say in words why BET matters: the chain above it, its chain certainty and weakest link."""
-    graph, _ = _load(file)
+    graph, _ = load_file(file)
     if bet not in graph.bet_by_id:
-        _fail(f"no bet with id {bet!r} in {file}")
+        fail(f"no bet with id {bet!r} in {file}")
     chain = why_chain(graph, bet)
     for depth, bet_id in enumerate(reversed(chain.path)):
         node = graph.bet_by_id[bet_id]
@@ -280,11 +304,11 @@ def main() -> None:
     try:
         cli.main(prog_name="betgraph", standalone_mode=True)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        fail("interrupted", 130)
     except Exception as error:  # a bug of ours: say so plainly, never dump a traceback on a user
         if os.environ.get("BETGRAPH_DEBUG"):
             raise
-        _fail(f"internal error: {type(error).__name__}: {error} (set BETGRAPH_DEBUG=1 for details)", 70)
+        fail(f"internal error: {type(error).__name__}: {error} (set BETGRAPH_DEBUG=1 for details)", 70)
 
 
 if __name__ == "__main__":

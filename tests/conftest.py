@@ -8,36 +8,25 @@ with the reason, only where no server is reachable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.storage.db import make_engine
+from app.storage.migrate import upgrade
 
-ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = os.environ.get("BETGRAPH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    return config
-
-
-def migrate(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
-
-
-@pytest.fixture(scope="session")
-def postgresql_url() -> Iterator[str]:
+@contextlib.contextmanager
+def postgresql_database() -> Iterator[str]:
+    """A database of its own on the PostgreSQL server, dropped afterwards; skips where none runs."""
     admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     name = f"betgraph_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -46,11 +35,18 @@ def postgresql_url() -> Iterator[str]:
     except Exception as error:  # any failure to reach the server
         admin.dispose()
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN}: {type(error).__name__}")
-    url = make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    with postgresql_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +57,7 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
-    migrate(url)
+    upgrade(url)
     return url
 
 

@@ -74,6 +74,11 @@ class WhyOut(BaseModel):
     weakest: str | None
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; every time we store is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def etag(row: GraphRow) -> str:
     return f'"r{row.head}"'
 
@@ -129,7 +134,9 @@ def list_graphs(
         visible = principal.graph_id
     rows = storage.list_graphs(session, visible_to=visible, after=after, limit=limit + 1)  # type: ignore[arg-type]
     items = [
-        GraphSummary(slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=g.updated_at)
+        GraphSummary(
+            slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=_utc(g.updated_at)
+        )
         for g, h in rows[:limit]
     ]
     return GraphList(items=items, next=items[-1].slug if len(rows) > limit else None)

@@ -1,0 +1,5 @@
+"""The ASGI application for uvicorn: `uvicorn app.api.main:app`, or `betgraph serve`."""
+
+from app.api.app import create_app
+
+app = create_app()

@@ -1,0 +1,135 @@
+"""The `betgraph` commands that work on the database: serve, import, export, token, db."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import click
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
+
+from app.cli import fail, load_file, write_output
+from app.config import settings
+from app.domain.document import dump_json, dump_yaml
+from app.storage.db import WRITE, make_engine, make_sessionmaker
+from app.storage.graphs import get_graph_row, load_graph, save_graph
+from app.storage.migrate import upgrade
+from app.storage.tables import GraphRow
+from app.storage.tokens import Scope, create_token, list_tokens, revoke_token
+
+
+@contextlib.contextmanager
+def _database(*, write: bool = True) -> Iterator[Session]:
+    """The command's one transaction: committed when the block ends, rolled back on error."""
+    url = settings().database_url
+    try:
+        upgrade(url)  # a no-op when the schema is current; a fresh SQLite file is made here
+        engine = make_engine(url)
+    except (OperationalError, ArgumentError) as error:
+        fail(f"cannot open the database {make_url(url).render_as_string()}: {error.__class__.__name__}: {error}")
+    try:
+        with make_sessionmaker(engine)() as session:
+            if write:
+                session.connection(execution_options=WRITE)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        engine.dispose()
+
+
+@click.group()
+def db() -> None:
+    """The database: SQLite in ./data by default, or DATABASE_URL (postgresql+psycopg://…)."""
+
+
+@db.command(name="upgrade")
+def db_upgrade() -> None:
+    """Create the schema, or bring it up to date (Alembic migrations)."""
+    url = settings().database_url
+    upgrade(url)
+    click.echo(f"database {make_url(url).render_as_string()} is up to date", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes (PostgreSQL).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Upgrade the database and serve the API (and, later, the viewer and embeds)."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    upgrade(settings().database_url)
+    uvicorn.run("app.api.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--reason", help="Why this change: kept with the revision.")
+def import_command(file: str, reason: str | None) -> None:
+    """Store FILE's graph in the database (a new revision when it changed)."""
+    graph, _ = load_file(file, positions=False)
+    with _database() as session:
+        saved = save_graph(session, graph, reason=reason)
+    state = "created" if saved.created else "updated" if saved.changed else "unchanged"
+    click.echo(f"{graph.slug}: {state}, revision {saved.revision}", err=True)
+
+
+@click.command(name="export")
+@click.argument("slug")
+@click.option("-o", "--output", "out", help="Write here instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+def export_command(slug: str, out: str | None, fmt: str) -> None:
+    """Write graph SLUG from the database as a document."""
+    with _database(write=False) as session:
+        row = get_graph_row(session, slug)
+        if row is None:
+            fail(f"no graph {slug!r} in the database")
+        graph = load_graph(session, row)
+    write_output(out, (dump_yaml(graph) if fmt == "yaml" else dump_json(graph)).encode())
+
+
+@click.group()
+def token() -> None:
+    """API tokens: read, write or admin, for every graph or for one."""
+
+
+@token.command(name="create")
+@click.option("--scope", type=click.Choice(["read", "write", "admin"]), required=True)
+@click.option("--graph", "slug", help="Limit the token to this graph.")
+@click.option("--label", default="", help="What the token is for, shown in `token list`.")
+def token_create(scope: str, slug: str | None, label: str) -> None:
+    """Make a token and print it alone on standard output (only its digest is stored)."""
+    with _database() as session:
+        row = get_graph_row(session, slug) if slug else None
+        if slug and row is None:
+            fail(f"no graph {slug!r} in the database")
+        _, secret = create_token(session, Scope[scope.upper()], graph=row, label=label)
+    click.echo(secret)
+
+
+@token.command(name="list")
+def token_list() -> None:
+    """The tokens: id, scope, graph, label, state (never the tokens themselves)."""
+    with _database(write=False) as session:
+        slugs = {row.id: row.slug for row in session.scalars(select(GraphRow))}
+        for row in list_tokens(session):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            graph = slugs.get(row.graph_id, "-") if row.graph_id else "all graphs"
+            click.echo(f"{row.id}\t{row.prefix}…\t{row.scope}\t{graph}\t{state}\t{row.label}")
+
+
+@token.command(name="revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke token TOKEN_ID (see `token list`); requests with it get 401 from now on."""
+    with _database() as session:
+        if not revoke_token(session, token_id):
+            fail(f"no active token {token_id}")
+    click.echo(f"revoked token {token_id}", err=True)

@@ -1,0 +1,86 @@
+"""Several server processes on one PostgreSQL database: a write through one is read through another."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.conftest import postgresql_database
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[list[str], dict[str, str]]]:
+    with postgresql_database() as url:
+        yield from _serve(url)
+
+
+def _serve(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
+    env = os.environ | {"DATABASE_URL": url}
+    processes: list[subprocess.Popen[bytes]] = []
+    bases = []
+    try:
+        for _ in range(2):
+            port = _free_port()
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx2.TransportError:
+                    pass
+                if time.monotonic() > deadline or processes[-1].poll() is not None:
+                    pytest.fail("a server did not start")
+                time.sleep(0.1)
+            bases.append(base)
+        yield bases, env
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+def test_a_write_through_one_server_is_read_through_the_other(servers: tuple[list[str], dict[str, str]]) -> None:
+    (first, second), env = servers
+    token = _betgraph(env, "token", "create", "--scope", "write").stdout.strip()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"}
+    document = (ROOT / "examples" / "acme.yaml").read_bytes()
+    written = httpx2.put(f"{first}/api/graphs/acme", content=document, headers=headers, timeout=30)
+    assert written.status_code in (200, 201), written.text
+    read = httpx2.get(f"{second}/api/graphs/acme", headers={"Accept": "application/yaml"}, timeout=30)
+    assert read.status_code == 200
+    assert read.headers["etag"] == written.headers["etag"]
+    assert "Acme product map" in read.text
