@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import graphs, problems
+from app.api import graphs, items, problems
 from app.api.problems import ProblemError, problem_response
 from app.config import Settings, settings
+from app.domain.document import Document
 from app.storage.db import make_engine, make_sessionmaker
 
 
@@ -63,10 +65,26 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.state.settings = config
     problems.install(app)
     app.include_router(graphs.router)
+    app.include_router(items.bets)
+    app.include_router(items.assumptions)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+
+    def openapi() -> dict[str, Any]:
+        # Documents are read from the raw body (YAML or JSON) so that errors can name YAML lines;
+        # their schema is added here so the document describes what those routes take.
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            document = Document.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(document.pop("$defs"))
+            components["Document"] = document
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

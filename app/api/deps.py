@@ -48,6 +48,13 @@ class Principal:
     graph_id: int | None  # a token for one graph sees nothing of another
 
 
+def tag_matches(header: str | None, tag: str) -> bool:
+    """Whether an If-Match or If-None-Match header names `tag` (or is `*`)."""
+    if header is None:
+        return False
+    return header.strip() == "*" or tag in [part.strip().removeprefix("W/") for part in header.split(",")]
+
+
 def unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, "Authentication required", detail, headers={"WWW-Authenticate": 'Bearer realm="betgraph"'})
 

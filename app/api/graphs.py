@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel
 
-from app.api.deps import PrincipalDep, SessionDep, not_found, readable_graph, require_writer
+from app.api.deps import PrincipalDep, SessionDep, not_found, readable_graph, require_writer, tag_matches
 from app.api.problems import ProblemError, invalid_document
 from app.domain.analysis import why_chain
-from app.domain.document import Document, DocumentError, Problem, dump_json, dump_yaml, load
+from app.domain.document import DocumentError, Problem, dump_json, dump_yaml, load
 from app.domain.lint import lint
 from app.domain.model import Graph
 from app.storage import graphs as storage
@@ -24,7 +24,7 @@ DOCUMENT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": Document.model_json_schema(ref_template="#/components/schemas/{model}")},
+            "application/json": {"schema": {"$ref": "#/components/schemas/Document"}},
             "application/yaml": {"schema": {"type": "string", "description": "the same document as YAML"}},
         },
     }
@@ -89,9 +89,7 @@ def expected_head(if_match: str | None, row: GraphRow | None) -> int | None:
         return None
     if row is None:
         raise ProblemError(412, "Precondition failed", "the graph does not exist")
-    if if_match.strip() == "*":
-        return row.head
-    if etag(row) not in [tag.strip().removeprefix("W/") for tag in if_match.split(",")]:
+    if not tag_matches(if_match, etag(row)):
         raise ProblemError(412, "Precondition failed", f"the graph is at {etag(row)}; fetch it again")
     return row.head
 
@@ -116,7 +114,7 @@ def parse_document(body: bytes, content_type: str) -> Graph:
     return graph
 
 
-def _readable(session: SessionDep, slug: str, principal: PrincipalDep) -> GraphRow:
+def readable(session: SessionDep, slug: str, principal: PrincipalDep) -> GraphRow:
     row = storage.get_graph_row(session, slug)
     public = storage.visibility(session, row) == "public" if row is not None else None
     return readable_graph(session, slug, principal, public=public)
@@ -192,9 +190,9 @@ def get_graph(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The graph's document, as JSON, or as YAML with `Accept: application/yaml`."""
-    row = _readable(session, slug, principal)
+    row = readable(session, slug, principal)
     headers = {"ETag": etag(row), "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
-    if if_none_match and etag(row) in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
+    if tag_matches(if_none_match, etag(row)):
         return Response(status_code=304, headers=headers)
     graph = storage.load_graph(session, row)
     accept = request.headers.get("accept", "")
@@ -221,7 +219,7 @@ def delete_graph(
 
 @router.get("/{slug}/lint", response_model=LintOut)
 def lint_graph(slug: str, session: SessionDep, principal: PrincipalDep) -> LintOut:
-    row = _readable(session, slug, principal)
+    row = readable(session, slug, principal)
     findings = lint(storage.load_graph(session, row), dt.date.today())
     return LintOut(
         graph=slug,
@@ -234,7 +232,7 @@ def lint_graph(slug: str, session: SessionDep, principal: PrincipalDep) -> LintO
 
 @router.get("/{slug}/why/{bet_id}", response_model=WhyOut)
 def why(slug: str, bet_id: str, session: SessionDep, principal: PrincipalDep) -> WhyOut:
-    row = _readable(session, slug, principal)
+    row = readable(session, slug, principal)
     graph = storage.load_graph(session, row)
     if bet_id not in graph.bet_by_id:
         raise ProblemError(404, "Not found", f"no bet {bet_id!r} in graph {slug!r}")

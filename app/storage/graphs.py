@@ -370,3 +370,14 @@ def list_graphs(
     if visible_to != "all":
         query = query.where(or_(GraphVersionRow.visibility == "public", GraphRow.id == visible_to))
     return [(graph, header) for graph, header in session.execute(query)]
+
+
+def item_revisions(session: Session, row: GraphRow, section: Literal["bets", "assumptions"]) -> dict[str, int]:
+    """Each current bet's (or assumption's) id -> the revision that wrote its current version."""
+    table = BetVersionRow if section == "bets" else AssumptionVersionRow
+    key = BetVersionRow.bet_id if section == "bets" else AssumptionVersionRow.assumption_id
+    query = select(key, table.valid_from).where(table.graph_id == row.id, table.valid_to.is_(None))
+    found: dict[str, int] = {}
+    for item, revision in session.execute(query):
+        found[item] = revision
+    return found
