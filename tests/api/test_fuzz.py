@@ -1,0 +1,43 @@
+"""Schemathesis against /openapi.json: nothing a client sends may produce a server error.
+
+It runs in-process on a SQLite database of its own, with the example graph loaded and an admin
+token sent on every request so that writes are exercised too; bounded to a few examples per
+operation so that it fits in `make test`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from app.api.app import create_app
+from app.config import Settings
+from app.domain.document import load
+from app.storage.db import make_engine, make_sessionmaker
+from app.storage.graphs import save_graph
+from app.storage.migrate import upgrade
+from app.storage.tokens import Scope, create_token
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+_folder = tempfile.mkdtemp(prefix="betgraph-fuzz-")
+URL = f"sqlite:///{_folder}/fuzz.db"
+upgrade(URL)
+_engine = make_engine(URL)
+with make_sessionmaker(_engine)() as _session:
+    save_graph(_session, load((ROOT / "examples" / "acme.yaml").read_text())[0])
+    _, TOKEN = create_token(_session, Scope.ADMIN)
+    _session.commit()
+_engine.dispose()
+
+app = create_app(Settings(database_url=URL, max_body_bytes=1 << 20))
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+def test_no_server_errors(case: schemathesis.Case) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=[not_a_server_error])
