@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import graphs, items, problems
+from app.api.cache import GraphCache
 from app.api.problems import ProblemError, problem_response
 from app.config import Settings, settings
 from app.domain.document import Document
@@ -63,6 +64,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.settings = config
+    app.state.graphs = GraphCache()
     problems.install(app)
     app.include_router(graphs.router)
     app.include_router(items.bets)

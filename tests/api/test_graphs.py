@@ -151,3 +151,14 @@ def test_openapi(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert "/api/graphs/{slug}" in spec["paths"]
     assert api.client.get("/docs").status_code == 200
+
+
+def test_reads_after_a_write_see_the_write(api: Api) -> None:
+    writer = api.token()
+    put(api, "acme", DESIGN_EXAMPLE, writer)
+    assert api.client.get("/api/graphs/acme/why/wizard", headers=writer).json()["weakest"] == "setup-pain"
+    put(api, "acme", DESIGN_EXAMPLE.replace("certainty: 0.3", "certainty: 0.9"), writer)
+    assert api.client.get("/api/graphs/acme/why/wizard", headers=writer).json()["weakest"] == "self-serve"
+    api.client.delete("/api/graphs/acme", headers=writer)
+    put(api, "acme", DESIGN_EXAMPLE.replace("Setup wizard", "Wizard again"), writer)
+    assert "Wizard again" in api.client.get("/api/graphs/acme", headers=writer).text
