@@ -194,7 +194,7 @@ def get_graph(
     headers = {"ETag": etag(row), "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
     if tag_matches(if_none_match, etag(row)):
         return Response(status_code=304, headers=headers)
-    graph = request.app.state.graphs.get(session, row)
+    graph = request.app.state.graphs.get(session, row).graph
     accept = request.headers.get("accept", "")
     if any(kind in accept for kind in YAML_TYPES):
         return Response(dump_yaml(graph), media_type="application/yaml; charset=utf-8", headers=headers)
@@ -220,7 +220,8 @@ def delete_graph(
 @router.get("/{slug}/lint", response_model=LintOut)
 def lint_graph(slug: str, request: Request, session: SessionDep, principal: PrincipalDep) -> LintOut:
     row = readable(session, slug, principal)
-    findings = lint(request.app.state.graphs.get(session, row), dt.date.today())
+    analysed = request.app.state.graphs.get(session, row)
+    findings = lint(analysed.graph, dt.date.today(), analysed.support)
     return LintOut(
         graph=slug,
         revision=row.head,
@@ -233,10 +234,10 @@ def lint_graph(slug: str, request: Request, session: SessionDep, principal: Prin
 @router.get("/{slug}/why/{bet_id}", response_model=WhyOut)
 def why(slug: str, bet_id: str, request: Request, session: SessionDep, principal: PrincipalDep) -> WhyOut:
     row = readable(session, slug, principal)
-    graph = request.app.state.graphs.get(session, row)
-    if bet_id not in graph.bet_by_id:
+    analysed = request.app.state.graphs.get(session, row)
+    if bet_id not in analysed.graph.bet_by_id:
         raise ProblemError(404, "Not found", f"no bet {bet_id!r} in graph {slug!r}")
-    chain = why_chain(graph, bet_id)
+    chain = why_chain(analysed.graph, bet_id, analysed.support)
     return WhyOut(
         graph=slug,
         focus=bet_id,
