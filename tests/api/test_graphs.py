@@ -162,3 +162,10 @@ def test_reads_after_a_write_see_the_write(api: Api) -> None:
     api.client.delete("/api/graphs/acme", headers=writer)
     put(api, "acme", DESIGN_EXAMPLE.replace("Setup wizard", "Wizard again"), writer)
     assert "Wizard again" in api.client.get("/api/graphs/acme", headers=writer).text
+
+
+def test_more_bets_than_the_limit(api: Api) -> None:
+    rows = "".join(f"  - {{id: b{i}, kind: goal, title: T}}\n" for i in range(10_001))
+    answer = put(api, "acme", f"betgraph: 1\ngraph: {{slug: acme, title: A}}\nbets:\n{rows}", api.token())
+    assert answer.status_code == 422
+    assert "at most 10000 are allowed" in answer.text

@@ -1,0 +1,65 @@
+"""The database commands as a user runs them, on a SQLite file of their own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.domain.document import load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    return environment | {"BETGRAPH_DATA": str(tmp_path / "data")}
+
+
+def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, check=False
+    )
+
+
+def test_import_export_round_trip(env: dict[str, str], tmp_path: Path) -> None:
+    first = betgraph(env, "import", "examples/acme.yaml", "--reason", "first load")
+    assert first.returncode == 0, first.stderr
+    assert "acme: created, revision 1" in first.stderr
+    assert "unchanged, revision 1" in betgraph(env, "import", "examples/acme.yaml").stderr
+    out = tmp_path / "acme.yaml"
+    assert betgraph(env, "export", "acme", "-o", str(out)).returncode == 0
+    assert betgraph(env, "lint", str(out), "--fail-on", "warning").returncode == 0
+    assert load(out.read_text())[0] == load((ROOT / "examples" / "acme.yaml").read_text())[0]
+    missing = betgraph(env, "export", "nope")
+    assert missing.returncode == 2
+    assert "no graph 'nope'" in missing.stderr
+
+
+def test_tokens(env: dict[str, str]) -> None:
+    betgraph(env, "import", "examples/acme.yaml")
+    created = betgraph(env, "token", "create", "--scope", "read", "--graph", "acme", "--label", "wiki")
+    assert created.returncode == 0
+    token = created.stdout.strip()
+    assert token.startswith("bg_")
+    assert created.stdout == token + "\n"  # alone on standard output
+    listed = betgraph(env, "token", "list").stdout
+    assert "read\tacme\tactive\twiki" in listed
+    assert token not in listed
+    token_id = listed.split("\t")[0]
+    assert betgraph(env, "token", "revoke", token_id).returncode == 0
+    assert "revoked" in betgraph(env, "token", "list").stdout
+    assert betgraph(env, "token", "revoke", token_id).returncode == 2
+    assert betgraph(env, "token", "create", "--scope", "write", "--graph", "nope").returncode == 2
+
+
+def test_db_upgrade_and_a_bad_database_url(env: dict[str, str]) -> None:
+    assert "is up to date" in betgraph(env, "db", "upgrade").stderr
+    broken = betgraph(env | {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}, "token", "list")
+    assert broken.returncode == 2
+    assert "cannot open the database" in broken.stderr
+    assert "Traceback" not in broken.stderr
