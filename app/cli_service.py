@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.cli import fail, load_file, write_output
 from app.config import settings
 from app.domain.document import dump_json, dump_yaml
-from app.storage.db import WRITE, make_engine, make_sessionmaker
+from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.migrate import upgrade
 from app.storage.tables import GraphRow
@@ -31,15 +31,8 @@ def _database(*, write: bool = True) -> Iterator[Session]:
     except (OperationalError, ArgumentError) as error:
         fail(f"cannot open the database {make_url(url).render_as_string()}: {error.__class__.__name__}: {error}")
     try:
-        with make_sessionmaker(engine)() as session:
-            if write:
-                session.connection(execution_options=WRITE)
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with transaction(make_sessionmaker(engine), write=write) as session:
+            yield session
     finally:
         engine.dispose()
 

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.problems import ProblemError
-from app.storage.db import WRITE
+from app.storage.db import transaction
 from app.storage.graphs import get_graph_row
 from app.storage.tables import GraphRow, TokenRow
 from app.storage.tokens import Scope, find_token
@@ -25,15 +25,8 @@ def get_session(request: Request) -> Iterator[Session]:
     concurrent writers queue instead of failing.
     """
     sessions: sessionmaker[Session] = request.app.state.sessions
-    with sessions() as session:
-        if request.method not in READS:
-            session.connection(execution_options=WRITE)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with transaction(sessions, write=request.method not in READS) as session:
+        yield session
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is the

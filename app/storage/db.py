@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +45,20 @@ def make_engine(url: str, **options: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session], *, write: bool) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back when it raises.
+
+    The request dependency and the CLI's commands are the only callers; nothing below them commits.
+    """
+    with sessions() as session:
+        if write:
+            session.connection(execution_options=WRITE)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
