@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import graphs, items, problems
+from app.api import diagrams, graphs, items, problems
 from app.api.cache import GraphCache
 from app.api.problems import ProblemError, problem_response
+from app.api.renderer import Renderer
 from app.config import Settings, settings
 from app.domain.document import Document
 from app.storage.db import make_engine, make_sessionmaker
@@ -65,10 +67,12 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.state.sessions = make_sessionmaker(engine)
     app.state.settings = config
     app.state.graphs = GraphCache()
+    app.state.renderer = Renderer(slots=max(1, (os.cpu_count() or 2)))
     problems.install(app)
     app.include_router(graphs.router)
     app.include_router(items.bets)
     app.include_router(items.assumptions)
+    app.include_router(diagrams.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

@@ -15,7 +15,7 @@ from app.domain.document import DocumentError, Problem, dump_json, dump_yaml, lo
 from app.domain.lint import lint
 from app.domain.model import Graph
 from app.storage import graphs as storage
-from app.storage.tables import GraphRow
+from app.storage.tables import GraphRow, as_utc
 
 router = APIRouter(prefix="/api/graphs", tags=["graphs"])
 
@@ -74,11 +74,6 @@ class WhyOut(BaseModel):
     weakest: str | None
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; every time we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def etag(row: GraphRow) -> str:
     return f'"r{row.head}"'
 
@@ -133,7 +128,7 @@ def list_graphs(
     rows = storage.list_graphs(session, visible_to=visible, after=after, limit=limit + 1)  # type: ignore[arg-type]
     items = [
         GraphSummary(
-            slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=_utc(g.updated_at)
+            slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=as_utc(g.updated_at)
         )
         for g, h in rows[:limit]
     ]

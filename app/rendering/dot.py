@@ -7,6 +7,7 @@ validated slugs and numbers, so no document can set a Graphviz attribute.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import textwrap
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ class DotOptions:
     quality: Quality = "auto"
     columns: int | None = None  # row width in nodes; derived from the scene's size when None
     summarise: bool = True  # large maps draw their many near-term bets as summaries (summary.py)
+    theme: Literal["light", "dark"] = "light"
 
 
 def node_name(node_id: str, *, assumption: bool = False) -> str:
@@ -105,7 +107,7 @@ class _Builder:
         self._edges(row_of)
         if self.options.legend:
             self._legend(len(rows))
-        return DotPlan(self.dot.source(), tuple(rows))
+        return DotPlan(self.dot.source(), tuple(rows), self.options.theme)
 
     def _graph_attributes(self, fast: bool) -> None:
         scene = self.scene
@@ -121,7 +123,8 @@ class _Builder:
             "labeljust": "l",
             "label": Html(f"<B>{label_text(heading)}</B>"),
             "tooltip": attribute_text(scene.description),
-            "bgcolor": "white",
+            "bgcolor": style.THEMES[self.options.theme].background,
+            "fontcolor": style.THEMES[self.options.theme].ink,
             "pad": "0.2",
             "outputorder": "edgesfirst",
             # Edges from one parent share their first stretch: a parent's children may sit several
@@ -137,7 +140,7 @@ class _Builder:
             "node",
             **{"fontname": style.FONT, "fontsize": "11", "fontcolor": style.INK, "margin": "0.1,0.05", "penwidth": "1"},
         )
-        self.dot.attr("edge", color=style.EDGE, arrowsize="0.6", penwidth="1")
+        self.dot.attr("edge", color=style.THEMES[self.options.theme].edge, arrowsize="0.6", penwidth="1")
 
     def _rows(self, rows: list[Row]) -> None:
         for row_index, row in enumerate(rows):
@@ -408,15 +411,18 @@ class _Builder:
 class DotPlan:
     source: str
     rows: tuple[Row, ...]  # row n is the rank of the spine node `row{n}`
+    theme: Literal["light", "dark"] = "light"
 
     def bands(self) -> list[BandSpan]:
         """The horizon bands, top to bottom, with the spine nodes of their first and last rows."""
+        theme = style.THEMES[self.theme]
         spans: list[BandSpan] = []
         for index, row in enumerate(self.rows):
             if spans and spans[-1].label == row.band.label:
-                spans[-1] = BandSpan(row.band.label, row.band.fill, spans[-1].first, f"row{index}")
+                spans[-1] = dataclasses.replace(spans[-1], last=f"row{index}")
             else:
-                spans.append(BandSpan(row.band.label, row.band.fill, f"row{index}", f"row{index}"))
+                fill = theme.bands[row.band.index % 2]
+                spans.append(BandSpan(row.band.label, fill, f"row{index}", f"row{index}", theme.muted))
         return spans
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from app.domain.model import Graph
-from app.rendering.dot import DotOptions, build_dot, drawn_scene
+from app.rendering.dot import DotOptions, DotPlan, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
 from app.rendering.mermaid import to_mermaid
-from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, run_dot
+from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, graphviz_version, run_dot
 from app.rendering.svg import SvgError, sanitize, svg_size
 from app.rendering.views import Scene, View, select
 
@@ -24,6 +25,8 @@ MEDIA_TYPES: dict[Format, str] = {
     "mmd": "text/vnd.mermaid; charset=utf-8",
     "json": "application/json",
 }
+# Bumped whenever our own output changes for the same input, so cached pictures are redrawn.
+RENDERER_VERSION = "betgraph-render-1"
 # Beyond this many nodes in one picture `dot` takes minutes even with the cheap settings and
 # nobody can read the result; the focused views are the answer.
 MAX_NODES = 6_000
@@ -43,25 +46,51 @@ def check_size(scene: Scene) -> None:
         )
 
 
-def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> bytes:
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything a picture is made from, before Graphviz runs: its key hashes exactly this."""
+
+    scene: Scene
+    fmt: Format
+    text: str  # the DOT source, or the Mermaid or JSON output itself
+    plan: DotPlan | None = None  # for the formats Graphviz draws
+
+    def key(self, theme: str = "light") -> str:
+        shaping = "\n".join((RENDERER_VERSION, graphviz_version(), self.fmt, theme, self.text))
+        return hashlib.sha256(shaping.encode()).hexdigest()
+
+
+def prepare(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> Prepared:
     options = options or RenderOptions()
     if fmt == "json":
-        return to_json(scene).encode()
+        return Prepared(scene, fmt, to_json(scene))
     if fmt == "mmd":
-        return to_mermaid(scene).encode()
+        return Prepared(scene, fmt, to_mermaid(scene))
     scene = drawn_scene(scene, options.dot)
     check_size(scene)
     plan = build_dot(scene, options.dot)
-    if fmt == "dot":
-        return plan.source.encode()
+    return Prepared(scene, fmt, plan.source, plan)
+
+
+def draw(prepared: Prepared, options: RenderOptions | None = None) -> bytes:
+    """Run Graphviz (and the converter) on a prepared picture; the only step that takes time."""
+    options = options or RenderOptions()
+    plan = prepared.plan
+    if plan is None or prepared.fmt == "dot":
+        return prepared.text.encode()
+    scene = prepared.scene
     try:
         svg = sanitize(run_dot(plan.source, "svg", options.limits), scene.title, scene.description, plan.bands())
     except SvgError as error:
         raise RenderError(str(error)) from None
-    if fmt == "svg":
+    if prepared.fmt == "svg":
         return svg
     width, height = svg_size(svg)
-    return convert_svg(svg, fmt, width, height, options.limits)
+    return convert_svg(svg, prepared.fmt, width, height, options.limits)
+
+
+def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> bytes:
+    return draw(prepare(scene, fmt, options), options)
 
 
 def render(graph: Graph, view: View, fmt: Format, today: dt.date, options: RenderOptions | None = None) -> bytes:

@@ -8,6 +8,7 @@ and a cap on what it may write; on timeout or overflow its whole process group i
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import resource
 import selectors
@@ -57,6 +58,16 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+@functools.cache
+def graphviz_version() -> str:
+    """`dot -V`, once per process: a new Graphviz may draw the same DOT differently."""
+    try:
+        result = subprocess.run([executable("dot"), "-V"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired, RenderError):
+        return "unknown"
+    return (result.stderr or result.stdout).strip()
 
 
 def run_dot(source: str, fmt: str, limits: Limits | None = None) -> bytes:

@@ -102,6 +102,22 @@ UNSTATED_BORDER = Border("solid", 1.0, 1, "")
 
 DEBATE_MARKERS = {Debate.OPEN: "◇ open for debate", Debate.CONTESTED: "◆ contested"}
 
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    background: str
+    ink: str  # text outside nodes: title, band labels
+    edge: str
+    bands: tuple[str, str]  # alternating band fills
+    muted: str  # band labels and borders
+
+
+# Nodes keep their light certainty fills (and dark text) in both themes: the ramp stays the ramp.
+THEMES = {
+    "light": Theme("#ffffff", "#1a1a1a", "#505050", ("#f4f4f6", "#fafafa"), "#4d4d4d"),
+    "dark": Theme("#0d1117", "#e6edf3", "#9da7b3", ("#161b22", "#1c2128"), "#9da7b3"),
+}
+
 INK = "#1a1a1a"
 MUTED = "#4d4d4d"
 EDGE = "#505050"

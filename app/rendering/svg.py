@@ -55,6 +55,7 @@ class BandSpan:
     fill: str
     first: str  # id of the spine node of its first row
     last: str
+    ink: str = "#4d4d4d"
 
 
 def safe_link(value: str) -> bool:
@@ -159,7 +160,7 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
                 "font-family": "Helvetica,Arial,sans-serif",
                 "font-size": "12.00",
                 "font-weight": "bold",
-                "fill": "#4d4d4d",
+                "fill": band.ink,
             },
         )
         text.text = f"horizon {band.label}"

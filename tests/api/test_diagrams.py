@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.api.renderer import BusyError, Renderer
+from app.storage.tokens import Scope
+from tests.api.conftest import Api
+from tests.domain.builders import DESIGN_EXAMPLE
+
+YAML = {"Content-Type": "application/yaml"}
+ACME = Path("examples/acme.yaml").read_text()
+
+
+def _public(api: Api) -> dict[str, str]:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | writer)
+    return writer
+
+
+def test_a_public_svg_with_its_headers(api: Api) -> None:
+    _public(api)
+    answer = api.client.get("/graphs/acme.svg")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/svg+xml; charset=utf-8"
+    assert answer.content.startswith(b"<svg")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert answer.headers["cache-control"].startswith("public, max-age=")
+    assert answer.headers["etag"].startswith('"')
+    assert "GMT" in answer.headers["last-modified"]
+
+
+def test_revalidation_answers_304_without_drawing(api: Api) -> None:
+    _public(api)
+    renderer: Renderer = api.client.app.state.renderer  # type: ignore[attr-defined]
+    first = api.client.get("/graphs/acme.svg")
+    drawn = renderer.drawn
+    again = api.client.get("/graphs/acme.svg", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert renderer.drawn == drawn
+    assert api.client.get("/graphs/acme.svg").content == first.content  # from the cache, not redrawn
+    assert renderer.drawn == drawn
+
+
+def test_a_write_changes_the_picture_and_only_then_the_etag(api: Api) -> None:
+    writer = _public(api)
+    why_before = api.client.get("/graphs/acme/why/employee-invite-flow.svg").headers["etag"]
+    map_before = api.client.get("/graphs/acme.svg").headers["etag"]
+    # a bet outside the why-chain changes: the map changes, the why picture does not
+    api.client.patch("/api/graphs/acme/bets/instant-pay-pilot", json={"certainty": 0.05}, headers=writer)
+    assert api.client.get("/graphs/acme.svg").headers["etag"] != map_before
+    assert api.client.get("/graphs/acme/why/employee-invite-flow.svg").headers["etag"] == why_before
+
+
+def test_formats_themes_and_gzip(api: Api) -> None:
+    _public(api)
+    magic = {"png": b"\x89PNG", "pdf": b"%PDF", "dot": b"digraph", "mmd": b"---"}
+    for fmt, start in magic.items():
+        answer = api.client.get(f"/graphs/acme/team/payments.{fmt}")
+        assert answer.status_code == 200, answer.text
+        assert answer.content.startswith(start)
+    light = api.client.get("/graphs/acme.svg").content
+    dark = api.client.get("/graphs/acme.dark.svg").content
+    assert dark != light
+    assert b"#0d1117" in dark
+    zipped = api.client.get("/graphs/acme.svg", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["etag"].endswith('-gz"')
+    assert zipped.content == light or gzip.decompress(zipped.content) == light
+
+
+def test_private_graphs_through_embed_tokens(api: Api) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | writer)
+    assert api.client.get("/graphs/acme.svg").status_code == 401
+    token = api.token(Scope.READ, graph="acme")["Authorization"].removeprefix("Bearer ")
+    embedded = api.client.get(f"/e/{token}/graphs/acme/why/wizard.svg")
+    assert embedded.status_code == 200
+    assert embedded.headers["cache-control"].startswith("private")
+    assert "access-control-allow-origin" not in embedded.headers
+    unknown = api.client.get("/e/bg_nonsense/graphs/acme.svg")
+    assert unknown.status_code == 404
+    assert unknown.headers["cache-control"] == "no-store"
+
+
+def test_unknown_views_and_formats(api: Api) -> None:
+    _public(api)
+    assert api.client.get("/graphs/acme.gif").status_code == 404
+    assert api.client.get("/graphs/acme/why/nope.svg").status_code == 404
+    assert api.client.get("/graphs/nope.svg").status_code == 404
+
+
+def test_fifty_requests_for_one_picture_draw_it_once() -> None:
+    renderer = Renderer(slots=2)
+    calls = []
+
+    def slow() -> bytes:
+        calls.append(1)
+        time.sleep(0.2)
+        return b"picture"
+
+    results: list[bytes] = []
+    threads = [threading.Thread(target=lambda: results.append(renderer.draw("key", slow))) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [b"picture"] * 50
+    assert len(calls) == 1
+    assert renderer.drawn == 1
+
+
+def test_a_full_pool_answers_busy_instead_of_hanging() -> None:
+    renderer = Renderer(slots=1, wait=0.1)
+    release = threading.Event()
+    holder = threading.Thread(target=lambda: renderer.draw("slow", lambda: (release.wait(5) and b"x") or b"x"))
+    holder.start()
+    time.sleep(0.05)
+    with pytest.raises(BusyError):
+        renderer.draw("other", lambda: b"y")
+    release.set()
+    holder.join()
