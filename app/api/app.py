@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import diagrams, graphs, items, problems
+from app.api import diagrams, embeds, graphs, items, problems
 from app.api.cache import GraphCache
 from app.api.problems import ProblemError, problem_response
 from app.api.renderer import Renderer
@@ -73,6 +73,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.include_router(items.bets)
     app.include_router(items.assumptions)
     app.include_router(diagrams.router)
+    app.include_router(embeds.router)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

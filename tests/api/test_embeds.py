@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from app.storage.tokens import Scope
+from tests.api.conftest import Api
+from tests.domain.builders import DESIGN_EXAMPLE
+
+YAML = {"Content-Type": "application/yaml"}
+
+
+def test_oembed(api: Api) -> None:
+    api.client.put("/api/graphs/acme", content=Path("examples/acme.yaml").read_bytes(), headers=YAML | api.token())
+    url = "http://testserver/graphs/acme/why/employee-invite-flow.svg"
+    answer = api.client.get(f"/oembed?url={quote(url)}&maxwidth=300")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["type"] == "photo"
+    assert body["version"] == "1.0"
+    assert body["url"] == url
+    assert body["width"] <= 300
+    assert "Employee invite flow" in body["title"]
+    assert api.client.get(f"/oembed?url={quote(url)}&format=xml").status_code == 501
+    assert api.client.get(f"/oembed?url={quote(url.replace('.svg', '.dot'))}").status_code == 501
+    assert api.client.get("/oembed?url=http://testserver/graphs/nope.svg").status_code == 404
+    assert api.client.get("/oembed?url=http://testserver/somewhere/else").status_code == 404
+
+
+def test_oembed_of_a_private_graph_needs_its_embed_url(api: Api) -> None:
+    api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | api.token())
+    assert api.client.get("/oembed?url=http://testserver/graphs/acme.svg").status_code == 401
+    token = api.token(Scope.READ, graph="acme")["Authorization"].removeprefix("Bearer ")
+    assert api.client.get(f"/oembed?url=http://testserver/e/{token}/graphs/acme.svg").status_code == 200
+
+
+def test_snippets_say_what_the_view_shows(api: Api) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | writer)
+    body = api.client.get("/api/graphs/acme/snippets?view=why&focus=wizard", headers=writer).json()
+    assert body["alt"].startswith("3 bets, 1 assumption; why “Setup wizard” matters")
+    assert body["url"] == "http://testserver/graphs/acme/why/wizard.svg"
+    assert body["dark_url"] == "http://testserver/graphs/acme/why/wizard.dark.svg"
+    assert '<source media="(prefers-color-scheme: dark)"' in body["markdown"]
+    assert 'alt="3 bets' in body["html"]
+    assert body["confluence"].startswith("!http://testserver/graphs/acme/why/wizard.svg|alt=")
+    assert body["mediawiki"].startswith("[http://testserver/graphs/acme/why/wizard.svg ")
+    assert api.client.get("/api/graphs/acme/snippets?view=why&focus=nope", headers=writer).status_code == 404
