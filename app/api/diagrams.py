@@ -11,12 +11,14 @@ import datetime as dt
 import gzip
 import hashlib
 import html
+from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import PrincipalDep, SessionDep, readable_graph
+from app.api.deps import Principal, PrincipalDep, SessionDep, readable_graph
 from app.api.problems import ProblemError
 from app.api.renderer import BusyError
 from app.rendering.dot import DotOptions
@@ -149,70 +151,58 @@ def _graph(session: SessionDep, slug: str, principal: PrincipalDep, token: str |
     return row, False
 
 
-Accept = Annotated[str, Header(alias="accept-encoding")]
+Kind = Literal["why", "impact", "team"]
+
+
+@dataclass(frozen=True, slots=True)
+class DiagramRequest:
+    """What every diagram route reads besides its path: one dependency, four routes."""
+
+    request: Request
+    session: Session
+    principal: Principal | None
+    if_none_match: str | None
+    accept_encoding: str
+
+    def answer(
+        self, file: str, *, slug: str | None = None, kind: Kind | None = None, token: str | None = None
+    ) -> Response:
+        name, theme, fmt = _split(file)  # the map's file names the graph; a view's, its focus
+        view = View(cast(ViewKind, kind), name) if kind else View()
+        row, public = _graph(self.session, slug or name, self.principal, token)
+        return _diagram(
+            self.request, self.session, row, public, view, theme, fmt, self.if_none_match, self.accept_encoding
+        )
+
+
+def _diagram_request(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+    accept_encoding: Annotated[str, Header()] = "",
+) -> DiagramRequest:
+    return DiagramRequest(request, session, principal, if_none_match, accept_encoding)
+
+
+DiagramDep = Annotated[DiagramRequest, Depends(_diagram_request)]
 
 
 @router.get("/graphs/{file}", name="map_diagram")
-def map_diagram(
-    file: str,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
-    accept_encoding: Accept = "",
-) -> Response:
-    slug, theme, fmt = _split(file)
-    row, public = _graph(session, slug, principal, None)
-    return _diagram(request, session, row, public, View(), theme, fmt, if_none_match, accept_encoding)
+def map_diagram(file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file)
 
 
 @router.get("/graphs/{slug}/{kind}/{file}", name="focused_diagram")
-def focused_diagram(
-    slug: str,
-    kind: Literal["why", "impact", "team"],
-    file: str,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
-    accept_encoding: Accept = "",
-) -> Response:
-    focus, theme, fmt = _split(file)
-    row, public = _graph(session, slug, principal, None)
-    return _diagram(
-        request, session, row, public, View(cast(ViewKind, kind), focus), theme, fmt, if_none_match, accept_encoding
-    )
+def focused_diagram(slug: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file, slug=slug, kind=kind)
 
 
 @router.get("/e/{token}/graphs/{file}", name="embedded_map_diagram")
-def embedded_map_diagram(
-    token: str,
-    file: str,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
-    accept_encoding: Accept = "",
-) -> Response:
-    slug, theme, fmt = _split(file)
-    row, public = _graph(session, slug, principal, token)
-    return _diagram(request, session, row, public, View(), theme, fmt, if_none_match, accept_encoding)
+def embedded_map_diagram(token: str, file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file, token=token)
 
 
 @router.get("/e/{token}/graphs/{slug}/{kind}/{file}", name="embedded_focused_diagram")
-def embedded_focused_diagram(
-    token: str,
-    slug: str,
-    kind: Literal["why", "impact", "team"],
-    file: str,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
-    accept_encoding: Accept = "",
-) -> Response:
-    focus, theme, fmt = _split(file)
-    row, public = _graph(session, slug, principal, token)
-    return _diagram(
-        request, session, row, public, View(cast(ViewKind, kind), focus), theme, fmt, if_none_match, accept_encoding
-    )
+def embedded_focused_diagram(token: str, slug: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file, slug=slug, kind=kind, token=token)
