@@ -16,6 +16,7 @@ from app.domain.analysis import why_chain
 from app.domain.document import DocumentError, load
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import Graph
+from app.domain.source import Path as DocumentPath
 from app.domain.source import SourceMap
 from app.rendering.dot import DotOptions
 from app.rendering.render import FORMATS, Format, RenderOptions, render
@@ -230,13 +231,16 @@ def render_command(
 cli.add_command(render_command, name="render")
 
 
-def _finding_line(name: str, finding: Finding, source_map: SourceMap, graph: Graph) -> str:
-    position = None
-    ids = [("bets", index, bet.id) for index, bet in enumerate(graph.bets)]
-    ids += [("assumptions", index, a.id) for index, a in enumerate(graph.assumptions)]
-    for section, index, node_id in ids:
-        if node_id == finding.subject:
-            position = source_map.value((section, index))
+def _entries(graph: Graph) -> dict[str, DocumentPath]:
+    """Each id -> where its entry stands in the document, for placing findings on a line."""
+    entries: dict[str, DocumentPath] = {bet.id: ("bets", index) for index, bet in enumerate(graph.bets)}
+    entries |= {a.id: ("assumptions", index) for index, a in enumerate(graph.assumptions)}
+    return entries
+
+
+def _finding_line(name: str, finding: Finding, source_map: SourceMap, entries: dict[str, DocumentPath]) -> str:
+    entry = entries.get(finding.subject)
+    position = source_map.value(entry) if entry is not None else None
     place = f"{name}:{position.line}:{position.column}" if position else name
     return f"{place}: {finding.severity.label} [{finding.rule}] {finding.message}"
 
@@ -271,8 +275,9 @@ def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
+        entries = _entries(graph)
         for finding in findings:
-            click.echo(_finding_line(file, finding, source_map, graph))
+            click.echo(_finding_line(file, finding, source_map, entries))
         summary = ", ".join(plural(count, label) for label, count in reversed(counts.items()))
         sizes = f"{plural(len(graph.bets), 'bet')}, {plural(len(graph.assumptions), 'assumption')}"
         click.echo(f"{file}: {sizes}: {summary}", err=True)

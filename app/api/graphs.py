@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel
@@ -122,10 +122,11 @@ def list_graphs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[str, Query(max_length=63)] = "",
 ) -> GraphList:
-    visible: int | str | None = "all" if principal is not None and principal.graph_id is None else None
-    if principal is not None and principal.graph_id is not None:
-        visible = principal.graph_id
-    rows = storage.list_graphs(session, visible_to=visible, after=after, limit=limit + 1)  # type: ignore[arg-type]
+    # No token: public graphs; a token for every graph: all of them; a token for one: that one too.
+    visible: int | Literal["all"] | None = None
+    if principal is not None:
+        visible = "all" if principal.graph_id is None else principal.graph_id
+    rows = storage.list_graphs(session, visible_to=visible, after=after, limit=limit + 1)
     items = [
         GraphSummary(
             slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=as_utc(g.updated_at)
