@@ -68,6 +68,7 @@ def _write(
     for _ in range(ATTEMPTS):
         session.refresh(row)
         data = storage.graph_data(session, row)
+        current = graph_from_data(data)  # stored, so valid: it stands for save_graph's own read
         index = change(data, storage.item_revisions(session, row, section))
         try:
             graph = graph_from_data(data)
@@ -75,7 +76,9 @@ def _write(
             raise invalid_document(_relative(error.problems, section, -1 if index is None else index)) from None
         try:
             with session.begin_nested():
-                saved = storage.save_graph(session, graph, token_id=writer.token_id, expected_head=row.head)
+                saved = storage.save_graph(
+                    session, graph, token_id=writer.token_id, expected_head=row.head, current=current
+                )
         except storage.ConflictError:
             continue
         return saved.revision

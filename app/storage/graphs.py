@@ -216,8 +216,13 @@ def save_graph(
     token_id: int | None = None,
     reason: str | None = None,
     expected_head: int | None = None,
+    current: Graph | None = None,
 ) -> Saved:
-    """Make `graph` the graph's new state, as one new revision (none when nothing changed)."""
+    """Make `graph` the graph's new state, as one new revision (none when nothing changed).
+
+    `current` is the stored graph at `expected_head` when the caller has just read it, to spare a
+    second read; the head check below still refuses a write if that read is out of date.
+    """
     row = get_graph_row(session, graph.slug)
     created = row is None
     if row is None:
@@ -230,7 +235,7 @@ def save_graph(
             raise ConflictError(f"graph {graph.slug!r} was created by someone else meanwhile") from None
         previous: Graph | None = None
     else:
-        previous = load_graph(session, row)
+        previous = current if current is not None and expected_head is not None else load_graph(session, row)
     if expected_head is not None and row.head != expected_head:
         raise ConflictError(f"graph {graph.slug!r} is at revision {row.head}, not {expected_head}")
 
