@@ -1,0 +1,197 @@
+"""One bet or assumption at a time: create, change, delete, guarded by the item's own revision.
+
+The API and the viewer both write through here. An item's version is the revision that wrote
+its current state, so two people editing one bet cannot overwrite each other, while edits to
+different bets never conflict: a write that loses the race for the graph's head is applied again.
+These functions never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from app.domain.document import DocumentError, Problem, graph_from_data
+from app.storage import graphs as storage
+from app.storage.tables import GraphRow
+
+Section = Literal["bets", "assumptions"]
+ATTEMPTS = 5  # writes to other items of the same graph may move its head meanwhile
+
+
+class ItemNotFoundError(LookupError):
+    pass
+
+
+class StaleItemError(Exception):
+    """The item changed since the writer read it."""
+
+
+class IdTakenError(Exception):
+    pass
+
+
+class StillReferencedError(Exception):
+    pass
+
+
+class BusyGraphError(Exception):
+    """The graph kept changing under every attempt."""
+
+
+class InvalidItemError(Exception):
+    """The change would make the graph invalid; pointers are into the item where they concern it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problem.describe() for problem in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    revision: int  # the graph's head after the write
+    version: int | None  # the item's version after the write (None once deleted)
+    item: dict[str, Any] | None
+
+
+def noun(section: Section) -> str:
+    return section[:-1]
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _relative(problems: tuple[Problem, ...], section: Section, index: int) -> list[Problem]:
+    out = []
+    for problem in problems:
+        path = problem.path
+        if path[:2] == (section, index):
+            out.append(Problem(problem.message, path[2:]))
+        else:
+            out.append(Problem(f"{problem.message} (at {problem.pointer} in the graph)", ()))
+    return out
+
+
+def _index(data: dict[str, Any], section: Section, item_id: str) -> int:
+    for index, item in enumerate(data[section]):
+        if item["id"] == item_id:
+            return index
+    raise ItemNotFoundError(f"no {noun(section)} {item_id!r}")
+
+
+def _check_version(revisions: dict[str, int], section: Section, item_id: str, expected: int | None) -> None:
+    if expected is not None and revisions.get(item_id) != expected:
+        raise StaleItemError(f"{noun(section)} {item_id!r} changed since you read it")
+
+
+def _write(
+    session: Session,
+    row: GraphRow,
+    token_id: int | None,
+    section: Section,
+    change: Callable[[dict[str, Any], dict[str, int]], int | None],
+) -> int:
+    """Apply `change` to the graph's document and save it; retried when another write moved the head.
+
+    `change` edits the document in place and returns the index of the item it touched (None when
+    it removed one); it raises for preconditions that fail.
+    """
+    for _ in range(ATTEMPTS):
+        session.refresh(row)
+        data = storage.graph_data(session, row)
+        current = graph_from_data(data)  # stored, so valid: it stands for save_graph's own read
+        index = change(data, storage.item_revisions(session, row, section))
+        try:
+            graph = graph_from_data(data)
+        except DocumentError as error:
+            raise InvalidItemError(_relative(error.problems, section, -1 if index is None else index)) from None
+        try:
+            with session.begin_nested():
+                saved = storage.save_graph(session, graph, token_id=token_id, expected_head=row.head, current=current)
+        except storage.ConflictError:
+            continue
+        return saved.revision
+    raise BusyGraphError("the graph kept changing; try again")
+
+
+def read_item(session: Session, row: GraphRow, section: Section, item_id: str) -> tuple[dict[str, Any], int]:
+    """The item as document data, and its version."""
+    data = storage.graph_data(session, row)
+    item: dict[str, Any] = data[section][_index(data, section, item_id)]
+    return item, storage.item_revisions(session, row, section)[item_id]
+
+
+def create_item(
+    session: Session, row: GraphRow, section: Section, item: dict[str, Any], *, token_id: int | None
+) -> Written:
+    item_id = item.get("id")
+
+    def add(data: dict[str, Any], _: dict[str, int]) -> int:
+        if any(existing["id"] == item_id for existing in data["bets"] + data["assumptions"]):
+            raise IdTakenError(f"id {item_id!r} is already used in graph {row.slug!r}")
+        data[section].append(item)
+        return len(data[section]) - 1
+
+    revision = _write(session, row, token_id, section, add)
+    return Written(revision, revision, item)
+
+
+def update_item(
+    session: Session,
+    row: GraphRow,
+    section: Section,
+    item_id: str,
+    patch: dict[str, Any],
+    *,
+    token_id: int | None,
+    expected: int | None = None,
+) -> Written:
+    """Apply a JSON Merge Patch to one item; `expected` is the version the writer read."""
+    if "id" in patch and patch["id"] != item_id:
+        raise InvalidItemError([Problem("id cannot change; create a new item and delete this one", ("id",))])
+    changed: dict[str, Any] = {}
+
+    def edit(data: dict[str, Any], revisions: dict[str, int]) -> int:
+        index = _index(data, section, item_id)
+        _check_version(revisions, section, item_id, expected)
+        data[section][index] = merge_patch(data[section][index], patch)
+        changed.update(data[section][index])
+        return index
+
+    revision = _write(session, row, token_id, section, edit)
+    version = storage.item_revisions(session, row, section).get(item_id, revision)
+    return Written(revision, version, changed)
+
+
+def delete_item(
+    session: Session,
+    row: GraphRow,
+    section: Section,
+    item_id: str,
+    *,
+    token_id: int | None,
+    expected: int | None = None,
+) -> Written:
+    def remove(data: dict[str, Any], revisions: dict[str, int]) -> None:
+        index = _index(data, section, item_id)
+        _check_version(revisions, section, item_id, expected)
+        field = "parents" if section == "bets" else "assumes"
+        users = [bet["id"] for bet in data["bets"] if item_id in bet.get(field, [])]
+        if users:
+            raise StillReferencedError(f"{', '.join(users)} still name {item_id!r} in {field}")
+        del data[section][index]
+
+    return Written(_write(session, row, token_id, section, remove), None, None)
