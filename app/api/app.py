@@ -10,7 +10,8 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import diagrams, embeds, graphs, items, problems
-from app.api.cache import GraphCache
+from app.api.cache import GraphCache, Pictures
+from app.api.locks import locks_for
 from app.api.problems import ProblemError, problem_response
 from app.api.renderer import Renderer
 from app.config import Settings, settings
@@ -67,7 +68,8 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.state.sessions = make_sessionmaker(engine)
     app.state.settings = config
     app.state.graphs = GraphCache()
-    app.state.renderer = Renderer(slots=max(1, (os.cpu_count() or 2)))
+    app.state.pictures = Pictures()
+    app.state.renderer = Renderer(slots=max(1, (os.cpu_count() or 2)), locks=locks_for(engine))
     problems.install(app)
     app.include_router(graphs.router)
     app.include_router(items.bets)

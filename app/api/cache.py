@@ -1,6 +1,6 @@
-"""Parsed graphs kept between requests, keyed by what makes a stored graph immutable.
+"""Parsed graphs and finished pictures kept between requests, keyed by what makes them immutable.
 
-A graph at a given head never changes (writes add revisions), so (id, created_at, head)
+A graph at a given revision never changes (writes add revisions), so (id, created_at, revision)
 names its content exactly; every worker reads the head from the database on each request,
 so a write through another worker is seen at once. Deleting and re-creating a slug gives a
 new created_at, so a reused id cannot bring back an old graph.
@@ -8,6 +8,7 @@ new created_at, so a reused id cannot bring back an old graph.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -40,8 +41,9 @@ class GraphCache:
                 self._graphs.move_to_end(key)
             return graph
 
-    def get(self, session: Session, row: GraphRow) -> Analysed:
-        key = (row.id, row.created_at.isoformat(), row.head)
+    def get(self, session: Session, row: GraphRow, revision: int | None = None) -> Analysed:
+        """The graph at `revision` (its head by default); the caller checks the revision exists."""
+        key = (row.id, row.created_at.isoformat(), row.head if revision is None else revision)
         graph = self._cached(key)
         if graph is not None:
             return graph
@@ -52,7 +54,7 @@ class GraphCache:
         with loading:
             graph = self._cached(key)
             if graph is None:
-                loaded = load_graph(session, row)
+                loaded = load_graph(session, row, key[2])
                 graph = Analysed(loaded, support(loaded))
                 with self._lock:
                     self._graphs[key] = graph
@@ -60,3 +62,52 @@ class GraphCache:
                         self._graphs.popitem(last=False)
                     self._loading.pop(key, None)
         return graph
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    etag: str
+    body: bytes
+    zipped: bytes | None  # gzip of an SVG, made once rather than per request
+    modified: dt.datetime | None = None  # a revision's own date; None: the graph's latest write
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.zipped or b"")
+
+
+# (graph id, created_at, revision, view kind, focus, format, theme, the date read for relative horizons)
+PictureKey = tuple[int, str, int, str, str | None, str, str, dt.date]
+
+
+class Pictures:
+    """Finished pictures by what names them, so that a warm request builds no DOT and reads no body.
+
+    The render cache in the database stays the one every worker shares; this is a process's copy
+    of its most recently served entries, bounded by their total size.
+    """
+
+    def __init__(self, budget: int = 64 << 20) -> None:
+        self.budget = budget
+        self._pictures: OrderedDict[PictureKey, Picture] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: PictureKey) -> Picture | None:
+        with self._lock:
+            picture = self._pictures.get(key)
+            if picture is not None:
+                self._pictures.move_to_end(key)
+            return picture
+
+    def put(self, key: PictureKey, picture: Picture) -> None:
+        if picture.size > self.budget:
+            return
+        with self._lock:
+            replaced = self._pictures.pop(key, None)
+            self._size -= replaced.size if replaced is not None else 0
+            self._pictures[key] = picture
+            self._size += picture.size
+            while self._size > self.budget:
+                _, dropped = self._pictures.popitem(last=False)
+                self._size -= dropped.size

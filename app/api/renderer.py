@@ -1,62 +1,91 @@
 """Drawing pictures for requests: one Graphviz run per picture, a bounded number at a time.
 
-Fifty requests for the same uncached picture start one `dot` process: the first draws, the
-others wait for its bytes. At most `slots` pictures are drawn at once, so a burst of expensive
-renders cannot starve cheap requests; a request that waits longer than `wait` for a slot is
-told the service is busy (503 with Retry-After) instead of hanging.
+Fifty requests for the same uncached picture start one `dot` process: within a process the first
+draws and the others wait for its result; across processes (several workers, several machines on
+one PostgreSQL) the first takes a lock named by the picture (`app.api.locks`), and whoever gets
+the lock after it looks in the shared render cache again before drawing. At most `slots` pictures
+are drawn at once, so a burst of expensive renders cannot starve cheap requests; a request that
+waits longer than `wait` for a slot or for another worker's lock is told the service is busy (503
+with Retry-After) instead of hanging.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
+
+from app.api.locks import Locks, LockTimeoutError, ProcessLocks
+
+T = TypeVar("T")
 
 
 class BusyError(Exception):
-    """Every render slot stayed busy for longer than a request may wait."""
+    """Every render slot, or another worker's drawing, stayed busy for longer than a request may wait."""
 
 
 class Renderer:
-    def __init__(self, slots: int = 2, wait: float = 20.0) -> None:
+    def __init__(self, slots: int = 2, wait: float = 20.0, locks: Locks | None = None, patience: float = 120.0) -> None:
         self._slots = threading.BoundedSemaphore(slots)
         self._wait = wait
+        # How long a request waits for another request's drawing: the leader's own waits, plus
+        # Graphviz's timeout and the conversion after it.
+        self._patience = patience
+        self._locks = locks or ProcessLocks()
         self._lock = threading.Lock()
-        self._flights: dict[str, _Flight] = {}
+        self._flights: dict[str, _Flight[Any]] = {}
         self.drawn = 0  # pictures actually drawn by this process, for tests and benchmarks
 
-    def draw(self, key: str, make: Callable[[], bytes]) -> bytes:
+    def draw(self, key: str, make: Callable[[], T], stored: Callable[[], T | None] | None = None) -> T:
+        """`make()`'s result for `key`, made once however many ask at once.
+
+        `stored` looks the result up where another worker would have put it; it is asked once the
+        cross-process lock is held, so a picture drawn meanwhile elsewhere is not drawn again.
+        `make` must put its result there before it returns.
+        """
         with self._lock:
             flight = self._flights.get(key)
             leader = flight is None
             if flight is None:
-                flight = self._flights[key] = _Flight()
+                flight = self._flights[key] = _Flight[Any]()
         if not leader:
-            return flight.result()
+            return cast(T, flight.result(self._patience))
         try:
-            if not self._slots.acquire(timeout=self._wait):
-                raise BusyError("all render slots are busy")
-            try:
-                with self._lock:
-                    self.drawn += 1
-                flight.finish(make())
-            finally:
-                self._slots.release()
+            value = self._lead(key, make, stored)
+            flight.finish(value)
         except BaseException as error:
             flight.fail(error)
             raise
         finally:
             with self._lock:
                 self._flights.pop(key, None)
-        return flight.result()
+        return value
+
+    def _lead(self, key: str, make: Callable[[], T], stored: Callable[[], T | None] | None) -> T:
+        try:
+            with self._locks.hold(key, self._wait):
+                found = stored() if stored is not None else None
+                if found is not None:
+                    return found
+                if not self._slots.acquire(timeout=self._wait):
+                    raise BusyError("all render slots are busy")
+                try:
+                    with self._lock:
+                        self.drawn += 1
+                    return make()
+                finally:
+                    self._slots.release()
+        except LockTimeoutError as error:
+            raise BusyError(str(error)) from None
 
 
-class _Flight:
+class _Flight(Generic[T]):
     def __init__(self) -> None:
         self._done = threading.Event()
-        self._value: bytes | None = None
+        self._value: T | None = None
         self._error: BaseException | None = None
 
-    def finish(self, value: bytes) -> None:
+    def finish(self, value: T) -> None:
         self._value = value
         self._done.set()
 
@@ -65,8 +94,9 @@ class _Flight:
             self._error = error
             self._done.set()
 
-    def result(self) -> bytes:
-        self._done.wait()
+    def result(self, patience: float) -> T:
+        if not self._done.wait(patience):
+            raise BusyError("another request's drawing of this picture is taking too long")
         if self._error is not None:
             raise self._error
         assert self._value is not None
