@@ -13,7 +13,7 @@ from typing import Literal
 
 from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
 from app.domain.lint import Finding, Severity, lint
-from app.domain.model import Assumption, Bet, Graph
+from app.domain.model import Assumption, Bet, Debate, Graph
 from app.rendering.style import BANDS, UNATTACHED, Band, band_for
 from app.words import percent, plural
 
@@ -29,6 +29,8 @@ class ViewError(ValueError):
 class View:
     kind: ViewKind = "map"
     focus: str | None = None
+    # A filtered map: these bets, with the bets they contribute to so that each keeps its story.
+    only: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in VIEW_KINDS:
@@ -123,6 +125,13 @@ class _Members:
 
 def _members(graph: Graph, view: View, supported: Support) -> _Members:
     focus = view.focus or ""
+    if view.kind == "map" and view.only is not None:
+        bet_ids = {b for b in view.only if b in graph.bet_by_id}
+        for bet_id in sorted(bet_ids):
+            bet_ids.update(ancestors(graph, bet_id))
+        assumption_ids = {a for b in bet_ids for a in graph.bet_by_id[b].assumes if a in graph.assumption_by_id}
+        about = f"the {plural(len(view.only), 'bet')} of {_quote(graph.title)} that match a filter, and what they serve"
+        return _Members(bet_ids, assumption_ids, about)
     if view.kind == "map":
         return _Members(set(graph.bet_by_id), set(graph.assumption_by_id), f"the whole of {_quote(graph.title)}")
     if view.kind == "why":
@@ -149,6 +158,53 @@ def _members(graph: Graph, view: View, supported: Support) -> _Members:
     assumption_ids = {a for b in bet_ids for a in graph.bet_by_id[b].assumes if a in graph.assumption_by_id}
     about = f"the bets of team {_quote(focus)} and why they matter"
     return _Members(bet_ids, assumption_ids, about, frozenset(team_bets))
+
+
+BAND_NAMES = {"long": BANDS[0], "year": BANDS[1], "quarter": BANDS[2], "6w": BANDS[3]}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the viewer narrows a map to; an empty set means "any"."""
+
+    bands: frozenset[str] = frozenset()  # keys of BAND_NAMES
+    teams: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    min_certainty: float | None = None
+    debatable: bool = False  # open or contested
+
+    @property
+    def active(self) -> bool:
+        return bool(self.bands or self.teams or self.kinds or self.statuses or self.debatable) or (
+            self.min_certainty is not None
+        )
+
+
+def matching(graph: Graph, filters: Filters, today: dt.date) -> frozenset[str]:
+    """The bets that pass every filter."""
+    bands = _band_of(graph, graph.reference_date(today))
+    wanted_bands = {BAND_NAMES[name].index for name in filters.bands if name in BAND_NAMES}
+    found = set()
+    for bet in graph.bets:
+        if wanted_bands and bands[bet.id].index not in wanted_bands:
+            continue
+        if filters.teams and bet.team not in filters.teams:
+            continue
+        if filters.kinds and bet.kind.value not in filters.kinds:
+            continue
+        if filters.statuses and bet.status.value not in filters.statuses:
+            continue
+        if filters.min_certainty is not None and (bet.certainty is None or bet.certainty < filters.min_certainty):
+            continue
+        if filters.debatable and bet.debate not in (Debate.OPEN, Debate.CONTESTED):
+            continue
+        found.add(bet.id)
+    return frozenset(found)
+
+
+def band_of(graph: Graph, today: dt.date) -> dict[str, Band]:
+    return _band_of(graph, graph.reference_date(today))
 
 
 def select(graph: Graph, view: View, today: dt.date) -> Scene:
