@@ -69,7 +69,7 @@ class Picture:
     etag: str
     body: bytes
     zipped: bytes | None  # gzip of an SVG, made once rather than per request
-    modified: dt.datetime | None = None  # a revision's own date; None: the graph's latest write
+    modified: str  # Last-Modified: the date of the revision drawn
 
     @property
     def size(self) -> int:

@@ -3,6 +3,12 @@
 Every URL ends in its format (MediaWiki and Confluence take only such URLs). A picture is
 drawn once per distinct input and kept in the database; its ETag is a hash of its bytes, so
 it changes exactly when the picture does, and a revalidation is answered without drawing.
+URLs with /r/{revision} name one revision of the graph and never change: they are immutable.
+
+A warm request reads the graph's row (its head), and the token if any, and answers from this
+process's copy of the picture (`app.api.cache.Pictures`) without building DOT. A cold one builds
+the DOT, whose hash is the key of the render cache every worker shares; it ends its read
+transaction before it waits for a drawing, so no waiting request holds a database connection.
 """
 
 from __future__ import annotations
@@ -18,16 +24,17 @@ from typing import Annotated, Literal, cast
 from fastapi import APIRouter, Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import Principal, PrincipalDep, SessionDep, readable_graph
+from app.api.cache import Picture, PictureKey, Pictures
+from app.api.deps import Principal, get_principal, readable_graph
 from app.api.problems import ProblemError
-from app.api.renderer import BusyError
+from app.api.renderer import BusyError, Renderer
 from app.rendering.dot import DotOptions
-from app.rendering.render import MEDIA_TYPES, Format, RenderOptions, draw, prepare
+from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw, prepare
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import View, ViewError, ViewKind, select
 from app.storage import graphs as storage
 from app.storage.db import transaction
-from app.storage.renders import get_render, put_render
+from app.storage.renders import get_render, put_render, revision_time
 from app.storage.tables import GraphRow, as_utc
 from app.storage.tokens import find_token
 
@@ -39,6 +46,9 @@ IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandb
 # Wikis revalidate the latest picture every minute; CDNs may serve a stale one while they do.
 LATEST = "public, max-age=60, stale-while-revalidate=600"
 PRIVATE = "private, max-age=60"
+# A revision never changes: the same picture for a year, without asking again.
+PINNED = "public, max-age=31536000, immutable"
+PINNED_PRIVATE = "private, max-age=31536000, immutable"
 
 
 def _split(file: str) -> tuple[str, Literal["light", "dark"], Format]:
@@ -66,64 +76,73 @@ def _error_picture(message: str) -> bytes:
     ).encode()
 
 
-def _diagram(
-    request: Request,
-    session: SessionDep,
-    row: GraphRow,
-    public: bool,
-    view: View,
-    theme: Literal["light", "dark"],
-    fmt: Format,
-    if_none_match: str | None,
-    accept_encoding: str,
-) -> Response:
-    settings = request.app.state.settings
-    options = RenderOptions(
-        dot=DotOptions(link_base=settings.public_url or None, theme=theme), limits=Limits(timeout=30)
-    )
-    analysed = request.app.state.graphs.get(session, row)
-    try:
-        prepared = prepare(select(analysed.graph, view, dt.date.today()), fmt, options)
-    except ViewError as error:
-        raise ProblemError(404, "Not found", str(error)) from None
-    except RenderError as error:
-        return _failed(fmt, str(error))
-    key = prepared.key(theme)
-    cached = get_render(session, key)
-    if cached is not None:
-        etag, body = cached.etag, cached.body
+def _revision(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise ProblemError(404, "Not found", f"{text!r} is not a revision number")
+    return int(text)
+
+
+def _options(request: Request, theme: Literal["light", "dark"]) -> RenderOptions:
+    link_base = request.app.state.settings.public_url or None
+    return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30))
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a diagram URL names, once its graph has been read."""
+
+    row: GraphRow
+    public: bool
+    revision: int | None  # None: the latest
+    view: View
+    theme: Literal["light", "dark"]
+    fmt: Format
+
+    @property
+    def at(self) -> int:
+        return self.row.head if self.revision is None else self.revision
+
+    def key(self, today: dt.date) -> PictureKey:
+        row, view = self.row, self.view
+        return (row.id, row.created_at.isoformat(), self.at, view.kind, view.focus, self.fmt, self.theme, today)
+
+
+def _stored(request: Request, key: str) -> tuple[str, bytes] | None:
+    with transaction(request.app.state.sessions, write=False) as session:
+        found = get_render(session, key)
+        return (found.etag, found.body) if found is not None else None
+
+
+def _drawn(request: Request, key: str, prepared: Prepared, options: RenderOptions) -> tuple[str, bytes]:
+    body = draw(prepared, options)
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    # Committed before the renderer lets go of the picture's lock, so whoever waited finds it.
+    with transaction(request.app.state.sessions, write=True) as writer:
+        put_render(writer, key, etag=etag, media_type=MEDIA_TYPES[prepared.fmt], body=body)
+    return etag, body
+
+
+def _picture(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:
+    zipped = gzip.compress(body, compresslevel=6, mtime=0) if fmt == "svg" else None
+    return Picture(etag, body, zipped, format_datetime(as_utc(modified), usegmt=True))
+
+
+def _headers(target: _Target, picture: Picture) -> dict[str, str]:
+    if target.revision is None:
+        cache = LATEST if target.public else PRIVATE
     else:
-        try:
-            body = request.app.state.renderer.draw(key, lambda: draw(prepared, options))
-        except BusyError:
-            raise ProblemError(
-                503, "Busy", "every render slot is taken; try again", headers={"Retry-After": "5"}
-            ) from None
-        except RenderError as error:
-            return _failed(fmt, str(error))
-        etag = hashlib.sha256(body).hexdigest()[:32]
-        with transaction(request.app.state.sessions, write=True) as writer:
-            put_render(writer, key, etag=etag, media_type=MEDIA_TYPES[fmt], body=body)
+        cache = PINNED if target.public else PINNED_PRIVATE
     headers = {
-        "Cache-Control": LATEST if public else PRIVATE,
-        "Last-Modified": format_datetime(as_utc(row.updated_at), usegmt=True),
+        "Cache-Control": cache,
+        "Last-Modified": picture.modified,
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": IMAGE_CSP,
         "Cross-Origin-Resource-Policy": "cross-origin",
         "Vary": "Accept-Encoding",
     }
-    if public:
+    if target.public:
         headers["Access-Control-Allow-Origin"] = "*"
-    zipped = fmt == "svg" and "gzip" in accept_encoding
-    tag = f'"{etag}-gz"' if zipped else f'"{etag}"'
-    headers["ETag"] = tag
-    if if_none_match and tag in [part.strip() for part in if_none_match.split(",")]:
-        return Response(status_code=304, headers=headers)
-    if zipped:
-        body = gzip.compress(body, compresslevel=6, mtime=0)
-        headers["Content-Encoding"] = "gzip"
-    media_type = "image/svg+xml; charset=utf-8" if fmt == "svg" else MEDIA_TYPES[fmt]
-    return Response(body, media_type=media_type, headers=headers)
+    return headers
 
 
 def _failed(fmt: Format, message: str) -> Response:
@@ -140,7 +159,7 @@ def _failed(fmt: Format, message: str) -> Response:
     raise ProblemError(422, "The diagram cannot be drawn", message)
 
 
-def _graph(session: SessionDep, slug: str, principal: PrincipalDep, token: str | None) -> tuple[GraphRow, bool]:
+def _graph(session: Session, slug: str, principal: Principal | None, token: str | None) -> tuple[GraphRow, bool]:
     row = storage.get_graph_row(session, slug)
     public = storage.visibility(session, row) == "public" if row is not None else None
     if token is None:
@@ -156,33 +175,116 @@ Kind = Literal["why", "impact", "team"]
 
 @dataclass(frozen=True, slots=True)
 class DiagramRequest:
-    """What every diagram route reads besides its path: one dependency, four routes."""
+    """What every diagram route reads besides its path: one dependency, eight routes."""
 
     request: Request
-    session: Session
-    principal: Principal | None
     if_none_match: str | None
     accept_encoding: str
 
     def answer(
-        self, file: str, *, slug: str | None = None, kind: Kind | None = None, token: str | None = None
+        self,
+        file: str,
+        *,
+        slug: str | None = None,
+        kind: Kind | None = None,
+        token: str | None = None,
+        revision: str | None = None,
     ) -> Response:
-        name, theme, fmt = _split(file)  # the map's file names the graph; a view's, its focus
+        # The map's file names the graph, a pinned map's the revision, a view's its focus.
+        name, theme, fmt = _split(file)
+        if slug is not None and kind is None:
+            revision = name
         view = View(cast(ViewKind, kind), name) if kind else View()
-        row, public = _graph(self.session, slug or name, self.principal, token)
-        return _diagram(
-            self.request, self.session, row, public, view, theme, fmt, self.if_none_match, self.accept_encoding
-        )
+        number = _revision(revision) if revision is not None else None
+        return self._serve(slug or name, token, number, view, theme, fmt)
+
+    def _serve(
+        self,
+        slug: str,
+        token: str | None,
+        revision: int | None,
+        view: View,
+        theme: Literal["light", "dark"],
+        fmt: Format,
+    ) -> Response:
+        request = self.request
+        pictures: Pictures = request.app.state.pictures
+        today = dt.date.today()  # relative horizons are read against it: part of the picture's name
+        with transaction(request.app.state.sessions, write=False) as session:
+            row, public = _graph(session, slug, get_principal(request, session), token)
+            if revision is not None and not 1 <= revision <= row.head:
+                raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}")
+            target = _Target(row, public, revision, view, theme, fmt)
+            memo = pictures.get(target.key(today))
+            if memo is not None:
+                return self._respond(target, memo)
+            found = self._prepare(session, target, today)
+        if isinstance(found, Response):
+            return found
+        picture = found if isinstance(found, Picture) else self._draw(target, *found)
+        if isinstance(picture, Response):
+            return picture
+        pictures.put(target.key(today), picture)
+        return self._respond(target, picture)
+
+    def _prepare(
+        self, session: Session, target: _Target, today: dt.date
+    ) -> Picture | Response | tuple[Prepared, RenderOptions, dt.datetime]:
+        """The picture if the shared cache has it, else what drawing it takes."""
+        request, fmt = self.request, target.fmt
+        options = _options(request, target.theme)
+        analysed = request.app.state.graphs.get(session, target.row, target.revision)
+        try:
+            prepared = prepare(select(analysed.graph, target.view, today), fmt, options)
+        except ViewError as error:
+            raise ProblemError(404, "Not found", str(error)) from None
+        except RenderError as error:
+            return _failed(fmt, str(error))
+        # The revision's date, whether the URL names it or it is the latest: the picture is the same.
+        modified = revision_time(session, target.row.id, target.at) or target.row.updated_at
+        cached = get_render(session, prepared.key(target.theme))
+        if cached is not None:
+            return _picture(cached.etag, cached.body, fmt, modified)
+        return prepared, options, modified
+
+    def _draw(
+        self, target: _Target, prepared: Prepared, options: RenderOptions, modified: dt.datetime
+    ) -> Picture | Response:
+        request, key = self.request, prepared.key(target.theme)
+        renderer: Renderer = request.app.state.renderer
+        try:
+            etag, body = renderer.draw(
+                key, lambda: _drawn(request, key, prepared, options), stored=lambda: _stored(request, key)
+            )
+        except BusyError:
+            raise ProblemError(
+                503, "Busy", "every render slot is taken; try again", headers={"Retry-After": "5"}
+            ) from None
+        except RenderError as error:
+            return _failed(target.fmt, str(error))
+        return _picture(etag, body, target.fmt, modified)
+
+    def _respond(self, target: _Target, picture: Picture) -> Response:
+        headers = _headers(target, picture)
+        zipped = picture.zipped is not None and "gzip" in self.accept_encoding
+        tag = f'"{picture.etag}-gz"' if zipped else f'"{picture.etag}"'
+        headers["ETag"] = tag
+        if self.if_none_match and tag in [part.strip() for part in self.if_none_match.split(",")]:
+            return Response(status_code=304, headers=headers)
+        if zipped:
+            headers["Content-Encoding"] = "gzip"
+        fmt = target.fmt
+        media_type = "image/svg+xml; charset=utf-8" if fmt == "svg" else MEDIA_TYPES[fmt]
+        return Response(picture.zipped if zipped else picture.body, media_type=media_type, headers=headers)
 
 
-def _diagram_request(
+async def _diagram_request(
     request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
     if_none_match: Annotated[str | None, Header()] = None,
     accept_encoding: Annotated[str, Header()] = "",
 ) -> DiagramRequest:
-    return DiagramRequest(request, session, principal, if_none_match, accept_encoding)
+    # No session here: the route holds its read transaction only while it reads (see above).
+    return DiagramRequest(request, if_none_match, accept_encoding)
 
 
 DiagramDep = Annotated[DiagramRequest, Depends(_diagram_request)]
@@ -193,6 +295,17 @@ def map_diagram(file: str, diagram: DiagramDep) -> Response:
     return diagram.answer(file)
 
 
+# Before /graphs/{slug}/{kind}/{file}, which would take "r" for a view and refuse it.
+@router.get("/graphs/{slug}/r/{file}", name="pinned_map_diagram")
+def pinned_map_diagram(slug: str, file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file, slug=slug)
+
+
+@router.get("/graphs/{slug}/r/{revision}/{kind}/{file}", name="pinned_focused_diagram")
+def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file, slug=slug, kind=kind, revision=revision)
+
+
 @router.get("/graphs/{slug}/{kind}/{file}", name="focused_diagram")
 def focused_diagram(slug: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
     return diagram.answer(file, slug=slug, kind=kind)
@@ -201,6 +314,18 @@ def focused_diagram(slug: str, kind: Kind, file: str, diagram: DiagramDep) -> Re
 @router.get("/e/{token}/graphs/{file}", name="embedded_map_diagram")
 def embedded_map_diagram(token: str, file: str, diagram: DiagramDep) -> Response:
     return diagram.answer(file, token=token)
+
+
+@router.get("/e/{token}/graphs/{slug}/r/{file}", name="embedded_pinned_map_diagram")
+def embedded_pinned_map_diagram(token: str, slug: str, file: str, diagram: DiagramDep) -> Response:
+    return diagram.answer(file, slug=slug, token=token)
+
+
+@router.get("/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file}", name="embedded_pinned_focused_diagram")
+def embedded_pinned_focused_diagram(
+    token: str, slug: str, revision: str, kind: Kind, file: str, diagram: DiagramDep
+) -> Response:
+    return diagram.answer(file, slug=slug, kind=kind, token=token, revision=revision)
 
 
 @router.get("/e/{token}/graphs/{slug}/{kind}/{file}", name="embedded_focused_diagram")

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from app.api import diagrams
 from app.api.renderer import BusyError, Renderer
+from app.rendering.render import Prepared, prepare
 from app.storage.tokens import Scope
 from tests.api.conftest import Api
 from tests.domain.builders import DESIGN_EXAMPLE
@@ -127,3 +132,79 @@ def test_a_full_pool_answers_busy_instead_of_hanging() -> None:
         renderer.draw("other", lambda: b"y")
     release.set()
     holder.join()
+
+
+def test_pinned_urls_keep_their_revision_forever(api: Api) -> None:
+    writer = _public(api)
+    first = api.client.get("/graphs/acme.svg")
+    api.client.patch("/api/graphs/acme/bets/instant-pay-pilot", json={"certainty": 0.05}, headers=writer)
+    pinned = api.client.get("/graphs/acme/r/1.svg")
+    assert pinned.status_code == 200
+    assert pinned.content == first.content
+    assert pinned.headers["etag"] == first.headers["etag"]
+    assert pinned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert pinned.headers["access-control-allow-origin"] == "*"
+    assert api.client.get("/graphs/acme/r/2.svg").content == api.client.get("/graphs/acme.svg").content
+    assert api.client.get("/graphs/acme/r/2.svg").content != first.content
+    # the revision's own date, which a later write does not move
+    later = api.client.patch("/api/graphs/acme/bets/instant-pay-pilot", json={"certainty": 0.1}, headers=writer)
+    assert later.status_code == 200
+    assert api.client.get("/graphs/acme/r/1.svg").headers["last-modified"] == pinned.headers["last-modified"]
+    focused = api.client.get("/graphs/acme/r/1/why/employee-invite-flow.dark.svg")
+    assert focused.status_code == 200
+    assert b"#0d1117" in focused.content
+    assert focused.headers["cache-control"].endswith("immutable")
+    assert api.client.get("/graphs/acme/r/1/team/payments.png").content.startswith(b"\x89PNG")
+
+
+def test_pinned_urls_outside_the_history_are_not_found(api: Api) -> None:
+    _public(api)
+    for path in ("/graphs/acme/r/2.svg", "/graphs/acme/r/0.svg", "/graphs/acme/r/x.svg", "/graphs/acme/r/2/why/x.svg"):
+        answer = api.client.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert api.client.get("/graphs/acme/r/1/why/nope.svg").status_code == 404
+    assert api.client.get("/graphs/acme/r/-1.svg").status_code == 404
+
+
+def test_pinned_embeds_are_private_and_immutable(api: Api) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | writer)
+    token = api.token(Scope.READ, graph="acme")["Authorization"].removeprefix("Bearer ")
+    assert api.client.get("/graphs/acme/r/1.svg").status_code == 401
+    for path in (f"/e/{token}/graphs/acme/r/1.svg", f"/e/{token}/graphs/acme/r/1/why/wizard.svg"):
+        answer = api.client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["cache-control"] == "private, max-age=31536000, immutable"
+        assert "access-control-allow-origin" not in answer.headers
+    assert api.client.get(f"/e/{token}/graphs/acme/r/9.svg").status_code == 404
+    assert api.client.get("/e/bg_nonsense/graphs/acme/r/1.svg").headers["cache-control"] == "no-store"
+
+
+def test_a_warm_picture_builds_no_dot(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = _public(api)
+    built: list[Prepared] = []
+
+    def counted(*args: Any) -> Prepared:
+        built.append(prepare(*args))
+        return built[-1]
+
+    monkeypatch.setattr(diagrams, "prepare", counted)
+    first = api.client.get("/graphs/acme.svg")
+    assert len(built) == 1
+    assert api.client.get("/graphs/acme.svg").content == first.content
+    zipped = api.client.get("/graphs/acme.svg", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == first.content  # the client has unzipped it
+    assert api.client.get("/graphs/acme.svg", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert api.client.get("/graphs/acme/r/1.svg").content == first.content
+    assert len(built) == 1
+    # a write moves the head: the next request names a new picture
+    api.client.patch("/api/graphs/acme/bets/instant-pay-pilot", json={"certainty": 0.05}, headers=writer)
+    assert api.client.get("/graphs/acme.svg").content != first.content
+    assert len(built) == 2
+    # relative horizons are read against today: a new day names a new picture too
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(diagrams, "dt", SimpleNamespace(date=SimpleNamespace(today=lambda: tomorrow)))
+    api.client.get("/graphs/acme.svg")
+    assert len(built) == 3

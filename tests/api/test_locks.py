@@ -1,0 +1,193 @@
+"""Locks across workers: on their own, in the Renderer, and with two real servers on one database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from sqlalchemy.orm import Session
+
+from app.api.locks import AdvisoryLocks, FileLocks, Locks, LockTimeoutError, locks_for
+from app.api.renderer import BusyError, Renderer
+from app.storage.db import make_engine
+from app.storage.migrate import upgrade
+from app.storage.tokens import Scope, create_token
+from tests.api.test_workers import _free_port
+from tests.conftest import postgresql_database
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _held_elsewhere(locks: Locks, key: str) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with locks.hold(key, wait=5):
+            taken.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(5)
+    return taken, release, holder
+
+
+def _check_exclusion(locks: Locks) -> None:
+    _, release, holder = _held_elsewhere(locks, "picture")
+    started = time.monotonic()
+    with pytest.raises(LockTimeoutError), locks.hold("picture", wait=0.2):
+        pass
+    assert time.monotonic() - started < 2  # bounded: it gave up, it did not wait for the holder
+    with locks.hold("another picture", wait=0.2):
+        pass  # other keys are not held up
+    release.set()
+    holder.join()
+    with locks.hold("picture", wait=1):
+        pass
+
+
+def test_file_locks_exclude_time_out_and_clean_up(tmp_path: Path) -> None:
+    locks = FileLocks(tmp_path / "locks")
+    _check_exclusion(locks)
+    assert list((tmp_path / "locks").iterdir()) == []
+
+
+def test_advisory_locks_exclude_and_time_out(postgresql_url: str) -> None:
+    engine = make_engine(postgresql_url)
+    try:
+        locks = locks_for(engine)
+        assert isinstance(locks, AdvisoryLocks)
+        _check_exclusion(locks)
+    finally:
+        engine.dispose()
+
+
+def test_locks_for_each_database(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'betgraph.db'}")
+    locks = locks_for(engine)
+    assert isinstance(locks, FileLocks)
+    assert locks.folder == tmp_path / "data" / "locks"
+    engine.dispose()
+
+
+def test_the_renderer_looks_in_the_shared_cache_once_it_holds_the_lock(tmp_path: Path) -> None:
+    locks = FileLocks(tmp_path)
+    renderer = Renderer(locks=locks, wait=5)
+    shared: dict[str, bytes] = {}
+    _, release, holder = _held_elsewhere(locks, "key")  # another worker is drawing this picture
+
+    def other_worker_finishes() -> None:
+        time.sleep(0.1)
+        shared["key"] = b"drawn elsewhere"
+        release.set()
+
+    threading.Thread(target=other_worker_finishes).start()
+    result = renderer.draw("key", lambda: b"drawn here", stored=lambda: shared.get("key"))
+    holder.join()
+    assert result == b"drawn elsewhere"
+    assert renderer.drawn == 0
+
+
+def test_a_lock_held_too_long_elsewhere_is_busy(tmp_path: Path) -> None:
+    locks = FileLocks(tmp_path)
+    renderer = Renderer(locks=locks, wait=0.1)
+    _, release, holder = _held_elsewhere(locks, "key")
+    with pytest.raises(BusyError):
+        renderer.draw("key", lambda: b"x")
+    release.set()
+    holder.join()
+
+
+# A `dot` first on the servers' PATH that notes each run, and is slow enough that every request
+# below arrives while the first drawing is still under way.
+COUNTING_DOT = """#!/bin/sh
+case "$*" in *-T*) echo "$$" >> "{log}"; sleep 0.5;; esac
+exec {dot} "$@"
+"""
+
+
+@contextlib.contextmanager
+def _servers(url: str, tmp_path: Path) -> Iterator[tuple[list[str], Path]]:
+    bin_dir, log = tmp_path / "bin", tmp_path / "dot.log"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "dot"
+    wrapper.write_text(COUNTING_DOT.format(log=log, dot="/usr/bin/dot"))
+    wrapper.chmod(0o755)
+    env = os.environ | {"DATABASE_URL": url, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    upgrade(url)  # here, once, so that the servers can start side by side
+    ports = [_free_port(), _free_port()]
+    command = [sys.executable, "-m", "app.cli", "serve", "--port"]
+    processes = [
+        subprocess.Popen([*command, str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for port in ports
+    ]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 30
+        while not all(_healthy(base) for base in bases):
+            if time.monotonic() > deadline or any(process.poll() is not None for process in processes):
+                pytest.fail("a server did not start")
+            time.sleep(0.1)
+        yield bases, log
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx2.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx2.TransportError:
+        return False
+
+
+@contextlib.contextmanager
+def _database(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'betgraph.db'}"
+    else:
+        with postgresql_database() as url:
+            yield url
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_workers_asked_at_once_draw_a_cold_picture_once(backend: str, tmp_path: Path) -> None:
+    with _database(backend, tmp_path) as url, _servers(url, tmp_path) as (bases, log):
+        engine = make_engine(url)
+        with Session(engine) as session:
+            _, token = create_token(session, Scope.WRITE)
+            session.commit()
+        engine.dispose()
+        document = (ROOT / "examples" / "acme.yaml").read_bytes()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"}
+        written = httpx2.put(f"{bases[0]}/api/graphs/acme", content=document, headers=headers, timeout=30)
+        assert written.status_code in (200, 201), written.text
+        for base in bases:  # each server has read the graph, so the requests below race only to draw
+            assert httpx2.get(f"{base}/graphs/acme.dot", timeout=30).status_code == 200
+        log.unlink(missing_ok=True)
+
+        answers: list[httpx2.Response] = []
+        start = threading.Barrier(12)
+
+        def ask(base: str) -> None:
+            start.wait()
+            answers.append(httpx2.get(f"{base}/graphs/acme.svg", timeout=60))
+
+        askers = [threading.Thread(target=ask, args=(bases[n % 2],)) for n in range(12)]
+        for asker in askers:
+            asker.start()
+        for asker in askers:
+            asker.join()
+        assert [answer.status_code for answer in answers] == [200] * 12
+        assert len({answer.content for answer in answers}) == 1
+        assert len(log.read_text().splitlines()) == 1
