@@ -20,9 +20,10 @@ from app.storage.tokens import find_token
 
 router = APIRouter(tags=["sharing"])
 
-# /graphs/{slug}.{fmt} or /graphs/{slug}/{kind}/{focus}.{fmt}, optionally under /e/{token}
+# /graphs/{slug}.{fmt} or /graphs/{slug}/{kind}/{focus}.{fmt}, pinned with /r/{revision} after the
+# slug, optionally under /e/{token}
 _DIAGRAM = re.compile(
-    r"^(?:/e/(?P<token>[^/]+))?/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})"
+    r"^(?:/e/(?P<token>[^/]+))?/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?:/r/(?P<revision>[0-9]{1,9}))?"
     r"(?:/(?P<kind>why|impact|team)/(?P<focus>[^/]+?))?(?P<dark>\.dark)?\.(?P<fmt>[a-z]+)$"
 )
 
@@ -42,6 +43,7 @@ class Snippets(BaseModel):
     alt: str
     url: str
     dark_url: str
+    pinned_url: str  # this revision's picture, which never changes (for a page that must not either)
     markdown: str
     html: str
     confluence: str
@@ -79,9 +81,12 @@ def oembed(
         found = find_token(session, token) if token else None
         if found is None or found.graph_id not in (None, row.id):
             raise ProblemError(401, "Private", "this graph is private: use its embed URL (/e/{token}/…)")
+    revision = int(match["revision"]) if match["revision"] else None
+    if revision is not None and not 1 <= revision <= row.head:
+        raise ProblemError(404, "Not found", f"graph {row.slug!r} has revisions 1 to {row.head}")
     view = View(cast(ViewKind, match["kind"]), match["focus"]) if match["kind"] else View()
     try:
-        scene = select(request.app.state.graphs.get(session, row).graph, view, dt.date.today())
+        scene = select(request.app.state.graphs.get(session, row, revision).graph, view, dt.date.today())
     except ViewError as error:
         raise ProblemError(404, "Not found", str(error)) from None
     # A size that fits the box asked for; the picture itself scales, being SVG or a large PNG.
@@ -120,7 +125,8 @@ def snippets(
         raise ProblemError(404, "Not found", str(error)) from None
     prefix = f"{_base(request)}{'/e/' + token if token else ''}/graphs/{slug}"
     tail = "" if view == "map" else f"/{view}/{quote(focus or '', safe='')}"
-    url = f"{prefix}{tail}.svg" if tail else f"{prefix}.svg"
+    url = f"{prefix}{tail}.svg"
+    pinned = f"{prefix}/r/{row.head}{tail}.svg"
     dark = url.removesuffix(".svg") + ".dark.svg"
     alt = scene.description
     text = html.escape(alt, quote=True)
@@ -132,6 +138,7 @@ def snippets(
         alt=alt,
         url=url,
         dark_url=dark,
+        pinned_url=pinned,
         markdown=picture,
         html=f'<img src="{url}" alt="{text}" loading="lazy">',
         confluence=f'!{url}|alt="{alt.replace("|", "/").replace("!", "")}"!',

@@ -46,3 +46,21 @@ def test_snippets_say_what_the_view_shows(api: Api) -> None:
     assert body["confluence"].startswith("!http://testserver/graphs/acme/why/wizard.svg|alt=")
     assert body["mediawiki"].startswith("[http://testserver/graphs/acme/why/wizard.svg ")
     assert api.client.get("/api/graphs/acme/snippets?view=why&focus=nope", headers=writer).status_code == 404
+
+
+def test_oembed_and_snippets_of_pinned_urls(api: Api) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | writer)
+    api.client.patch("/api/graphs/acme/bets/wizard", json={"title": "Setup assistant"}, headers=writer)
+    body = api.client.get("/api/graphs/acme/snippets?view=why&focus=wizard", headers=writer).json()
+    assert body["pinned_url"] == "http://testserver/graphs/acme/r/2/why/wizard.svg"
+    assert api.client.get("/api/graphs/acme/snippets", headers=writer).json()["pinned_url"].endswith("/acme/r/2.svg")
+    token = api.token(Scope.READ, graph="acme")["Authorization"].removeprefix("Bearer ")
+    first = api.client.get(f"/oembed?url={quote(f'http://testserver/e/{token}/graphs/acme/r/1/why/wizard.svg')}")
+    assert first.status_code == 200
+    assert "Setup wizard" in first.json()["title"]  # the bet's title at revision 1
+    second = api.client.get(f"/oembed?url={quote(f'http://testserver/e/{token}/graphs/acme/r/2/why/wizard.svg')}")
+    assert "Setup assistant" in second.json()["title"]
+    assert api.client.get(f"/oembed?url=http://testserver/e/{token}/graphs/acme/r/1.dark.png").status_code == 200
+    assert api.client.get(f"/oembed?url=http://testserver/e/{token}/graphs/acme/r/3.svg").status_code == 404
+    assert api.client.get("/oembed?url=http://testserver/graphs/acme/r/1.svg").status_code == 401
