@@ -8,7 +8,7 @@ OUT ?= out
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench system-deps clean
+.PHONY: run test lint typecheck bench system-deps browser-deps clean
 
 # Graphviz draws the diagrams; rsvg-convert turns our finished SVG into PNG and PDF.
 system-deps:
@@ -22,6 +22,19 @@ system-deps:
 		echo "Betgraph needs Graphviz (dot) and librsvg (rsvg-convert)."; \
 		echo "  Debian/Ubuntu: apt-get install graphviz librsvg2-bin"; \
 		echo "  macOS:         brew install graphviz librsvg"; \
+		exit 1; \
+	fi
+
+# The viewer's end-to-end tests drive Debian's chromium through Playwright (no browser download).
+browser-deps:
+	@if command -v chromium >/dev/null; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The viewer's tests need Chromium: apt-get install chromium, or set BETGRAPH_CHROMIUM to its path."; \
 		exit 1; \
 	fi
 
@@ -55,7 +68,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: system-deps $(STAMP) lint typecheck
+test: system-deps browser-deps $(STAMP) lint typecheck
 	$(BIN)/pytest
 
 bench: system-deps $(STAMP)

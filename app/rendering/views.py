@@ -130,7 +130,10 @@ def _members(graph: Graph, view: View, supported: Support) -> _Members:
         for bet_id in sorted(bet_ids):
             bet_ids.update(ancestors(graph, bet_id))
         assumption_ids = {a for b in bet_ids for a in graph.bet_by_id[b].assumes if a in graph.assumption_by_id}
-        about = f"the {plural(len(view.only), 'bet')} of {_quote(graph.title)} that match a filter, and what they serve"
+        verb = "matches" if len(view.only) == 1 else "match"
+        about = (
+            f"the {plural(len(view.only), 'bet')} of {_quote(graph.title)} that {verb} the filters, and what they serve"
+        )
         return _Members(bet_ids, assumption_ids, about)
     if view.kind == "map":
         return _Members(set(graph.bet_by_id), set(graph.assumption_by_id), f"the whole of {_quote(graph.title)}")

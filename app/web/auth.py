@@ -27,12 +27,11 @@ class CsrfError(Exception):
 
 def viewer(request: Request, session: SessionDep) -> Principal | None:
     token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
-        return None
-    row = find_token(session, token)
-    if row is None:
-        return None  # revoked since: the pages treat the visitor as signed out
-    return Principal(row.id, Scope[row.scope.upper()], row.graph_id)
+    row = find_token(session, token) if token else None
+    # A revoked token reads as signed out. Kept on the request so every page's header knows.
+    request.state.viewer = Principal(row.id, Scope[row.scope.upper()], row.graph_id) if row else None
+    principal: Principal | None = request.state.viewer
+    return principal
 
 
 ViewerDep = Annotated[Principal | None, Depends(viewer)]

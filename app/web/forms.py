@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.domain.document import Problem
+from app.domain.model import Prescriptiveness
 
 BET_TEXT = ("title", "kind", "description", "horizon", "prescriptiveness", "debate", "review_by", "status", "owner")
 BET_MORE = ("team", "verdict", "learned")
@@ -96,6 +97,9 @@ def _joined(values: Iterable[Any] | None, separator: str) -> str:
 
 def bet_to_form(item: Mapping[str, Any]) -> dict[str, str]:
     form = {name: _shown(item.get(name)) for name in (*BET_TEXT, *BET_MORE, "certainty")}
+    prescriptiveness = item.get("prescriptiveness")
+    if isinstance(prescriptiveness, int) and 1 <= prescriptiveness <= len(Prescriptiveness):
+        form["prescriptiveness"] = Prescriptiveness(prescriptiveness).label  # the select offers names
     form["parents"] = _joined(item.get("parents"), ", ")
     form["assumes"] = _joined(item.get("assumes"), ", ")
     form["tags"] = _joined(item.get("tags"), ", ")

@@ -65,7 +65,11 @@ class PageError(Exception):
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    context = {"theme": theme_of(request), "csrf": auth.csrf_value(request)} | context
+    context = {
+        "theme": theme_of(request),
+        "csrf": auth.csrf_value(request),
+        "principal": getattr(request.state, "viewer", None),
+    } | context
     response = templates.TemplateResponse(request, name, context, status_code=status)
     auth.remember_csrf(request, response)
     # Browsers that know the hint send it again at once, so the first page is already in their theme.

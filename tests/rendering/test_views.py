@@ -7,7 +7,7 @@ import pytest
 from app.domain.model import Graph
 from app.domain.synthetic import synthetic_graph
 from app.rendering.style import BANDS
-from app.rendering.views import View, ViewError, select
+from app.rendering.views import Filters, View, ViewError, matching, select
 from tests.domain.builders import TODAY
 
 
@@ -74,3 +74,25 @@ def test_bets_without_a_horizon_sit_in_their_parents_band() -> None:
     )
     scene = select(without, View(), TODAY)
     assert scene.bands[bare.id] == scene.bands[bare.parents[0]]
+
+
+def test_filters_pick_bets_by_every_field(acme: Graph) -> None:
+    assert matching(acme, Filters(), TODAY) == {"vision", "self-serve", "wizard"}
+    assert matching(acme, Filters(bands=frozenset({"6w"})), TODAY) == {"wizard"}
+    assert matching(acme, Filters(teams=frozenset({"onboarding"})), TODAY) == {"wizard"}
+    assert matching(acme, Filters(kinds=frozenset({"goal", "vision"})), TODAY) == {"vision", "self-serve"}
+    assert matching(acme, Filters(statuses=frozenset({"active"})), TODAY) == {"wizard"}
+    assert matching(acme, Filters(min_certainty=0.6), TODAY) == {"vision", "wizard"}
+    assert matching(acme, Filters(debatable=True), TODAY) == {"self-serve"}
+    assert matching(acme, Filters(bands=frozenset({"6w"}), debatable=True), TODAY) == frozenset()
+    assert not Filters().active
+    assert Filters(min_certainty=0.0).active
+
+
+def test_a_filtered_map_keeps_the_story_of_each_match(acme: Graph) -> None:
+    scene = select(acme, View(only=frozenset({"wizard"})), TODAY)
+    assert {b.id for b in scene.bets} == {"wizard", "self-serve", "vision"}  # what it contributes to
+    assert [a.id for a in scene.assumptions] == ["setup-pain"]
+    assert "1 bet of “Acme product map” that matches the filters" in scene.description
+    empty = select(acme, View(only=frozenset()), TODAY)
+    assert empty.bets == ()

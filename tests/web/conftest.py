@@ -1,0 +1,140 @@
+"""A real server on a temporary SQLite database, and Debian's chromium driven by Playwright.
+
+The server is started once for the module's tests (`betgraph serve`, as a person would), with
+the public example, the failures example made private, and tokens made by `betgraph token create`.
+Each test gets a fresh browser context: no cookie or storage leaks from one test to the next.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.api.conftest import api  # noqa: F401 - the app on SQLite and PostgreSQL, for the page tests
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("BETGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# As the machine's own probe starts it: no sandbox as root, no calls home on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Server:
+    base: str
+    env: dict[str, str]
+    admin: str
+    reader: str
+
+    def betgraph(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=self.env, cwd=ROOT, check=True
+        )
+        return done.stdout.strip()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("viewer")
+    env = os.environ | {"BETGRAPH_DATA": str(data), "DATABASE_URL": ""}
+    private = (ROOT / "examples" / "failures.yaml").read_text().replace("visibility: public", "visibility: private")
+    (data / "failures.yaml").write_text(private)
+    port = _free_port()
+    probe = Server(f"http://127.0.0.1:{port}", env, "", "")
+    probe.betgraph("db", "upgrade")
+    probe.betgraph("import", str(ROOT / "examples" / "acme.yaml"))
+    probe.betgraph("import", str(data / "failures.yaml"))
+    admin = probe.betgraph("token", "create", "--scope", "admin", "--label", "viewer tests")
+    reader = probe.betgraph("token", "create", "--scope", "read", "--label", "viewer tests")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx2.get(f"{probe.base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("the server did not start")
+            time.sleep(0.1)
+        yield Server(probe.base, env, admin, reader)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is not at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    page: Page
+    context: BrowserContext
+    problems: list[str]  # console errors, CSP violations and uncaught exceptions
+
+
+@pytest.fixture
+def visit(browser: Browser) -> Iterator[Visit]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield Visit(page, context, problems)
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def sign_in(visit: Visit, server: Server, token: str) -> None:
+    visit.page.goto(server.url("/signin"))
+    visit.page.get_by_label("Token").fill(token)
+    visit.page.get_by_role("button", name="Sign in").click()
+    visit.page.wait_for_url(server.url("/"))
