@@ -54,7 +54,8 @@ run: system-deps $(STAMP)
 	@$(BIN)/betgraph import examples/acme.yaml
 	@token=$$($(BIN)/betgraph token create --scope admin --label "make run"); \
 	echo; \
-	echo "Betgraph is running at http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"; \
+	echo "Betgraph is running at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"; \
+	echo "The example in the viewer: http://$(HOST):$(PORT)/graphs/acme  (sign in with the token below to edit)"; \
 	echo "The example graph: http://$(HOST):$(PORT)/api/graphs/acme"; \
 	echo "An admin token for this database:  $$token"; \
 	echo "Diagrams of the examples are in $(abspath $(OUT))/"; \
