@@ -1,12 +1,14 @@
 """A real server on a temporary SQLite database, and Debian's chromium driven by Playwright.
 
 The server is started once for the module's tests (`betgraph serve`, as a person would), with
-the public example, the failures example made private, and tokens made by `betgraph token create`.
+the public example, the failures example made private, a synthetic
+2,000-bet map, and tokens made by `betgraph token create`.
 Each test gets a fresh browser context: no cookie or storage leaks from one test to the next.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -21,6 +23,9 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from app.domain.document import dump_yaml
+from app.domain.model import Visibility
+from app.domain.synthetic import synthetic_graph
 from tests.api.conftest import api  # noqa: F401 - the app on SQLite and PostgreSQL, for the page tests
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -68,11 +73,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = os.environ | {"BETGRAPH_DATA": str(data), "DATABASE_URL": ""}
     private = (ROOT / "examples" / "failures.yaml").read_text().replace("visibility: public", "visibility: private")
     (data / "failures.yaml").write_text(private)
+    big = dataclasses.replace(synthetic_graph(2000), slug="big", visibility=Visibility.PUBLIC)
+    (data / "big.yaml").write_text(dump_yaml(big))
     port = _free_port()
     probe = Server(f"http://127.0.0.1:{port}", env, "", "")
     probe.betgraph("db", "upgrade")
     probe.betgraph("import", str(ROOT / "examples" / "acme.yaml"))
     probe.betgraph("import", str(data / "failures.yaml"))
+    probe.betgraph("import", str(data / "big.yaml"))
     admin = probe.betgraph("token", "create", "--scope", "admin", "--label", "viewer tests")
     reader = probe.betgraph("token", "create", "--scope", "read", "--label", "viewer tests")
     process = subprocess.Popen(

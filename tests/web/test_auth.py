@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -127,6 +128,16 @@ def test_pages_are_locked_down_and_escape_what_people_wrote(api: Api) -> None:
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page.text) == []  # no inline script at all
     # /graphs/acme is the page and /graphs/acme.svg the picture, side by side
     assert api.client.get("/graphs/acme.svg").headers["content-type"].startswith("image/svg+xml")
+
+
+def test_pages_name_their_picture_for_oembed(api: Api) -> None:
+    _acme(api)
+    page = api.client.get("/graphs/acme?view=why&focus=employee-invite-flow")
+    found = re.search(r'type="application/json\+oembed"[^>]*href="([^"]+)"', page.text, re.S)
+    assert found is not None
+    answer = api.client.get(html.unescape(found.group(1)))
+    assert answer.status_code == 200
+    assert answer.json()["url"].endswith("/graphs/acme/why/employee-invite-flow.svg")
 
 
 def test_filters_and_views_come_from_the_url(api: Api) -> None:
