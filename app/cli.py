@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -12,10 +13,11 @@ from typing import ClassVar, NoReturn
 
 import click
 
+from app.domain import csvpaths, outline
 from app.domain.analysis import why_chain
-from app.domain.document import DocumentError, load
+from app.domain.document import DocumentError, dump_json, dump_yaml, load
 from app.domain.lint import RULES, Finding, Severity, lint
-from app.domain.model import Graph
+from app.domain.model import SLUG_RE, Graph
 from app.domain.source import Path as DocumentPath
 from app.domain.source import SourceMap
 from app.rendering.dot import DotOptions
@@ -82,9 +84,81 @@ def _read(path: str) -> str:
         fail(f"{path}: cannot read: {error.strerror}")
 
 
-def load_file(path: str, *, positions: bool = True) -> tuple[Graph, SourceMap]:
+# A file's format is its extension; anything else (and standard input) is read as YAML or JSON.
+DOCUMENT_FORMATS = ("yaml", "json", "csv", "md")
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md"}
+_READ_ONLY_SUFFIXES = {".tsv": "csv"}
+
+
+def document_format(path: str, *, reading: bool = False) -> str | None:
+    suffix = Path(path).suffix.lower()
+    return _SUFFIXES.get(suffix) or (_READ_ONLY_SUFFIXES.get(suffix) if reading else None)
+
+
+def read_document(
+    text: str, path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
+) -> tuple[Graph, SourceMap]:
+    """A graph from a document of any format, by its file name; `slug` and `title` win over what it says."""
+    fmt = document_format(path, reading=True) if path != "-" else None
+    if fmt == "csv":
+        return csvpaths.read_csv(text, path, slug=slug, title=title)
+    if fmt == "md":
+        return outline.read_markdown(text, path, slug=slug, title=title)
+    graph, source_map = load(text, positions=positions)
+    if slug or title:
+        graph = dataclasses.replace(graph, slug=slug or graph.slug, title=title or graph.title)
+    return graph, source_map
+
+
+def dump_document(graph: Graph, fmt: str) -> str:
+    writers = {"yaml": dump_yaml, "json": dump_json, "csv": csvpaths.write_csv, "md": outline.write_markdown}
+    return writers[fmt](graph)
+
+
+def left_out(graph: Graph, fmt: str) -> None:
+    """Say on standard error what a spreadsheet or outline could not hold of `graph`."""
+    lost = {"csv": csvpaths.left_out, "md": outline.left_out}.get(fmt, lambda _: [])(graph)
+    if lost:
+        click.echo(f"betgraph: {fmt} leaves out {', '.join(lost)}; yaml and json keep everything", err=True)
+
+
+def output_format(fmt: str | None, out: str | None) -> str:
+    """--format, else the output file's extension; to standard output without --format, YAML."""
+    if fmt is not None:
+        return fmt
+    if out is None or out == "-":
+        return "yaml"
+    found = document_format(out)
+    if found is None:
+        fail(f"cannot tell the format from {out!r}; pass --format ({', '.join(DOCUMENT_FORMATS)})")
+    return found
+
+
+def _check_slug(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not SLUG_RE.fullmatch(value):
+        raise click.BadParameter("lowercase letters, digits and hyphens, starting with a letter or digit (at most 63)")
+    return value
+
+
+def _check_title(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("must not be empty")
+    return " ".join(value.split()) if value is not None else None
+
+
+slug_option = click.option(
+    "--slug", callback=_check_slug, help="The graph's slug (a CSV has no header: by default from the file's name)."
+)
+title_option = click.option(
+    "--title", callback=_check_title, help="The graph's title (by default the outline's # heading or the file's name)."
+)
+
+
+def load_file(
+    path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
+) -> tuple[Graph, SourceMap]:
     try:
-        return load(_read(path), positions=positions)
+        return read_document(_read(path), path, positions=positions, slug=slug, title=title)
     except DocumentError as error:
         name = "-" if path == "-" else path
         for problem in error.problems[:50]:
@@ -282,6 +356,38 @@ def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -
         sizes = f"{plural(len(graph.bets), 'bet')}, {plural(len(graph.assumptions), 'assumption')}"
         click.echo(f"{file}: {sizes}: {summary}", err=True)
     sys.exit(EXIT_FINDINGS if failing else 0)
+
+
+EPILOG_CONVERT = """\b
+Examples:
+  betgraph convert strategy.yaml -o strategy.md          # an opportunity solution tree outline
+  betgraph convert team-sheet.csv --slug acme -o acme.yaml
+  betgraph convert ost.md --format csv > paths.csv
+
+\b
+Formats, by extension: .yaml/.yml and .json (the whole document), .csv (one path from the top
+level down per row; .tsv reads too) and .md/.markdown (headings, then bullets, labelled
+Outcome:, Opportunity:, Solution:, Assumption: …). A spreadsheet or outline holds less than a
+document; what a conversion leaves out is said on standard error.
+"""
+
+
+@cli.command(name="convert", epilog=EPILOG_CONVERT)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", "out", help="Write here instead of standard output; the extension gives the format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(DOCUMENT_FORMATS), help="Output format (default: from -o, else yaml)."
+)
+@slug_option
+@title_option
+def convert_command(file: str, out: str | None, fmt: str | None, slug: str | None, title: str | None) -> None:
+    """Convert FILE between YAML, JSON, CSV and Markdown, without a database."""
+    fmt = output_format(fmt, out)
+    graph, _ = load_file(file, positions=False, slug=slug, title=title)
+    left_out(graph, fmt)
+    write_output(out, dump_document(graph, fmt).encode())
+    if out and out != "-":
+        click.echo(f"wrote {out} ({plural(len(graph.bets), 'bet')} as {fmt})", err=True)
 
 
 @cli.command(name="why")

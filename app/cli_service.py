@@ -11,9 +11,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.cli import fail, load_file, write_output
+from app.cli import (
+    DOCUMENT_FORMATS,
+    dump_document,
+    fail,
+    left_out,
+    load_file,
+    output_format,
+    slug_option,
+    title_option,
+    write_output,
+)
 from app.config import settings
-from app.domain.document import dump_json, dump_yaml
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.migrate import upgrade
@@ -65,9 +74,15 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--reason", help="Why this change: kept with the revision.")
-def import_command(file: str, reason: str | None) -> None:
-    """Store FILE's graph in the database (a new revision when it changed)."""
-    graph, _ = load_file(file, positions=False)
+@slug_option
+@title_option
+def import_command(file: str, reason: str | None, slug: str | None, title: str | None) -> None:
+    """Store FILE's graph in the database (a new revision when it changed).
+
+    FILE is a YAML or JSON document, a CSV of paths (.csv, .tsv) or a Markdown outline (.md),
+    by its extension; `betgraph convert --help` describes them.
+    """
+    graph, _ = load_file(file, positions=False, slug=slug, title=title)
     with _database() as session:
         saved = save_graph(session, graph, reason=reason)
     state = "created" if saved.created else "updated" if saved.changed else "unchanged"
@@ -77,15 +92,19 @@ def import_command(file: str, reason: str | None) -> None:
 @click.command(name="export")
 @click.argument("slug")
 @click.option("-o", "--output", "out", help="Write here instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
-def export_command(slug: str, out: str | None, fmt: str) -> None:
-    """Write graph SLUG from the database as a document."""
+@click.option(
+    "--format", "fmt", type=click.Choice(DOCUMENT_FORMATS), help="Output format (default: from -o, else yaml)."
+)
+def export_command(slug: str, out: str | None, fmt: str | None) -> None:
+    """Write graph SLUG from the database as a document, a CSV of paths or a Markdown outline."""
+    fmt = output_format(fmt, out)
     with _database(write=False) as session:
         row = get_graph_row(session, slug)
         if row is None:
             fail(f"no graph {slug!r} in the database")
         graph = load_graph(session, row)
-    write_output(out, (dump_yaml(graph) if fmt == "yaml" else dump_json(graph)).encode())
+    left_out(graph, fmt)
+    write_output(out, dump_document(graph, fmt).encode())
 
 
 @click.group()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.document import dump_yaml
+from app.domain.document import dump_yaml, load
 from app.domain.synthetic import synthetic_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,3 +125,71 @@ def test_every_bet_draws_a_large_map_without_summaries(tmp_path: Path) -> None:
     assert summarised.returncode == every.returncode == 0
     assert '"s_' in summarised.stdout
     assert '"s_' not in every.stdout
+
+
+# --- spreadsheets and outlines ---------------------------------------------------------------------
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_lint_and_render_read_csv_and_markdown() -> None:
+    linted = betgraph("lint", str(FIXTURES / "paths.csv"), "--fail-on", "warning")
+    assert linted.returncode == 1
+    # findings stand on the line and field of the bet's first mention
+    assert f"{FIXTURES / 'paths.csv'}:2:2: warning [outcome-without-metric]" in linted.stdout
+    assert "13 bets" in linted.stderr
+    drawn = betgraph("render", str(FIXTURES / "ost.md"), "--format", "dot")
+    assert drawn.returncode == 0, drawn.stderr
+    assert "Plan comparison table" in drawn.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("sheet.csv", "goal,outcome,certainty\nGrow,More trials,1.5\n", "sheet.csv:2:3: certainty must be between 0"),
+        ("sheet.csv", "goal,certainity\nGrow,70%\n", "sheet.csv:1:2: unknown column 'certainity'"),
+        ("tree.md", "## Outcome: More {stauts=done}\n", "tree.md:1:19: unknown attribute 'stauts'"),
+        ("tree.md", "---\nslug: [\n---\n", "tree.md:3:1: front matter: YAML syntax error"),
+    ],
+)
+def test_bad_sheets_and_outlines_exit_2_with_a_place(tmp_path: Path, name: str, content: str, expected: str) -> None:
+    bad = tmp_path / name
+    bad.write_text(content)
+    for command in ("lint", "render", "convert"):
+        result = betgraph(command, str(bad))
+        assert result.returncode == 2
+        assert f"{tmp_path}/{expected}" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_convert_picks_formats_by_extension_and_keeps_the_tree(tmp_path: Path) -> None:
+    outline = tmp_path / "ost.md"
+    sheet = tmp_path / "ost.csv"
+    document = tmp_path / "ost.yaml"
+    assert betgraph("convert", str(FIXTURES / "ost.md"), "-o", str(outline)).returncode == 0
+    to_sheet = betgraph("convert", str(outline), "-o", str(sheet))
+    assert to_sheet.returncode == 0, to_sheet.stderr
+    assert "csv leaves out 4 assumptions, the graph's description, as_of" in to_sheet.stderr
+    assert sheet.read_text().startswith("outcome,opportunity,hypothesis,initiative,")
+    back = betgraph("convert", str(sheet), "--slug", "onboarding", "--title", "Onboarding", "-o", str(document))
+    assert back.returncode == 0, back.stderr
+    graph = load(document.read_text())[0]
+    assert (graph.slug, graph.title) == ("onboarding", "Onboarding")
+    assert graph.bet_by_id["plan-comparison-table"].parents == ("comparison-table",)
+    assert betgraph("lint", str(document)).returncode == 0
+
+
+def test_convert_to_standard_output_and_bad_options(tmp_path: Path) -> None:
+    as_yaml = betgraph("convert", str(FIXTURES / "paths.csv"))
+    assert as_yaml.returncode == 0
+    assert as_yaml.stdout.startswith("betgraph: 1\ngraph:\n  slug: paths\n")
+    as_md = betgraph("convert", str(EXAMPLES / "acme.yaml"), "--format", "md")
+    assert as_md.stdout.startswith("---\nslug: acme\n")
+    assert "md leaves out 7 metrics, 13 pieces of evidence; yaml and json keep everything" in as_md.stderr
+    unknown = betgraph("convert", str(EXAMPLES / "acme.yaml"), "-o", str(tmp_path / "acme.txt"))
+    assert unknown.returncode == 2
+    assert "cannot tell the format from" in unknown.stderr
+    bad_slug = betgraph("convert", str(FIXTURES / "paths.csv"), "--slug", "Not A Slug")
+    assert bad_slug.returncode == 2
+    assert "Invalid value for '--slug'" in bad_slug.stderr
+    assert not list(tmp_path.iterdir())

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.csvpaths import read_csv
 from app.domain.document import load
+from app.domain.outline import read_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CSV = ROOT / "tests" / "fixtures" / "paths.csv"
+SHEET = {"slug": "payroll", "title": "Payroll bets"}
 
 
 @pytest.fixture
@@ -63,3 +67,30 @@ def test_db_upgrade_and_a_bad_database_url(env: dict[str, str]) -> None:
     assert broken.returncode == 2
     assert "cannot open the database" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_import_and_export_sheets_and_outlines(env: dict[str, str], tmp_path: Path) -> None:
+    options = ("--slug", "payroll", "--title", "Payroll bets")
+    sheet = betgraph(env, "import", "tests/fixtures/paths.csv", *options)
+    assert sheet.returncode == 0, sheet.stderr
+    assert "payroll: created, revision 1" in sheet.stderr
+    assert "payroll: unchanged, revision 1" in betgraph(env, "import", "tests/fixtures/paths.csv", *options).stderr
+    as_csv = betgraph(env, "export", "payroll", "--format", "csv")
+    assert as_csv.returncode == 0
+    assert "csv leaves out" not in as_csv.stderr  # nothing a sheet gave is lost on the way back
+    assert as_csv.stdout.splitlines()[0] == "goal,outcome,opportunity,initiative,horizon,certainty,status,team"
+    assert read_csv(as_csv.stdout, "x.csv", **SHEET)[0] == read_csv(FIXTURE_CSV.read_text(), "x.csv", **SHEET)[0]
+    outline = tmp_path / "payroll.md"
+    assert betgraph(env, "export", "payroll", "-o", str(outline)).returncode == 0  # the format from the extension
+    assert outline.read_text().startswith("---\nslug: payroll\n---\n\n# Payroll bets\n")
+    ost = betgraph(env, "import", "tests/fixtures/ost.md", "--reason", "the trio's outline")
+    assert "onboarding-ost: created, revision 1" in ost.stderr
+    again = tmp_path / "again.md"
+    assert betgraph(env, "export", "onboarding-ost", "-o", str(again)).returncode == 0
+    assert read_markdown(again.read_text())[0] == read_markdown((ROOT / "tests" / "fixtures" / "ost.md").read_text())[0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("goal,outcome,status\nGrow,More,actve\n")
+    refused = betgraph(env, "import", str(bad))
+    assert refused.returncode == 2
+    assert f"{bad}:2:3: status must be one of" in refused.stderr
+    assert "did you mean 'active'" in refused.stderr

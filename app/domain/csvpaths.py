@@ -21,7 +21,7 @@ import io
 from collections.abc import Sequence
 
 from app.domain import model as m
-from app.domain.document import DocumentError, Problem
+from app.domain.document import DocumentError, Problem, header_to_data
 from app.domain.source import Position, SourceMap
 from app.domain.tree import (
     ASSUMPTION,
@@ -38,6 +38,7 @@ from app.domain.tree import (
     primary_tree,
     slugify,
 )
+from app.words import plural
 
 _RANK = {kind.value: rank for rank, kind in enumerate(m.Kind)}
 _DELIMITERS = ",;\t"
@@ -245,3 +246,17 @@ def write_csv(graph: m.Graph) -> str:
         cells += [own.get(name, "") for name in used]
         writer.writerow(cells)
     return out.getvalue()
+
+
+def left_out(graph: m.Graph) -> list[str]:
+    """What of `graph` a sheet cannot hold, in words, so that a conversion can say so."""
+    lost: list[str] = []
+    if graph.assumptions:
+        lost.append(plural(len(graph.assumptions), "assumption"))
+    metrics = sum(1 for bet in graph.bets if bet.metric is not None)
+    if metrics:
+        lost.append(plural(metrics, "metric"))
+    header = [name for name in ("description", "as_of", "visibility", "lint") if name in header_to_data(graph)]
+    if header:
+        lost.append(f"the graph's {', '.join(header)}")
+    return lost

@@ -49,6 +49,7 @@ from app.domain.tree import (
     primary_tree,
     slugify,
 )
+from app.words import plural
 
 # What an unlabelled heading or bullet is, by what it sits under: the opportunity solution tree
 # (outcome → opportunity → solution → assumption test), below the levels above an outcome.
@@ -458,3 +459,16 @@ def write_markdown(graph: m.Graph) -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n"
+
+
+def left_out(graph: m.Graph) -> list[str]:
+    """What of `graph` an outline cannot hold, in words, so that a conversion can say so."""
+    metrics = sum(1 for bet in graph.bets if bet.metric is not None)
+    evidence = sum(len(assumption.evidence) for assumption in graph.assumptions)
+    second = sum(len(parents[1:]) for parents in graph.parents.values())
+    counts = (
+        (metrics, "metric", None),
+        (evidence, "piece of evidence", "pieces of evidence"),
+        (second, "second parent", None),
+    )
+    return [plural(count, noun, many) for count, noun, many in counts if count]
