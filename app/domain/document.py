@@ -30,6 +30,7 @@ MAX_BETS = 10_000
 MAX_ASSUMPTIONS = 10_000
 MAX_TITLE = 1_000
 MAX_TEXT = 20_000
+MAX_CHECKINS = 1_000  # a weekly check-in for twenty years, in one JSON value per metric version
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,7 @@ Text = Annotated[str, BeforeValidator(_text(MAX_TEXT)), WithJsonSchema({"type": 
 Short = Annotated[str, BeforeValidator(_text(200)), WithJsonSchema({"type": "string", "maxLength": 200})]
 OptionalShort = Annotated[str | None, BeforeValidator(_optional_text(200))]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text(MAX_TEXT))]
+OptionalTitleLength = Annotated[str | None, BeforeValidator(_optional_text(MAX_TITLE))]
 Number = Annotated[float, BeforeValidator(_number)]
 Url = Annotated[
     str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
@@ -245,13 +247,28 @@ class _Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, allow_inf_nan=False)
 
 
+class CheckInDoc(_Schema):
+    value: Number
+    date: dt.date
+    note: OptionalTitleLength = None
+
+
 class MetricDoc(_Schema):
     name: Title
     unit: OptionalShort = None
     direction: Annotated[m.MetricDirection, BeforeValidator(_enum(m.MetricDirection))] = m.MetricDirection.UP
     baseline: Number | None = None
     target: Number | None = None
+    # With check-ins, `current` is the latest one's value: it may be left out, and must agree if given.
     current: Number | None = None
+    checkins: Annotated[list[CheckInDoc], Field(max_length=MAX_CHECKINS)] = []
+
+
+class ResolutionDoc(_Schema):
+    verdict: Annotated[m.Verdict, BeforeValidator(_enum(m.Verdict))]
+    learned: OptionalText = None
+    committed_certainty: Certainty | None = None
+    resolved_on: dt.date | None = None
 
 
 class EvidenceDoc(_Schema):
@@ -297,6 +314,7 @@ class BetDoc(_Schema):
     metric: MetricDoc | None = None
     verdict: OptionalText = None
     learned: OptionalText = None
+    resolution: ResolutionDoc | None = None
 
 
 class AssumptionDoc(_Schema):
@@ -308,6 +326,7 @@ class AssumptionDoc(_Schema):
     debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
     review_by: dt.date | None = None
     evidence: list[EvidenceDoc] = []
+    resolution: ResolutionDoc | None = None
 
 
 def _rule(value: Any) -> str:
@@ -402,8 +421,11 @@ _SCHEMA_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("graph", "lint"): LintDoc,
     ("bets",): BetDoc,
     ("bets", "metric"): MetricDoc,
+    ("bets", "metric", "checkins"): CheckInDoc,
+    ("bets", "resolution"): ResolutionDoc,
     ("assumptions",): AssumptionDoc,
     ("assumptions", "evidence"): EvidenceDoc,
+    ("assumptions", "resolution"): ResolutionDoc,
 }
 
 
@@ -438,7 +460,59 @@ def _structure_problems(document: Document) -> list[Problem]:
                     known = targets
                     problems.append(Problem(f"unknown {wanted} {ref!r}{_suggest(ref, known)}", path))
     problems.extend(_cycle_problems(document.bets))
+    problems.extend(_loop_problems(document.bets))
     return problems
+
+
+# A resolution and a status that say opposite things; other pairs may differ on purpose (a bet
+# whose test was inconclusive can be made active again).
+_CONTRADICTS = {m.Verdict.VALIDATED: m.Status.INVALIDATED, m.Verdict.INVALIDATED: m.Status.VALIDATED}
+
+
+def _loop_problems(bets: list[BetDoc]) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, bet in enumerate(bets):
+        metric = bet.metric
+        latest = _latest(metric.checkins) if metric is not None else None
+        if metric is not None and latest is not None and metric.current not in (None, latest.value):
+            problems.append(
+                Problem(
+                    f"current is {metric.current:g} but the latest check-in ({latest.date.isoformat()}) says "
+                    f"{latest.value:g}: leave current out, or make them agree",
+                    ("bets", index, "metric", "current"),
+                )
+            )
+        resolution = bet.resolution
+        if resolution is not None and _CONTRADICTS.get(resolution.verdict) == bet.status:
+            problems.append(
+                Problem(
+                    f"status is {bet.status.value} but the resolution's verdict is {resolution.verdict.value}",
+                    ("bets", index, "status"),
+                )
+            )
+    return problems
+
+
+def _latest(checkins: list[CheckInDoc]) -> CheckInDoc | None:
+    # the same rule as `Metric.latest`: the latest date, and of one day's, the last listed
+    return max(reversed(checkins), key=lambda checkin: checkin.date) if checkins else None
+
+
+def _metric(doc: MetricDoc) -> m.Metric:
+    latest = _latest(doc.checkins)
+    return m.Metric(
+        name=doc.name,
+        unit=doc.unit,
+        direction=doc.direction,
+        baseline=doc.baseline,
+        target=doc.target,
+        current=latest.value if latest is not None else doc.current,
+        checkins=tuple(m.CheckIn(value=c.value, date=c.date, note=c.note) for c in doc.checkins),
+    )
+
+
+def _resolution(doc: ResolutionDoc | None) -> m.Resolution | None:
+    return m.Resolution(**doc.model_dump()) if doc is not None else None
 
 
 def _cycle_problems(bets: list[BetDoc]) -> list[Problem]:
@@ -493,9 +567,10 @@ def _to_graph(document: Document) -> m.Graph:
                 team=bet.team,
                 tags=tuple(bet.tags),
                 links=tuple(bet.links),
-                metric=m.Metric(**bet.metric.model_dump()) if bet.metric else None,
+                metric=_metric(bet.metric) if bet.metric else None,
                 verdict=bet.verdict,
                 learned=bet.learned,
+                resolution=_resolution(bet.resolution),
             )
             for bet in document.bets
         ),
@@ -509,6 +584,7 @@ def _to_graph(document: Document) -> m.Graph:
                 debate=a.debate,
                 review_by=a.review_by,
                 evidence=tuple(m.Evidence(**e.model_dump()) for e in a.evidence),
+                resolution=_resolution(a.resolution),
             )
             for a in document.assumptions
         ),
@@ -639,9 +715,12 @@ def bet_to_data(bet: m.Bet) -> dict[str, Any]:
     """One bet as it stands in a document, as plain data."""
     fields = {name: getattr(bet, name) for name in bet.__slots__}
     if bet.metric is not None:
-        fields["metric"] = _compact(
-            {name: getattr(bet.metric, name) for name in bet.metric.__slots__}, {"direction": m.MetricDirection.UP}
+        metric = {name: getattr(bet.metric, name) for name in bet.metric.__slots__}
+        metric["checkins"] = tuple(
+            _compact({"value": c.value, "date": c.date, "note": c.note}, {}) for c in metric["checkins"]
         )
+        fields["metric"] = _compact(metric, {"direction": m.MetricDirection.UP})
+    fields["resolution"] = _resolution_data(bet.resolution)
     plain: dict[str, Any] = _deep_plain(_compact(fields, {"status": m.Status.PROPOSED}))
     return plain
 
@@ -653,8 +732,15 @@ def assumption_to_data(assumption: m.Assumption) -> dict[str, Any]:
         _compact({name: getattr(e, name) for name in e.__slots__}, {"direction": m.Direction.SUPPORTS})
         for e in assumption.evidence
     )
+    fields["resolution"] = _resolution_data(assumption.resolution)
     plain: dict[str, Any] = _deep_plain(_compact(fields, {}))
     return plain
+
+
+def _resolution_data(resolution: m.Resolution | None) -> dict[str, Any] | None:
+    if resolution is None:
+        return None
+    return _compact({name: getattr(resolution, name) for name in resolution.__slots__}, {})
 
 
 def graph_to_data(graph: m.Graph) -> dict[str, Any]:

@@ -66,6 +66,14 @@ class Status(StrEnum):
 RESOLVED_STATUSES = frozenset({Status.VALIDATED, Status.INVALIDATED, Status.DONE, Status.DROPPED})
 
 
+class Verdict(StrEnum):
+    """How a resolved bet or assumption turned out."""
+
+    VALIDATED = "validated"
+    INVALIDATED = "invalidated"
+    INCONCLUSIVE = "inconclusive"
+
+
 class Category(StrEnum):
     DESIRABILITY = "desirability"
     VIABILITY = "viability"
@@ -162,13 +170,42 @@ class Horizon:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckIn:
+    value: float
+    date: dt.date
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Metric:
     name: str
     unit: str | None = None
     direction: MetricDirection = MetricDirection.UP
     baseline: float | None = None
     target: float | None = None
-    current: float | None = None
+    current: float | None = None  # the latest check-in's value, when there are check-ins
+    checkins: tuple[CheckIn, ...] = ()
+
+    @property
+    def latest(self) -> CheckIn | None:
+        """The check-in with the latest date; of several on that day, the one listed last."""
+        if not self.checkins:
+            return None
+        return max(reversed(self.checkins), key=lambda checkin: checkin.date)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Closing the loop on a bet or an assumption: how it turned out and how sure we had been.
+
+    `committed_certainty` is the certainty it had when it was committed to (a bet made active),
+    which calibration compares with the verdict; the item's own `certainty` may have moved since.
+    """
+
+    verdict: Verdict
+    learned: str | None = None
+    committed_certainty: float | None = None
+    resolved_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +237,9 @@ class Bet:
     tags: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     metric: Metric | None = None
-    verdict: str | None = None
+    verdict: str | None = None  # free-text narrative; `resolution` is the structured record
     learned: str | None = None
+    resolution: Resolution | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +252,7 @@ class Assumption:
     debate: Debate | None = None
     review_by: dt.date | None = None
     evidence: tuple[Evidence, ...] = ()
+    resolution: Resolution | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -856,6 +856,32 @@ def _optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.one_of(st.none(), strategy)
 
 
+_RESOLUTIONS = st.builds(
+    m.Resolution,
+    verdict=st.sampled_from(m.Verdict),
+    learned=_optional(_DESCRIPTION.filter(bool)),
+    committed_certainty=_optional(_UNIT),
+    resolved_on=_optional(_DATE),
+)
+_CHECKINS = st.builds(m.CheckIn, value=_NUMBER, date=_DATE, note=_optional(_TITLE))
+
+
+@st.composite
+def _metrics(draw: st.DrawFn) -> m.Metric:
+    checkins = tuple(draw(st.lists(_CHECKINS, max_size=3)))
+    # with check-ins, current is the latest one's value: the only state a document can express
+    latest = max(reversed(checkins), key=lambda c: c.date).value if checkins else draw(_optional(_NUMBER))
+    return m.Metric(
+        name=draw(_TEXT),
+        unit=draw(_optional(_TEXT)),
+        direction=draw(st.sampled_from(m.MetricDirection)),
+        baseline=draw(_optional(_NUMBER)),
+        target=draw(_optional(_NUMBER)),
+        current=latest,
+        checkins=checkins,
+    )
+
+
 @st.composite
 def _graphs(draw: st.DrawFn) -> m.Graph:
     ids = draw(st.lists(_SLUG, min_size=0, max_size=8, unique=True))
@@ -863,19 +889,11 @@ def _graphs(draw: st.DrawFn) -> m.Graph:
     bet_ids, assumption_ids = ids[:split], ids[split:]
     bets = []
     for index, bet_id in enumerate(bet_ids):
-        metric = draw(
-            _optional(
-                st.builds(
-                    m.Metric,
-                    name=_TEXT,
-                    unit=_optional(_TEXT),
-                    direction=st.sampled_from(m.MetricDirection),
-                    baseline=_optional(_NUMBER),
-                    target=_optional(_NUMBER),
-                    current=_optional(_NUMBER),
-                )
-            )
-        )
+        metric = draw(_optional(_metrics()))
+        resolution = draw(_optional(_RESOLUTIONS))
+        status = draw(st.sampled_from(m.Status))
+        if resolution is not None and {resolution.verdict.value, status.value} == {"validated", "invalidated"}:
+            status = m.Status.DONE  # a verdict and a status that contradict each other are refused
         bets.append(
             m.Bet(
                 id=bet_id,
@@ -889,7 +907,7 @@ def _graphs(draw: st.DrawFn) -> m.Graph:
                 prescriptiveness=draw(_optional(st.sampled_from(m.Prescriptiveness))),
                 debate=draw(_optional(st.sampled_from(m.Debate))),
                 review_by=draw(_optional(_DATE)),
-                status=draw(st.sampled_from(m.Status)),
+                status=status,
                 owner=draw(_optional(_TEXT)),
                 team=draw(_optional(_TEXT)),
                 tags=tuple(draw(st.lists(_TEXT, max_size=3))),
@@ -897,6 +915,7 @@ def _graphs(draw: st.DrawFn) -> m.Graph:
                 metric=metric,
                 verdict=draw(_optional(_DESCRIPTION.filter(bool))),
                 learned=draw(_optional(_DESCRIPTION.filter(bool))),
+                resolution=resolution,
             )
         )
     evidence = st.builds(
@@ -918,6 +937,7 @@ def _graphs(draw: st.DrawFn) -> m.Graph:
             debate=draw(_optional(st.sampled_from(m.Debate))),
             review_by=draw(_optional(_DATE)),
             evidence=tuple(draw(st.lists(evidence, max_size=3))),
+            resolution=draw(_optional(_RESOLUTIONS)),
         )
         for assumption_id in assumption_ids
     ]
@@ -1023,3 +1043,120 @@ def test_json_documents_load_fast_and_fail_with_positions() -> None:
             '"title": "T", "certainty": NaN}]}',
             positions=False,
         )
+
+
+# --- closing the loop: resolutions and metric check-ins -------------------------------------------
+
+
+def test_a_resolution_on_a_bet_and_an_assumption_loads_and_round_trips() -> None:
+    text = HEAD + textwrap.dedent(
+        """\
+        bets:
+          - id: a
+            kind: hypothesis
+            title: A
+            status: validated
+            verdict: Worked, in a six-week test.
+            resolution: {verdict: validated, learned: Owners want it, committed_certainty: 60%, resolved_on: 2026-10-20}
+        assumptions:
+          - {id: s, statement: S, resolution: {verdict: inconclusive}}
+        """
+    )
+    graph, _ = load(text)
+    assert graph.bets[0].resolution == m.Resolution(m.Verdict.VALIDATED, "Owners want it", 0.6, dt.date(2026, 10, 20))
+    assert graph.bets[0].verdict == "Worked, in a six-week test."  # the narrative stays beside it
+    assert graph.assumptions[0].resolution == m.Resolution(m.Verdict.INCONCLUSIVE)
+    assert load(dump_yaml(graph))[0] == graph
+    assert graph_to_data(graph)["assumptions"][0]["resolution"] == {"verdict": "inconclusive"}
+
+
+def test_resolution_problems_have_line_and_column() -> None:
+    text = HEAD + textwrap.dedent(
+        """\
+        bets:
+          - id: a
+            kind: hypothesis
+            title: A
+            resolution: {verdict: validatd, committed_certainty: 1.5, when: 2026-10-01}
+        assumptions:
+          - {id: s, statement: S, resolution: {learned: x}}
+        """
+    )
+    assert problems_of(text) == [
+        (
+            "verdict must be one of validated, invalidated, inconclusive; got 'validatd' (did you mean 'validated'?)",
+            (7, 27),
+        ),
+        ("committed_certainty must be between 0 and 1, got 1.5", (7, 58)),
+        ("unknown field 'when'", (7, 63)),
+        ("missing required field 'verdict'", (9, 39)),
+    ]
+
+
+def test_a_verdict_that_contradicts_the_status_is_refused() -> None:
+    row = "id: a, kind: hypothesis, title: A, status: invalidated, resolution: {verdict: validated}"
+    message, where = only_problem(bets_doc(row))
+    assert message == "status is invalidated but the resolution's verdict is validated"
+    assert where is not None
+    # an inconclusive test may be followed by more work: that is no contradiction
+    load(bets_doc("id: a, kind: hypothesis, title: A, status: active, resolution: {verdict: inconclusive}"))
+
+
+def test_current_is_the_latest_checkin() -> None:
+    text = HEAD + textwrap.dedent(
+        """\
+        bets:
+          - id: a
+            kind: outcome
+            title: A
+            metric:
+              name: activation
+              baseline: 10
+              target: 40
+              checkins:
+                - {value: 31, date: 2026-10-15, note: after the wizard}
+                - {value: 18, date: 2026-09-01}
+                - {value: 25, date: 2026-10-01}
+        """
+    )
+    graph, _ = load(text)
+    metric = graph.bets[0].metric
+    assert metric is not None
+    assert metric.current == 31
+    assert metric.latest == m.CheckIn(31, dt.date(2026, 10, 15), "after the wizard")
+    assert [c.value for c in metric.checkins] == [31, 18, 25]  # document order is kept
+    again, _ = load(dump_yaml(graph))
+    assert again == graph
+    assert graph_to_data(graph)["bets"][0]["metric"]["current"] == 31
+
+
+def test_a_current_that_disagrees_with_the_checkins_is_refused_at_its_line() -> None:
+    text = HEAD + textwrap.dedent(
+        """\
+        bets:
+          - id: a
+            kind: outcome
+            title: A
+            metric:
+              name: activation
+              current: 20
+              checkins: [{value: 31, date: 2026-10-15}, {value: x, date: 2026-10-32, notes: n}]
+        """
+    )
+    assert problems_of(text) == [
+        ("value must be a number, got 'x'", (10, 57)),
+        ("date must be an ISO date (YYYY-MM-DD), got '2026-10-32'", (10, 66)),
+        ("unknown field 'notes' (did you mean 'note'?)", (10, 78)),
+    ]
+    fixed = text.replace("{value: x, date: 2026-10-32, notes: n}", "{value: 25, date: 2026-10-01}")
+    assert problems_of(fixed) == [
+        ("current is 20 but the latest check-in (2026-10-15) says 31: leave current out, or make them agree", (9, 16))
+    ]
+
+
+def test_checkins_of_one_day_take_the_last_listed() -> None:
+    checkins = "[{value: 1, date: 2026-10-01}, {value: 2, date: 2026-10-01}]"
+    row = f"id: a, kind: outcome, title: A, metric: {{name: m, checkins: {checkins}}}"
+    metric = load(bets_doc(row))[0].bets[0].metric
+    assert metric is not None
+    assert metric.current == 2
