@@ -108,7 +108,28 @@ def _bet_data(row: BetVersionRow) -> dict[str, Any]:
     _put(data, "assumes", [link.assumption_id for link in row.assumes])
     for key in ("tags", "links", "metric", "verdict", "learned"):
         _put(data, key, getattr(row, key))
+    _put(data, "resolution", _resolution_data(row))
     return data
+
+
+def _resolution_data(row: BetVersionRow | AssumptionVersionRow) -> dict[str, Any] | None:
+    if row.resolution_verdict is None:
+        return None
+    data: dict[str, Any] = {"verdict": row.resolution_verdict}
+    _put(data, "learned", row.resolution_learned)
+    _put(data, "committed_certainty", row.resolution_certainty)
+    _put(data, "resolved_on", row.resolved_on)
+    return data
+
+
+def _resolution_columns(data: dict[str, Any]) -> dict[str, Any]:
+    resolution = data.get("resolution") or {}
+    return {
+        "resolution_verdict": resolution.get("verdict"),
+        "resolution_learned": resolution.get("learned"),
+        "resolution_certainty": resolution.get("committed_certainty"),
+        "resolved_on": resolution.get("resolved_on"),
+    }
 
 
 def _assumption_data(row: AssumptionVersionRow) -> dict[str, Any]:
@@ -122,6 +143,7 @@ def _assumption_data(row: AssumptionVersionRow) -> dict[str, Any]:
             _put(entry, key, getattr(item, key))
         evidence.append(entry)
     _put(data, "evidence", evidence)
+    _put(data, "resolution", _resolution_data(row))
     return data
 
 
@@ -145,9 +167,10 @@ def _bet_row(graph_id: int, number: int, data: dict[str, Any]) -> BetVersionRow:
         team=data.get("team"),
         tags=list(data.get("tags", [])),
         links=list(data.get("links", [])),
-        metric=data.get("metric"),
+        metric=_json(data.get("metric")),  # check-ins carry dates, which a JSON column holds as ISO text
         verdict=data.get("verdict"),
         learned=data.get("learned"),
+        **_resolution_columns(data),
         parents=[BetParentRow(position=i, parent_id=p) for i, p in enumerate(data.get("parents", []))],
         assumes=[BetAssumptionRow(position=i, assumption_id=a) for i, a in enumerate(data.get("assumes", []))],
     )
@@ -167,6 +190,7 @@ def _assumption_row(graph_id: int, number: int, data: dict[str, Any]) -> Assumpt
         category=data.get("category"),
         debate=data.get("debate"),
         review_by=data.get("review_by"),
+        **_resolution_columns(data),
         evidence=[
             EvidenceRow(
                 position=i,

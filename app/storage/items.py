@@ -162,12 +162,33 @@ def update_item(
     """Apply a JSON Merge Patch to one item; `expected` is the version the writer read."""
     if "id" in patch and patch["id"] != item_id:
         raise InvalidItemError([Problem("id cannot change; create a new item and delete this one", ("id",))])
+    return change_item(
+        session, row, section, item_id, lambda item: merge_patch(item, patch), token_id=token_id, expected=expected
+    )
+
+
+def change_item(
+    session: Session,
+    row: GraphRow,
+    section: Section,
+    item_id: str,
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    token_id: int | None,
+    expected: int | None = None,
+) -> Written:
+    """Replace one item by `change(item)`, applied to the item as stored when the write happens.
+
+    `change` sees the item afresh on every attempt, so an edit that depends on what is there (a
+    check-in added to the list) never loses another writer's edit; it raises to refuse.
+    """
     changed: dict[str, Any] = {}
 
     def edit(data: dict[str, Any], revisions: dict[str, int]) -> int:
         index = _index(data, section, item_id)
         _check_version(revisions, section, item_id, expected)
-        data[section][index] = merge_patch(data[section][index], patch)
+        data[section][index] = change(data[section][index])
+        changed.clear()  # what an earlier, lost attempt wrote is not the answer
         changed.update(data[section][index])
         return index
 

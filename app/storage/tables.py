@@ -127,6 +127,11 @@ class BetVersionRow(Base):
     metric: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     verdict: Mapped[str | None] = mapped_column(Text)
     learned: Mapped[str | None] = mapped_column(Text)
+    # The document's `resolution`, a column per field so that calibration could be one query.
+    resolution_verdict: Mapped[str | None] = mapped_column(String(16))
+    resolution_learned: Mapped[str | None] = mapped_column(Text)
+    resolution_certainty: Mapped[float | None]
+    resolved_on: Mapped[dt.date | None]
 
     parents: Mapped[list[BetParentRow]] = relationship(
         order_by="BetParentRow.position", cascade="all, delete-orphan", lazy="raise"
@@ -171,6 +176,10 @@ class AssumptionVersionRow(Base):
     category: Mapped[str | None] = mapped_column(String(16))
     debate: Mapped[str | None] = mapped_column(String(16))
     review_by: Mapped[dt.date | None]
+    resolution_verdict: Mapped[str | None] = mapped_column(String(16))
+    resolution_learned: Mapped[str | None] = mapped_column(Text)
+    resolution_certainty: Mapped[float | None]
+    resolved_on: Mapped[dt.date | None]
 
     evidence: Mapped[list[EvidenceRow]] = relationship(
         order_by="EvidenceRow.position", cascade="all, delete-orphan", lazy="raise"
