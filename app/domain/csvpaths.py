@@ -46,13 +46,11 @@ _DELIMITERS = ",;\t"
 
 def _delimiter(header: str) -> str:
     # Spreadsheets in locales with a decimal comma write semicolons; tab-separated text is what
-    # copying cells out of a spreadsheet gives. The header line alone tells them apart.
-    try:
-        return csv.Sniffer().sniff(header, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
-        best = max(counts, key=lambda delimiter: counts[delimiter])
-        return best if counts[best] else ","
+    # copying cells out of a spreadsheet gives. Level names hold none of them, so the header line
+    # tells them apart: whichever it has most of.
+    counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
@@ -203,8 +201,9 @@ def write_csv(graph: m.Graph) -> str:
     """One row per leaf of the primary tree, plus one for each inner bet with fields of its own or an
     id that titles would not give, plus one per secondary parent; `read_csv` gives the tree back.
 
-    Ancestors are found by title, so one case does not come back: a second parent that shares
-    its parent, kind and title with a later sibling is read as that sibling.
+    Ancestors are found by title, so one case does not come back: when a second parent, or a bet
+    above it, shares its parent, kind and title with a later sibling, the row of that link names
+    the sibling instead.
     """
     order = primary_tree(graph)
     path_of: dict[str, tuple[m.Bet, ...]] = {}

@@ -90,7 +90,7 @@ class _Item:
     fields: list[tuple[str, str, int]] = field(default_factory=list)  # name, text, column
 
 
-def _attributes(text: str, line: int, offset: int, builder: TreeBuilder) -> tuple[str, _Item]:
+def _attributes(text: str, offset: int) -> tuple[str, _Item]:
     """Split `{#id key=value}` off the end of a heading or bullet's text."""
     item = _Item(None, "", 0)
     found = _ATTRIBUTES.search(text)
@@ -111,8 +111,8 @@ def _attributes(text: str, line: int, offset: int, builder: TreeBuilder) -> tupl
     return text[: found.start()], item
 
 
-def _item(text: str, line: int, offset: int, builder: TreeBuilder, *, heading: bool) -> _Item:
-    text, item = _attributes(text, line, offset, builder)
+def _item(text: str, offset: int, *, heading: bool) -> _Item:
+    text, item = _attributes(text, offset)
     if heading:
         text = _CLOSING.sub("", text)
     column = offset + 1
@@ -216,7 +216,7 @@ class _Reader:
             self.close(self.bullets.pop())
         while self.headings and self.headings[-1].depth >= level:
             self.close(self.headings.pop())
-        item = _item(text, line, offset, self.builder, heading=True)
+        item = _item(text, offset, heading=True)
         first = not self.seen_heading
         self.seen_heading = True
         if first and level == 1 and item.kind is None and not item.explicit_id and not item.fields:
@@ -230,7 +230,7 @@ class _Reader:
         while self.bullets and self.bullets[-1].depth >= indent:
             self.close(self.bullets.pop())
         parent = self.bullets[-1].node if self.bullets else self.headings[-1].node if self.headings else None
-        item = _item(text, line, offset, self.builder, heading=False)
+        item = _item(text, offset, heading=False)
         node = self.add(parent, item, line)
         self.bullets.append(_Open(indent, node, first_line=line + 1, strip=offset))
 

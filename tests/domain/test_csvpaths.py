@@ -146,7 +146,12 @@ def test_kinds_out_of_the_usual_order_get_columns_of_their_own() -> None:
 def _second_parent_has_a_twin(graph: m.Graph) -> bool:
     keys = [(graph.parents[bet.id][:1], bet.kind, bet.title) for bet in graph.bets]
     twins = {bet.id for bet, key in zip(graph.bets, keys, strict=True) if keys.count(key) > 1}
-    return any(set(graph.parents[bet.id][1:]) & twins for bet in graph.bets)
+
+    def line_of(bet_id: str) -> set[str]:
+        above = graph.parents[bet_id]
+        return {bet_id} | (line_of(above[0]) if above else set())
+
+    return any(line_of(parent) & twins for bet in graph.bets for parent in graph.parents[bet.id][1:])
 
 
 @given(graphs())
