@@ -19,9 +19,9 @@ import hashlib
 import html
 from dataclasses import dataclass
 from email.utils import format_datetime
-from typing import Annotated, Literal, cast
+from typing import Literal, cast
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.cache import Picture, PictureKey, Pictures
@@ -32,9 +32,8 @@ from app.rendering.dot import DotOptions
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw, prepare
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import View, ViewError, ViewKind, select
-from app.storage import graphs as storage
 from app.storage.db import transaction
-from app.storage.renders import get_render, put_render, revision_time
+from app.storage.renders import get_render, graph_and_visibility, put_render, revision_time
 from app.storage.tables import GraphRow, as_utc
 from app.storage.tokens import find_token
 
@@ -160,12 +159,14 @@ def _failed(fmt: Format, message: str) -> Response:
 
 
 def _graph(session: Session, slug: str, principal: Principal | None, token: str | None) -> tuple[GraphRow, bool]:
-    row = storage.get_graph_row(session, slug)
-    public = storage.visibility(session, row) == "public" if row is not None else None
+    found = graph_and_visibility(session, slug)
+    row, public = (found[0], found[1] == "public") if found is not None else (None, None)
     if token is None:
+        if row is not None and public and principal is None:
+            return row, True  # the common case, where readable_graph would only read the row again
         return readable_graph(session, slug, principal, public=public), bool(public)
-    found = find_token(session, token)
-    if row is None or found is None or found.graph_id not in (None, row.id):
+    found_token = find_token(session, token)
+    if row is None or found_token is None or found_token.graph_id not in (None, row.id):
         raise ProblemError(404, "Not found", f"no graph {slug!r}", headers={"Cache-Control": "no-store"})
     return row, False
 
@@ -175,11 +176,17 @@ Kind = Literal["why", "impact", "team"]
 
 @dataclass(frozen=True, slots=True)
 class DiagramRequest:
-    """What every diagram route reads besides its path: one dependency, eight routes."""
+    """What every diagram route reads besides its path, and the one way all eight answer."""
 
     request: Request
-    if_none_match: str | None
-    accept_encoding: str
+
+    @property
+    def if_none_match(self) -> str | None:
+        return self.request.headers.get("if-none-match")
+
+    @property
+    def accept_encoding(self) -> str:
+        return self.request.headers.get("accept-encoding", "")
 
     def answer(
         self,
@@ -278,56 +285,44 @@ class DiagramRequest:
         return Response(picture.zipped if zipped else picture.body, media_type=media_type, headers=headers)
 
 
-async def _diagram_request(
-    request: Request,
-    if_none_match: Annotated[str | None, Header()] = None,
-    accept_encoding: Annotated[str, Header()] = "",
-) -> DiagramRequest:
-    # No session here: the route holds its read transaction only while it reads (see above).
-    return DiagramRequest(request, if_none_match, accept_encoding)
-
-
-DiagramDep = Annotated[DiagramRequest, Depends(_diagram_request)]
-
-
 @router.get("/graphs/{file}", name="map_diagram")
-def map_diagram(file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file)
+def map_diagram(file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file)
 
 
 # Before /graphs/{slug}/{kind}/{file}, which would take "r" for a view and refuse it.
 @router.get("/graphs/{slug}/r/{file}", name="pinned_map_diagram")
-def pinned_map_diagram(slug: str, file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file, slug=slug)
+def pinned_map_diagram(slug: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug)
 
 
 @router.get("/graphs/{slug}/r/{revision}/{kind}/{file}", name="pinned_focused_diagram")
-def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file, slug=slug, kind=kind, revision=revision)
+def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, kind=kind, revision=revision)
 
 
 @router.get("/graphs/{slug}/{kind}/{file}", name="focused_diagram")
-def focused_diagram(slug: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file, slug=slug, kind=kind)
+def focused_diagram(slug: str, kind: Kind, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, kind=kind)
 
 
 @router.get("/e/{token}/graphs/{file}", name="embedded_map_diagram")
-def embedded_map_diagram(token: str, file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file, token=token)
+def embedded_map_diagram(token: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, token=token)
 
 
 @router.get("/e/{token}/graphs/{slug}/r/{file}", name="embedded_pinned_map_diagram")
-def embedded_pinned_map_diagram(token: str, slug: str, file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file, slug=slug, token=token)
+def embedded_pinned_map_diagram(token: str, slug: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, token=token)
 
 
 @router.get("/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file}", name="embedded_pinned_focused_diagram")
 def embedded_pinned_focused_diagram(
-    token: str, slug: str, revision: str, kind: Kind, file: str, diagram: DiagramDep
+    token: str, slug: str, revision: str, kind: Kind, file: str, request: Request
 ) -> Response:
-    return diagram.answer(file, slug=slug, kind=kind, token=token, revision=revision)
+    return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token, revision=revision)
 
 
 @router.get("/e/{token}/graphs/{slug}/{kind}/{file}", name="embedded_focused_diagram")
-def embedded_focused_diagram(token: str, slug: str, kind: Kind, file: str, diagram: DiagramDep) -> Response:
-    return diagram.answer(file, slug=slug, kind=kind, token=token)
+def embedded_focused_diagram(token: str, slug: str, kind: Kind, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token)
