@@ -272,8 +272,6 @@ class TreeBuilder:
         if node.explicit_id is None:
             node.explicit_id, node.id_place = explicit_id, place
             self._by_id[explicit_id] = node
-        elif node.explicit_id != explicit_id:
-            self.problem(f"id {explicit_id!r} given, but this is {node.explicit_id!r} ({node.where()})", place)
 
     def bet(
         self,
@@ -295,8 +293,6 @@ class TreeBuilder:
             elif (named.kind, named.title) != (kind.value, title):
                 was = f"{named.kind} {named.title!r}"
                 self.problem(f"id {explicit_id!r} already names the {was} ({named.where()})", id_place or place)
-            elif keyed is not None and keyed is not named:
-                self.problem(f"this bet is already {keyed.explicit_id or 'here'} ({keyed.where()})", id_place or place)
             elif parent is not None and parent not in named.parents:
                 named.parents.append(parent)
                 named.parent_places.append(place)

@@ -128,3 +128,19 @@ def test_validation_problems_land_on_the_cell_they_came_from() -> None:
         builder.graph({"slug": "g", "title": "G"})
     (problem,) = caught.value.problems
     assert problem.describe("bets.csv") == "bets.csv:2:4: certainty must be between 0 and 1, got 1.5"
+
+
+def test_ids_tell_twins_apart_and_a_bare_title_names_the_newer_twin() -> None:
+    builder = TreeBuilder()
+    goal = builder.bet(None, m.Kind.GOAL, "Grow", at(2))
+    first = builder.bet(goal, m.Kind.OUTCOME, "Trials", at(3), explicit_id="trials-eu")
+    second = builder.bet(goal, m.Kind.OUTCOME, "Trials", at(4), explicit_id="trials-us")
+    assert first is not second
+    assert builder.bet(goal, m.Kind.OUTCOME, "Trials", at(5)) is second
+    assert builder.bet(goal, m.Kind.OUTCOME, "Trials", at(6), explicit_id="trials-eu") is first
+    graph, _ = builder.graph({"slug": "g", "title": "G"})
+    assert [(bet.id, bet.parents) for bet in graph.bets] == [
+        ("grow", ()),
+        ("trials-eu", ("grow",)),
+        ("trials-us", ("grow",)),
+    ]
