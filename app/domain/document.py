@@ -617,6 +617,25 @@ def graph_from_data(data: Any, source_map: SourceMap | None = None) -> m.Graph:
     return _to_graph(document)
 
 
+S = TypeVar("S", bound=BaseModel)
+
+
+def parse_part(schema: type[S], data: Any, where: tuple[str, ...]) -> S:
+    """Validate one part of a document on its own (a resolution, a check-in), or raise `DocumentError`.
+
+    `where` is where such a part sits in a document (`("bets", "resolution")`), so messages and
+    suggestions read as they would in a whole document; pointers are into the part.
+    """
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            Problem(_message({**e, "loc": (*where, *e["loc"])}), tuple(e["loc"]))
+            for e in error.errors(include_url=False)
+        ]
+        raise DocumentError(problems) from None
+
+
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.position.line, p.position.column) if p.position else (0, 0))
 

@@ -128,7 +128,6 @@ def check_in(
         checkins = [*metric.get("checkins", []), checkin]
         # kept in date order (a back-dated check-in goes where it belongs), so the list reads as a history
         checkins.sort(key=lambda entry: str(entry["date"]))
-        metric = {key: field for key, field in metric.items() if key != "current"} | {"checkins": checkins}
-        return {**item, "metric": metric}
+        return {**item, "metric": {**metric, "checkins": checkins, "current": checkins[-1]["value"]}}
 
     return edits.change_item(session, row, "bets", bet_id, change, token_id=token_id, expected=expected)

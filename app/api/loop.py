@@ -1,0 +1,151 @@
+"""Closing the loop over HTTP: resolve a bet or an assumption, check in on a metric, calibration.
+
+The writes are item writes (`app.storage.items`): they answer with the item and its ETag and
+honour If-Match like PATCH. Their bodies are parts of a document (a resolution, a check-in) and
+are validated as such, so a mistake reads the same as it would in a YAML file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Body, Header, Response
+
+from app.api.deps import PrincipalDep, SessionDep, require_writer
+from app.api.graphs import readable
+from app.api.items import _expected, _item_tag, _problems
+from app.api.problems import ProblemError, document_errors
+from app.domain.calibration import calibrate, calibration_data
+from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
+from app.storage import graphs as storage
+from app.storage import items as edits
+from app.storage import loop
+from app.storage.items import Section
+
+router = APIRouter(prefix="/api/graphs/{slug}", tags=["closing the loop"])
+
+_RESOLVE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResolutionDoc"}}},
+        "description": "verdict; learned; committed_certainty (default: from the item's history); "
+        "resolved_on (default: today)",
+    }
+}
+_CHECKIN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["value"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "value": {"type": "number"},
+                        "date": {"type": "string", "format": "date", "description": "default: today"},
+                        "note": {"type": "string", "maxLength": 1000},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+P = TypeVar("P", ResolutionDoc, CheckInDoc)
+
+
+def _part(schema: type[P], body: Any, where: tuple[str, ...]) -> P:
+    try:
+        return parse_part(schema, body, where)
+    except DocumentError as error:
+        errors = document_errors(error.problems)
+        detail = "; ".join(entry["message"] for entry in errors[:3])
+        raise ProblemError(422, "The request is not valid", detail, errors=errors) from None
+
+
+def _resolve_route(section: Section, prefix: str) -> None:
+    noun = edits.noun(section)
+
+    @router.post(f"/{section}/{{item_id}}/resolve", name=f"resolve_{noun}", openapi_extra=_RESOLVE_BODY)
+    def resolve(
+        slug: str,
+        item_id: str,
+        body: Annotated[Any, Body()],
+        session: SessionDep,
+        principal: PrincipalDep,
+        response: Response,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        row = readable(session, slug, principal)
+        writer = require_writer(principal, slug, row)
+        resolution = _part(ResolutionDoc, body, (section, "resolution"))
+        with _problems():
+            written = loop.resolve(
+                session,
+                row,
+                section,
+                item_id,
+                verdict=resolution.verdict,
+                learned=resolution.learned,
+                committed_certainty=resolution.committed_certainty,
+                resolved_on=resolution.resolved_on or _today(),
+                token_id=writer.token_id,
+                expected=_expected(if_match, prefix),
+            )
+        assert written.version is not None
+        assert written.item is not None
+        response.headers["ETag"] = _item_tag(prefix, written.version)
+        return written.item
+
+
+_resolve_route("bets", "b")
+_resolve_route("assumptions", "a")
+
+
+@router.post("/bets/{item_id}/checkins", name="check_in", openapi_extra=_CHECKIN_BODY)
+def check_in(
+    slug: str,
+    item_id: str,
+    body: Annotated[Any, Body()],
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    row = readable(session, slug, principal)
+    writer = require_writer(principal, slug, row)
+    if isinstance(body, dict) and "date" not in body:
+        body = {**body, "date": _today()}
+    checkin = _part(CheckInDoc, body, ("bets", "metric", "checkins"))
+    with _problems():
+        try:
+            written = loop.check_in(
+                session,
+                row,
+                item_id,
+                value=checkin.value,
+                on=checkin.date,
+                note=checkin.note,
+                token_id=writer.token_id,
+                expected=_expected(if_match, "b"),
+            )
+        except loop.NoMetricError as error:
+            raise ProblemError(409, "Conflict", str(error)) from None
+    assert written.version is not None
+    assert written.item is not None
+    response.headers["ETag"] = _item_tag("b", written.version)
+    return written.item
+
+
+@router.get("/calibration", name="calibration")
+def calibration(slug: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    row = readable(session, slug, principal)
+    graph = storage.load_graph(session, row)
+    return {"graph": slug, "revision": row.head, **calibration_data(calibrate(graph, _today()))}
