@@ -21,6 +21,7 @@ from app.rendering import style
 from app.rendering.dotwriter import DotWriter, Html
 from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
+from app.rendering.progress import metric_line, metric_tip
 from app.rendering.summary import summarise
 from app.rendering.svg import BandSpan
 from app.rendering.views import Scene, Summary, View, select
@@ -70,23 +71,6 @@ def _small(text: str, colour: str = style.MUTED) -> str:
 
 def _title_lines(text: str, width: int = TITLE_WIDTH) -> str:
     return "<BR/>".join(f"<B>{label_text(line)}</B>" for line in wrap(text, width))
-
-
-def _metric_text(bet: Bet) -> str | None:
-    metric = bet.metric
-    if metric is None:
-        return None
-    arrow = "↑" if metric.direction == "up" else "↓"
-
-    def num(value: float | None) -> str:
-        return "?" if value is None else f"{value:g}"
-
-    text = f"{metric.name} {arrow} {num(metric.baseline)} → {num(metric.target)}"
-    if metric.unit:
-        text += f" {metric.unit}"
-    if metric.current is not None:
-        text += f" (now {num(metric.current)})"
-    return text
 
 
 class _Builder:
@@ -244,9 +228,8 @@ class _Builder:
         if bet.status != "proposed":
             facts.append(bet.status.value)
         lines = [_small(" · ".join(head)), _title_lines(bet.title)]
-        metric = _metric_text(bet)
-        if metric:
-            lines.append(_small(metric))
+        if bet.metric is not None:
+            lines.append(_small(metric_line(bet.metric)))
         lines.append(_small(" · ".join(facts), style.INK))
         if bet.debate in style.DEBATE_MARKERS:
             lines.append(_small(style.DEBATE_MARKERS[bet.debate], style.INK))
@@ -286,6 +269,8 @@ class _Builder:
             parts.append(f"debate: {bet.debate.value}")
         if bet.owner:
             parts.append(f"owner: {bet.owner}")
+        if bet.metric is not None and (checked := metric_tip(bet.metric)):
+            parts.append(checked)
         return "\n".join(parts + marks)
 
     def _assumption(self, into: DotWriter, assumption: Assumption) -> None:

@@ -5,7 +5,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.domain.model import Metric
+from app.rendering.progress import metric_line, progress
 from app.rendering.views import Scene
+
+
+def _metric(metric: Metric | None) -> dict[str, Any] | None:
+    if metric is None:
+        return None
+    fraction = progress(metric)
+    return {
+        "name": metric.name,
+        "unit": metric.unit,
+        "direction": metric.direction.value,
+        "baseline": metric.baseline,
+        "target": metric.target,
+        "current": metric.current,
+        "progress": None if fraction is None else round(fraction, 6),
+        "checkins": len(metric.checkins),
+        "checked_on": metric.latest.date.isoformat() if metric.latest else None,
+        "line": metric_line(metric),  # what the pictures print, for a caption or alt text
+    }
 
 
 def scene_data(scene: Scene) -> dict[str, Any]:
@@ -28,6 +48,7 @@ def scene_data(scene: Scene) -> dict[str, Any]:
                 "status": bet.status.value,
                 "team": bet.team,
                 "focus": bet.id in scene.focus,
+                "metric": _metric(bet.metric),
             }
             for bet in scene.bets
         ],

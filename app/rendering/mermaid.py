@@ -11,6 +11,7 @@ import json
 from app.domain.model import Assumption, Bet
 from app.rendering import style
 from app.rendering.dot import wrap
+from app.rendering.progress import metric_line
 from app.rendering.views import Scene
 from app.words import percent
 
@@ -35,6 +36,8 @@ def _marks(scene: Scene, node_id: str) -> list[str]:
 def _bet_label(scene: Scene, bet: Bet) -> str:
     lines = [bet.kind.value.upper() + (f" · {bet.team}" if bet.team else "")]
     lines += wrap(bet.title)
+    if bet.metric is not None:
+        lines.append(metric_line(bet.metric))
     facts = [percent(bet.certainty)]
     if bet.horizon:
         facts.append(bet.horizon.text)
