@@ -4,7 +4,8 @@
    one worker, SQLite) against nginx serving the same bytes from a file (one worker process) and
    against a bare ASGI app under uvicorn returning them from memory (uvicorn as `betgraph serve`
    runs it). Goal: at least 0.9x the bare app and 0.4x nginx.
-2. The same three for 304 revalidations (`If-None-Match` with each server's own ETag).
+2. The same three for 304 revalidations (`If-None-Match` with each server's own ETag), and Betgraph's
+   `GET /healthz` for the floor its middleware and routing set.
 3. A cold render over HTTP (a graph drawn for the first time: load, DOT, dot, post-processing,
    storing) against `dot -Tsvg` on the same DOT source. Goal: overhead under 10%.
 4. Fifty concurrent requests for one picture nobody has drawn, against two workers
@@ -195,6 +196,8 @@ def serving(tmp: Path, graph: Graph, args: argparse.Namespace) -> None:
         httpx2.get(url, timeout=30).raise_for_status()  # the memo is filled
         rates["Betgraph", "200"] = wrk(url, args.seconds, args.connections, {})
         rates["Betgraph", "304"] = wrk(url, args.seconds, args.connections, {"If-None-Match": etag})
+        # The app's own floor: the cheapest route, through the same middleware and routing.
+        floor = wrk(f"{base}/healthz", args.seconds, args.connections, {})
 
     (tmp / "www").mkdir()
     (tmp / "www" / "map.svg").write_bytes(body)
@@ -223,6 +226,10 @@ def serving(tmp: Path, graph: Graph, args: argparse.Namespace) -> None:
             f"{label:<27} Betgraph {ours:7.0f} req/s | bare ASGI {bare:7.0f} | nginx {nginx:7.0f} | "
             f"{ours / bare:.2f}x bare (goal >= 0.9), {ours / nginx:.2f}x nginx (goal >= 0.4)"
         )
+    print(
+        f"{'Betgraph GET /healthz':<27} {floor:7.0f} req/s: the app's floor, {floor / rates['bare', '304']:.2f}x "
+        "the bare app's 304s (no database, no picture)"
+    )
 
 
 def stages(graph: Graph, runs: int) -> dict[str, float]:
