@@ -401,12 +401,15 @@ def list_graphs(
     return [(graph, header) for graph, header in session.execute(query)]
 
 
-def item_revisions(session: Session, row: GraphRow, section: Literal["bets", "assumptions"]) -> dict[str, int]:
-    """Each current bet's (or assumption's) id -> the revision that wrote its current version."""
+def item_revisions(
+    session: Session, row: GraphRow, section: Literal["bets", "assumptions"], revision: int | None = None
+) -> dict[str, int]:
+    """Each bet's (or assumption's) id -> the revision that wrote its version current at `revision` (default: now)."""
     table = BetVersionRow if section == "bets" else AssumptionVersionRow
     key = BetVersionRow.bet_id if section == "bets" else AssumptionVersionRow.assumption_id
-    query = select(key, table.valid_from).where(table.graph_id == row.id, table.valid_to.is_(None))
+    alive = table.valid_to.is_(None) if revision is None else _alive(row.id, revision, table)
+    query = select(key, table.valid_from).where(table.graph_id == row.id, alive)
     found: dict[str, int] = {}
-    for item, revision in session.execute(query):
-        found[item] = revision
+    for item, written in session.execute(query):
+        found[item] = written
     return found

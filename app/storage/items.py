@@ -103,6 +103,8 @@ def _write(
     token_id: int | None,
     section: Section,
     change: Callable[[dict[str, Any], dict[str, int]], int | None],
+    *,
+    reason: str | None,
 ) -> int:
     """Apply `change` to the graph's document and save it; retried when another write moved the head.
 
@@ -120,22 +122,32 @@ def _write(
             raise InvalidItemError(_relative(error.problems, section, -1 if index is None else index)) from None
         try:
             with session.begin_nested():
-                saved = storage.save_graph(session, graph, token_id=token_id, expected_head=row.head, current=current)
+                saved = storage.save_graph(
+                    session, graph, token_id=token_id, reason=reason, expected_head=row.head, current=current
+                )
         except storage.ConflictError:
             continue
         return saved.revision
     raise BusyGraphError("the graph kept changing; try again")
 
 
-def read_item(session: Session, row: GraphRow, section: Section, item_id: str) -> tuple[dict[str, Any], int]:
-    """The item as document data, and its version."""
-    data = storage.graph_data(session, row)
+def read_item(
+    session: Session, row: GraphRow, section: Section, item_id: str, revision: int | None = None
+) -> tuple[dict[str, Any], int]:
+    """The item as document data, and its version, at `revision` (the head by default)."""
+    data = storage.graph_data(session, row, revision)
     item: dict[str, Any] = data[section][_index(data, section, item_id)]
-    return item, storage.item_revisions(session, row, section)[item_id]
+    return item, storage.item_revisions(session, row, section, revision)[item_id]
 
 
 def create_item(
-    session: Session, row: GraphRow, section: Section, item: dict[str, Any], *, token_id: int | None
+    session: Session,
+    row: GraphRow,
+    section: Section,
+    item: dict[str, Any],
+    *,
+    token_id: int | None,
+    reason: str | None = None,
 ) -> Written:
     item_id = item.get("id")
 
@@ -145,7 +157,7 @@ def create_item(
         data[section].append(item)
         return len(data[section]) - 1
 
-    revision = _write(session, row, token_id, section, add)
+    revision = _write(session, row, token_id, section, add, reason=reason)
     return Written(revision, revision, item)
 
 
@@ -158,12 +170,20 @@ def update_item(
     *,
     token_id: int | None,
     expected: int | None = None,
+    reason: str | None = None,
 ) -> Written:
     """Apply a JSON Merge Patch to one item; `expected` is the version the writer read."""
     if "id" in patch and patch["id"] != item_id:
         raise InvalidItemError([Problem("id cannot change; create a new item and delete this one", ("id",))])
     return change_item(
-        session, row, section, item_id, lambda item: merge_patch(item, patch), token_id=token_id, expected=expected
+        session,
+        row,
+        section,
+        item_id,
+        lambda item: merge_patch(item, patch),
+        token_id=token_id,
+        expected=expected,
+        reason=reason,
     )
 
 
@@ -176,6 +196,7 @@ def change_item(
     *,
     token_id: int | None,
     expected: int | None = None,
+    reason: str | None = None,
 ) -> Written:
     """Replace one item by `change(item)`, applied to the item as stored when the write happens.
 
@@ -192,7 +213,7 @@ def change_item(
         changed.update(data[section][index])
         return index
 
-    revision = _write(session, row, token_id, section, edit)
+    revision = _write(session, row, token_id, section, edit, reason=reason)
     version = storage.item_revisions(session, row, section).get(item_id, revision)
     return Written(revision, version, changed)
 
@@ -205,6 +226,7 @@ def delete_item(
     *,
     token_id: int | None,
     expected: int | None = None,
+    reason: str | None = None,
 ) -> Written:
     def remove(data: dict[str, Any], revisions: dict[str, int]) -> None:
         index = _index(data, section, item_id)
@@ -215,4 +237,4 @@ def delete_item(
             raise StillReferencedError(f"{', '.join(users)} still name {item_id!r} in {field}")
         del data[section][index]
 
-    return Written(_write(session, row, token_id, section, remove), None, None)
+    return Written(_write(session, row, token_id, section, remove, reason=reason), None, None)

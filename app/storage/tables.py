@@ -66,7 +66,11 @@ class GraphRow(Base):
 
 class RevisionRow(Base):
     __tablename__ = "revisions"
-    __table_args__ = (UniqueConstraint("graph_id", "number", name="uq_revisions_graph_number"),)
+    __table_args__ = (
+        UniqueConstraint("graph_id", "number", name="uq_revisions_graph_number"),
+        # `?as_of=` a date: the last revision created by then is one probe of this index.
+        Index("ix_revisions_graph_time", "graph_id", "created_at", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
