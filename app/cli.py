@@ -15,6 +15,7 @@ import click
 
 from app.domain import csvpaths, outline
 from app.domain.analysis import why_chain
+from app.domain.calibration import Calibration, calibrate, calibration_data
 from app.domain.document import DocumentError, dump_json, dump_yaml, load
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import SLUG_RE, Graph
@@ -207,6 +208,7 @@ class _LazyGroup(click.Group):
         "import": "import_command",
         "export": "export_command",
         "token": "token",
+        "checkin": "checkin",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -409,6 +411,69 @@ def why_command(file: str, bet: str) -> None:
     click.echo(f"chain certainty: {percent(chain.certainty)}")
     if chain.weakest:
         click.echo(f"weakest link: {chain.weakest}")
+
+
+EPILOG_REPORT = """\b
+Examples:
+  betgraph report strategy.yaml                 # a file: no database needed
+  betgraph report acme --format json            # a graph stored in the database
+
+\b
+Calibration: of the bets and assumptions resolved (`resolution:` in a document, or
+POST …/resolve), how many were validated, by the certainty claimed when they were committed
+to (committed_certainty, else their certainty) in bands of 20 points. The rate leaves
+inconclusive verdicts out: of what we were 60-80% sure of, about 70% should have held.
+Then the bets past their horizon or review date, and assumptions past review, with no verdict.
+"""
+
+
+@cli.command(name="report", epilog=EPILOG_REPORT)
+@click.argument("source", metavar="FILE_OR_SLUG")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option
+def report_command(source: str, fmt: str, as_of: dt.datetime | None) -> None:
+    """How well our certainty was calibrated, and what is owed a verdict.
+
+    FILE_OR_SLUG is a document (YAML or JSON, CSV, Markdown) or the slug of a graph in the database.
+    """
+    if source != "-" and SLUG_RE.fullmatch(source) and not Path(source).exists():
+        from app import cli_service  # noqa: PLC0415 - only a stored graph needs the database
+
+        graph = cli_service.stored_graph(source)
+    else:
+        graph, _ = load_file(source, positions=False)
+    report = calibrate(graph, _today(as_of))
+    if fmt == "json":
+        click.echo(json.dumps({"graph": graph.slug, **calibration_data(report)}, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(_report_lines(graph, report)))
+
+
+def _report_lines(graph: Graph, report: Calibration) -> list[str]:
+    resolved = plural(report.resolved, "bet or assumption", "bets and assumptions")
+    lines = [f"{graph.slug} as of {report.as_of.isoformat()}: {resolved} resolved", ""]
+    lines.append(f"{'claimed':<10}{'resolved':>9}{'validated':>11}{'invalidated':>13}{'inconclusive':>14}{'rate':>7}")
+    for band in report.bands:
+        rate = "-" if band.rate is None else f"{band.rate:.0%}"
+        counts = f"{band.count:>9}{band.validated:>11}{band.invalidated:>13}{band.inconclusive:>14}"
+        lines.append(f"{band.label:<10}{counts}{rate:>7}")
+    if report.unclaimed:
+        lines.append(f"resolved with no certainty to compare: {', '.join(report.unclaimed)}")
+    lines.append("")
+    if not report.overdue:
+        lines.append("nothing is past its horizon or review date without a verdict")
+    else:
+        lines.append(f"past due without a verdict ({len(report.overdue)}):")
+        for entry in report.overdue:
+            passed = (
+                f"horizon {entry.horizon.isoformat()}" if entry.horizon else "",
+                f"review by {entry.review_by.isoformat()}" if entry.review_by else "",
+            )
+            reasons = ", ".join(part for part in passed if part)
+            noun = "bet" if entry.section == "bets" else "assumption"
+            days = plural(entry.days(report.as_of), "day")
+            lines.append(f"  {entry.id} ({noun}, {days} over: {reasons}): {entry.title}")
+    return lines
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
-"""The `betgraph` commands that work on the database: serve, import, export, token, db."""
+"""The `betgraph` commands that work on the database: serve, import, export, token, db, checkin."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 
 import click
@@ -23,8 +24,13 @@ from app.cli import (
     write_output,
 )
 from app.config import settings
+from app.domain.document import CheckInDoc, DocumentError, parse_part
+from app.domain.model import Graph
+from app.rendering.progress import metric_line
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, save_graph
+from app.storage.items import InvalidItemError, ItemNotFoundError
+from app.storage.loop import NoMetricError, check_in
 from app.storage.migrate import upgrade
 from app.storage.tables import GraphRow
 from app.storage.tokens import Scope, create_token, list_tokens, revoke_token
@@ -145,3 +151,44 @@ def token_revoke(token_id: int) -> None:
         if not revoke_token(session, token_id):
             fail(f"no active token {token_id}")
     click.echo(f"revoked token {token_id}", err=True)
+
+
+def stored_graph(slug: str) -> Graph:
+    """Graph SLUG as stored now, for the file commands that also take a slug (`report`)."""
+    with _database(write=False) as session:
+        row = get_graph_row(session, slug)
+        if row is None:
+            fail(f"{slug}: no such file, and no graph {slug!r} in the database")
+        return load_graph(session, row)
+
+
+@click.command(name="checkin")
+@click.argument("slug")
+@click.argument("bet")
+@click.argument("value", type=float)
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day it was measured (default: today)."
+)
+@click.option("--note", help="What the value says, or what moved it.")
+def checkin(slug: str, bet: str, value: float, on: dt.datetime | None, note: str | None) -> None:
+    """Record VALUE for the metric of BET in graph SLUG; its current value follows the latest check-in.
+
+    Options go first when a negative value follows `--`: `betgraph checkin --note "…" acme churn -- -2`.
+    """
+    day = on.date() if on else dt.date.today()
+    try:
+        given = {"value": value, "date": day} | ({"note": note} if note is not None else {})
+        parse_part(CheckInDoc, given, ("bets", "metric", "checkins"))
+    except DocumentError as error:
+        fail("; ".join(problem.message for problem in error.problems))
+    with _database() as session:
+        row = get_graph_row(session, slug)
+        if row is None:
+            fail(f"no graph {slug!r} in the database")
+        try:
+            written = check_in(session, row, bet, value=value, on=day, note=note, token_id=None)
+        except (ItemNotFoundError, NoMetricError, InvalidItemError) as error:
+            fail(f"{slug}: {error}")
+        metric = load_graph(session, row).bet_by_id[bet].metric
+    assert metric is not None
+    click.echo(f"{slug} {bet}: {metric_line(metric)} (revision {written.revision})", err=True)

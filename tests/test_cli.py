@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,57 @@ def test_convert_to_standard_output_and_bad_options(tmp_path: Path) -> None:
     assert bad_slug.returncode == 2
     assert "Invalid value for '--slug'" in bad_slug.stderr
     assert not list(tmp_path.iterdir())
+
+
+REPORTED = """\
+betgraph: 1
+graph: {slug: loop, title: Loop, as_of: 2026-11-01}
+bets:
+  - {id: shipped, kind: goal, title: Shipped, certainty: 0.7, resolution: {verdict: validated}}
+  - {id: flopped, kind: goal, title: Flopped, certainty: 0.9,
+     resolution: {verdict: invalidated, committed_certainty: 65%}}
+  - {id: late, kind: goal, title: Late goal, horizon: 2026-10-01, review_by: 2026-10-15}
+assumptions:
+  - {id: belief, statement: Owners want it, review_by: 2026-10-25}
+"""
+
+
+def test_report_on_a_file_needs_no_database(tmp_path: Path) -> None:
+    document = tmp_path / "loop.yaml"
+    document.write_text(REPORTED)
+    nowhere = {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "report", str(document)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=nowhere,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "loop as of 2026-11-01: 2 bets and assumptions resolved"
+    assert "60–80%            2          1            1             0    50%" in lines
+    assert "  late (bet, 31 days over: horizon 2026-10-01, review by 2026-10-15): Late goal" in lines
+    assert "  belief (assumption, 7 days over: review by 2026-10-25): Owners want it" in lines
+
+
+def test_report_json_and_bad_files(tmp_path: Path) -> None:
+    document = tmp_path / "loop.yaml"
+    document.write_text(REPORTED)
+    result = betgraph("report", str(document), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["graph"] == "loop"
+    assert data["bands"][3]["ids"] == ["flopped", "shipped"]
+    assert [entry["id"] for entry in data["overdue"]] == ["late", "belief"]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(REPORTED.replace("verdict: validated", "verdict: validatd"))
+    invalid = betgraph("report", str(broken))
+    assert invalid.returncode == 2
+    assert "broken.yaml:4:" in invalid.stderr
+    assert "did you mean 'validated'?" in invalid.stderr
+    assert "Traceback" not in invalid.stderr
+    missing = betgraph("report", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2
+    assert "no such file" in missing.stderr

@@ -94,3 +94,39 @@ def test_import_and_export_sheets_and_outlines(env: dict[str, str], tmp_path: Pa
     assert refused.returncode == 2
     assert f"{bad}:2:3: status must be one of" in refused.stderr
     assert "did you mean 'active'" in refused.stderr
+
+
+def test_checkin_and_report_on_a_stored_graph(env: dict[str, str]) -> None:
+    assert betgraph(env, "import", "examples/acme.yaml").returncode == 0
+    added = betgraph(
+        env, "checkin", "--date", "2026-11-15", "--note", "invites for all", "acme", "self-serve-activation", "34"
+    )
+    assert added.returncode == 0, added.stderr
+    assert "new accounts activated without a call ↑ 34 of 22 → 70 % · 25% ■□□□□ (revision 2)" in added.stderr
+    exported = load(betgraph(env, "export", "acme").stdout)[0]
+    metric = exported.bet_by_id["self-serve-activation"].metric
+    assert metric is not None
+    assert (metric.current, metric.checkins[-1].note) == (34, "invites for all")
+    negative = betgraph(env, "checkin", "acme", "self-serve-activation", "--", "-1")
+    assert negative.returncode == 0, negative.stderr
+    report = betgraph(env, "report", "acme", "--format", "json")
+    assert report.returncode == 0, report.stderr
+    assert '"graph": "acme"' in report.stdout
+    assert '"employee-self-onboarding"' in report.stdout
+
+
+def test_bad_checkins_say_why_and_change_nothing(env: dict[str, str]) -> None:
+    betgraph(env, "import", "examples/acme.yaml")
+    for args, message in [
+        (("acme", "self-serve-activation", "nan"), "value must be a finite number, got nan"),
+        (("acme", "support-free-payroll", "3"), "bet 'support-free-payroll' has no metric"),
+        (("acme", "nope", "3"), "no bet 'nope'"),
+        (("other", "x", "3"), "no graph 'other' in the database"),
+        (("--date", "2026-13-01", "acme", "self-serve-activation", "3"), "Invalid value for '--date'"),
+    ]:
+        result = betgraph(env, "checkin", *args)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert "acme: unchanged, revision 1" in betgraph(env, "import", "examples/acme.yaml").stderr
+    assert "no graph 'ghost' in the database" in betgraph(env, "report", "ghost").stderr
