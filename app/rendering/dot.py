@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote as url_quote
@@ -203,6 +203,19 @@ class _Builder:
             tips += [f"{f.severity.label} [{f.rule}]: {f.message}" for f in findings]
         return lines, attributes, tips
 
+    def _change(self, node_id: str, styles: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+        """A diff view's marks on a node: label lines, attributes, tooltip lines."""
+        change = self.scene.changes.get(node_id)
+        if change is None:
+            return [], {}, []
+        if change.kind == "removed":
+            dashed = ["filled", "dashed", *[s for s in styles if s == "rounded"]]
+            attributes = {"color": style.REMOVED, "style": ",".join(dashed), "fillcolor": style.REMOVED_FILL}
+            return [_small(change.lines[0], style.MUTED)], attributes | {"penwidth": "2", "peripheries": "1"}, []
+        colour = style.ADDED if change.kind == "added" else style.CHANGED
+        lines = [_small(line, colour) for line in change.lines]
+        return lines, {"color": colour, "penwidth": "3"}, list(change.lines)
+
     def _link(self, node_id: str) -> dict[str, str]:
         base = self.options.link_base
         if not base:
@@ -242,6 +255,9 @@ class _Builder:
         styles = ["filled", border.style]
         if bet.kind in style.ROUNDED:
             styles.append("rounded")
+        changed, change_attributes, change_tips = self._change(bet.id, styles)
+        lines += changed
+        tips += change_tips
         attributes = {
             "id": f"bet-{bet.id}",
             "shape": style.SHAPES[bet.kind],
@@ -253,7 +269,7 @@ class _Builder:
             "label": _table(lines),
             "tooltip": attribute_text(self._bet_tooltip(bet, tips)),
         }
-        attributes |= mark_attributes
+        attributes |= mark_attributes | change_attributes
         attributes |= self._link(bet.id)
         into.node(node_name(bet.id), **attributes)
 
@@ -289,6 +305,9 @@ class _Builder:
             lines.append(_small(style.DEBATE_MARKERS[assumption.debate], style.INK))
         marks, mark_attributes, tips = self._marks(assumption.id)
         lines += marks
+        changed, change_attributes, change_tips = self._change(assumption.id, [])
+        lines += changed
+        tips += change_tips
         tooltip = [assumption.statement, f"assumption · certainty {percent(assumption.certainty)}"]
         tooltip += [
             f"{e.direction.value}: {e.summary}" + (f" ({e.level.value})" if e.level else "")
@@ -302,7 +321,7 @@ class _Builder:
             "label": _table(lines),
             "tooltip": attribute_text("\n".join(tooltip + tips)),
         }
-        attributes |= mark_attributes
+        attributes |= mark_attributes | change_attributes
         attributes |= self._link(assumption.id)
         into.node(node_name(assumption.id, assumption=True), **attributes)
 
@@ -319,7 +338,24 @@ class _Builder:
                 attributes |= {"color": style.SECONDARY_EDGE, "style": "dashed", "arrowtail": "empty"}
             if (edge.parent, edge.child) in on_path:
                 attributes |= {"penwidth": "2.6", "color": style.WEAKEST}
+            if self._removed(edge.parent, edge.child):
+                attributes |= {"color": style.REMOVED, "style": "dashed"}
             self.dot.edge(node_name(edge.parent), node_name(edge.child), **attributes)
+        for edge in self.scene.was_edges:
+            # A link the later graph dropped: where a re-parented bet used to hang.
+            self.dot.edge(
+                node_name(edge.parent),
+                node_name(edge.child),
+                dir="back",
+                style="dashed",
+                color=style.REMOVED,
+                fontcolor=style.REMOVED,
+                fontname=style.FONT,
+                fontsize="9",
+                label="was",
+                constraint="false",
+                tooltip=attribute_text(f"{edge.child} contributed to {edge.parent}"),
+            )
         for assumption_id, bet_id in sorted(self.scene.rests_on, key=lambda pair: (pair[1], pair[0])):
             self.dot.edge(
                 node_name(assumption_id, assumption=True),
@@ -327,9 +363,27 @@ class _Builder:
                 style="dotted",
                 arrowhead="none",
                 constraint="false",
-                color=style.MUTED,
+                color=style.REMOVED if self._removed(assumption_id, bet_id) else style.MUTED,
                 tooltip=attribute_text(f"{bet_id} rests on {assumption_id}"),
             )
+        for assumption_id, bet_id in self.scene.was_rests_on:
+            self.dot.edge(
+                node_name(assumption_id, assumption=True),
+                node_name(bet_id),
+                style="dashed",
+                arrowhead="none",
+                constraint="false",
+                color=style.REMOVED,
+                fontcolor=style.REMOVED,
+                fontname=style.FONT,
+                fontsize="9",
+                label="was",
+                tooltip=attribute_text(f"{bet_id} rested on {assumption_id}"),
+            )
+
+    def _removed(self, *node_ids: str) -> bool:
+        changes = self.scene.changes
+        return any(node in changes and changes[node].kind == "removed" for node in node_ids)
 
     def _legend(self, row_index: int) -> None:
         """One compact table under the drawing; every entry says in words what it shows."""
@@ -378,6 +432,7 @@ class _Builder:
             line("certainty (fill)", certainty),
             line("how much of the how is decided (border)", decided),
             line("marks", marks),
+            *self._diff_legend(cell, line),
             line("shape", [cell(shapes, 'BORDER="0"')]),
             line("lines", [cell("arrow: contributes to · dashed: second parent · dotted: rests on", 'BORDER="0"')]),
         ]
@@ -390,6 +445,17 @@ class _Builder:
             same.node("legend", shape="plaintext", margin="0", label=Html(table), tooltip="legend")
         if row_index > 0:
             self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
+
+    def _diff_legend(self, cell: Callable[..., str], line: Callable[[str, list[str]], str]) -> list[str]:
+        if self.scene.view.kind != "diff":
+            return []
+        cells = [
+            cell("+ added", f'BORDER="3" COLOR="{style.ADDED}"'),
+            cell("△ changed: what, before → after", f'BORDER="3" COLOR="{style.CHANGED}"'),
+            cell("− removed", f'BORDER="2" STYLE="dashed" COLOR="{style.REMOVED}"'),
+            cell("dashed grey line “was”: a link that was dropped", 'BORDER="0"'),
+        ]
+        return [line(f"changes {self.scene.view.focus}", cells)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ def _marks(scene: Scene, node_id: str) -> list[str]:
         marks.append("⚠ " + ", ".join(rules))
     if node_id == scene.weakest:
         marks.append("▲ weakest link")
+    change = scene.changes.get(node_id)
+    if change is not None:
+        marks += change.lines
     return marks
 
 
@@ -84,17 +87,27 @@ def to_mermaid(scene: Scene) -> str:
         out.append(f"  {_id(edge.child)} {arrow} {_id(edge.parent)}")
     for assumption_id, bet_id in sorted(scene.rests_on, key=lambda pair: (pair[1], pair[0])):
         out.append(f"  {_id(assumption_id, assumption=True)} -.- {_id(bet_id)}")
+    for edge in scene.was_edges:
+        out.append(f"  {_id(edge.child)} -. was .-> {_id(edge.parent)}")
+    for assumption_id, bet_id in scene.was_rests_on:
+        out.append(f"  {_id(assumption_id, assumption=True)} -. was .- {_id(bet_id)}")
     for index, swatch in enumerate(style.CERTAINTY_RAMP):
         out.append(f"  classDef c{index} fill:{swatch.fill},color:{style.INK}")
     out.append(f"  classDef cu fill:{style.UNKNOWN_FILL},color:{style.INK}")
     out.append("  classDef dashed stroke-dasharray:5 3")
     out.append(f"  classDef lint stroke:{style.LINT},stroke-width:3px")
+    if scene.changes:
+        out.append(f"  classDef added stroke:{style.ADDED},stroke-width:3px")
+        out.append(f"  classDef changed stroke:{style.CHANGED},stroke-width:3px")
+        out.append(f"  classDef removed fill:{style.REMOVED_FILL},stroke:{style.REMOVED},stroke-dasharray:5 3")
     nodes = [(_id(b.id), b.certainty, b.id) for b in scene.bets]
     nodes += [(_id(a.id, assumption=True), a.certainty, a.id) for a in scene.assumptions]
     for name, certainty, node_id in nodes:
         out.append(f"  class {name} {_class(certainty)}")
         if node_id in scene.findings:
             out.append(f"  class {name} lint")
+        if node_id in scene.changes:
+            out.append(f"  class {name} {scene.changes[node_id].kind}")
     for bet in scene.bets:
         if bet.prescriptiveness is not None and bet.prescriptiveness <= 2:
             out.append(f"  class {_id(bet.id)} dashed")

@@ -6,18 +6,21 @@ so that the views, the bands and the lint marks are the same whatever the format
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from typing import Literal
 
 from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
+from app.domain.diff import diff
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Assumption, Bet, Debate, Graph
 from app.rendering.style import BANDS, UNATTACHED, Band, band_for
 from app.words import percent, plural
 
-ViewKind = Literal["map", "why", "impact", "team"]
+ViewKind = Literal["map", "why", "impact", "team", "diff"]
+# The views of one graph; a diff is drawn from two (`select_diff`), its focus names them.
 VIEW_KINDS: tuple[ViewKind, ...] = ("map", "why", "impact", "team")
 
 
@@ -33,10 +36,10 @@ class View:
     only: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in VIEW_KINDS:
+        if self.kind not in (*VIEW_KINDS, "diff"):
             raise ViewError(f"unknown view {self.kind!r}; views are {', '.join(VIEW_KINDS)}")
         if self.kind != "map" and not self.focus:
-            wanted = "a team name" if self.kind == "team" else "a bet id"
+            wanted = {"team": "a team name", "diff": "the revisions compared"}.get(self.kind, "a bet id")
             raise ViewError(f"the {self.kind} view needs a focus: {wanted}")
 
 
@@ -61,6 +64,17 @@ def summary_id(parent: str) -> str:
     return f"~{parent}"
 
 
+ChangeKind = Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeChange:
+    """How a node of a diff view changed, in words a picture prints on it."""
+
+    kind: ChangeKind
+    lines: tuple[str, ...]  # "+ added", "− removed", or each change: "certainty 40% → 70%"
+
+
 @dataclass(frozen=True)
 class Scene:
     graph: Graph
@@ -80,6 +94,10 @@ class Scene:
     description: str = ""  # the view in words: alt text, <desc>
     counts: dict[str, int] = field(default_factory=dict)
     summaries: tuple[Summary, ...] = ()  # near-term bets drawn as one node each (summary.py)
+    # A diff view: the change of each node that changed, and the links that the later graph dropped.
+    changes: dict[str, NodeChange] = field(default_factory=dict)
+    was_edges: tuple[Edge, ...] = ()
+    was_rests_on: tuple[tuple[str, str], ...] = ()
 
     @property
     def size(self) -> int:
@@ -125,6 +143,8 @@ class _Members:
 
 def _members(graph: Graph, view: View, supported: Support) -> _Members:
     focus = view.focus or ""
+    if view.kind == "diff":
+        raise ViewError("a diff view is drawn from two graphs: use select_diff")
     if view.kind == "map" and view.only is not None:
         bet_ids = {b for b in view.only if b in graph.bet_by_id}
         for bet_id in sorted(bet_ids):
@@ -276,3 +296,62 @@ def _unknown(graph: Graph, node_id: str, wanted: str) -> ViewError:
     close = difflib.get_close_matches(node_id, choices, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return ViewError(f"no {wanted} with id {node_id!r} in graph {graph.slug!r}{hint}")
+
+
+ADDED = "+ added"  # ASCII: the full-width ＋ is missing from common fonts
+REMOVED = "− removed"
+
+
+def select_diff(before: Graph, after: Graph, view: View, today: dt.date) -> Scene:
+    """Both graphs in one picture: the later one, with what it removed kept and every change marked.
+
+    `view.focus` names the two states in words (`r3 → r7`). Lint findings are those of the later
+    graph; removed nodes carry none, as nobody need act on them.
+    """
+    found = diff(before, after)
+    removed_bets = tuple(before.bet_by_id[b] for b in found.bets_removed)
+    removed_assumptions = tuple(before.assumption_by_id[a] for a in found.assumptions_removed)
+    union = dataclasses.replace(
+        after, bets=after.bets + removed_bets, assumptions=after.assumptions + removed_assumptions
+    )
+    scene = select(union, View(), today)
+    changes = {b: NodeChange("added", (ADDED,)) for b in (*found.bets_added, *found.assumptions_added)}
+    changes |= {b: NodeChange("removed", (REMOVED,)) for b in (*found.bets_removed, *found.assumptions_removed)}
+    changes |= {
+        change.id: NodeChange("changed", tuple(f"△ {line}" for line in change.lines()))
+        for change in found.changed_by_id.values()
+    }
+    was_edges: list[Edge] = []
+    was_rests_on: list[tuple[str, str]] = []
+    for change in found.bets_changed:
+        old = before.bet_by_id[change.id]
+        if change.parents is not None:
+            was_edges += [
+                Edge(parent, change.id, index == 0)
+                for index, parent in enumerate(old.parents)
+                if parent not in change.parents.after and parent in union.bet_by_id
+            ]
+        if change.assumes is not None:
+            was_rests_on += [
+                (assumption, change.id)
+                for assumption in old.assumes
+                if assumption not in change.assumes.after and assumption in union.assumption_by_id
+            ]
+    removed = {key for key, change in changes.items() if change.kind == "removed"}
+    counts = {
+        "added": len(found.bets_added) + len(found.assumptions_added),
+        "removed": len(found.bets_removed) + len(found.assumptions_removed),
+        "changed": len(found.changed_by_id),
+    }
+    summary = ", ".join(f"{count} {what}" for what, count in counts.items()) if not found.empty else "no changes"
+    return dataclasses.replace(
+        scene,
+        view=view,
+        findings={key: value for key, value in scene.findings.items() if key not in removed},
+        title=f"{after.title} — changes {view.focus}",
+        description=f"{summary} between {view.focus}; {scene.description}",
+        counts=scene.counts | counts,
+        changes=changes,
+        was_edges=tuple(sorted(was_edges, key=lambda e: (e.child, e.parent))),
+        was_rests_on=tuple(sorted(was_rests_on)),
+    )

@@ -1,0 +1,256 @@
+"""What changed between two states of a graph: the review question "what did we believe then?".
+
+Pure: two `Graph`s in, a `GraphDiff` out. The fields a review reads on a node (certainty,
+prescriptiveness, debate, status, horizon, title…) are compared one by one with their values
+before and after; any other field that changed is only named, so no change goes unmentioned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.document import assumption_to_data, bet_to_data
+from app.domain.model import Assumption, Bet, Graph
+from app.words import percent
+
+Value = str | float | int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    before: Value
+    after: Value
+
+    def describe(self) -> str:
+        """`certainty 40% → 70%`: how the change reads on a node."""
+        return f"{self.field} {_shown(self.field, self.before)} → {_shown(self.field, self.after)}"
+
+
+def _shown(field: str, value: Value) -> str:
+    if value is None:
+        return "—"
+    if field == "certainty" and isinstance(value, int | float):
+        return percent(value)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """A list of ids that changed (parents or assumptions), in document order on both sides."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        return tuple(item for item in self.after if item not in self.before)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(item for item in self.before if item not in self.after)
+
+    @property
+    def primary_changed(self) -> bool:
+        """Whether the first entry moved: for parents, the bet now hangs from another one."""
+        return self.before[:1] != self.after[:1]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    id: str
+    fields: tuple[FieldChange, ...] = ()
+    parents: Links | None = None  # bets only: re-parented
+    assumes: Links | None = None  # bets only
+    other: tuple[str, ...] = ()  # names of further fields that changed (description, evidence…)
+
+    def lines(self) -> tuple[str, ...]:
+        """Each change in words, the way a diagram marks the node."""
+        out = [change.describe() for change in self.fields]
+        if self.parents is not None:
+            moved = "re-parented" if self.parents.primary_changed else "parents changed"
+            out.append(f"{moved}: {_ids(self.parents.before)} → {_ids(self.parents.after)}")
+        if self.assumes is not None:
+            out.append(f"assumes {_ids(self.assumes.before)} → {_ids(self.assumes.after)}")
+        if self.other:
+            out.append("also changed: " + ", ".join(self.other))
+        return tuple(out)
+
+
+def _ids(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids) if ids else "none"
+
+
+@dataclass(frozen=True, slots=True)
+class GraphDiff:
+    bets_added: tuple[str, ...] = ()
+    bets_removed: tuple[str, ...] = ()
+    bets_changed: tuple[ItemChange, ...] = ()
+    assumptions_added: tuple[str, ...] = ()
+    assumptions_removed: tuple[str, ...] = ()
+    assumptions_changed: tuple[ItemChange, ...] = ()
+    header: tuple[FieldChange, ...] = ()  # the graph's own title, description, as_of, visibility
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.bets_added,
+                self.bets_removed,
+                self.bets_changed,
+                self.assumptions_added,
+                self.assumptions_removed,
+                self.assumptions_changed,
+                self.header,
+            )
+        )
+
+    @property
+    def changed_by_id(self) -> dict[str, ItemChange]:
+        return {change.id: change for change in (*self.bets_changed, *self.assumptions_changed)}
+
+
+# The fields compared with their values, in the order a node lists them; each reads its value
+# in the words a document uses (prescriptiveness by name, horizon as written).
+_BET_FIELDS: dict[str, Callable[[Bet], Value]] = {
+    "title": lambda b: b.title,
+    "kind": lambda b: b.kind.value,
+    "certainty": lambda b: b.certainty,
+    "prescriptiveness": lambda b: b.prescriptiveness.label if b.prescriptiveness else None,
+    "debate": lambda b: b.debate.value if b.debate else None,
+    "status": lambda b: b.status.value,
+    "horizon": lambda b: b.horizon.text if b.horizon else None,
+    "team": lambda b: b.team,
+    "owner": lambda b: b.owner,
+    "review_by": lambda b: b.review_by.isoformat() if b.review_by else None,
+    "verdict": lambda b: b.resolution.verdict.value if b.resolution else None,
+}
+_ASSUMPTION_FIELDS: dict[str, Callable[[Assumption], Value]] = {
+    "statement": lambda a: a.statement,
+    "certainty": lambda a: a.certainty,
+    "importance": lambda a: a.importance,
+    "category": lambda a: a.category.value if a.category else None,
+    "debate": lambda a: a.debate.value if a.debate else None,
+    "review_by": lambda a: a.review_by.isoformat() if a.review_by else None,
+    "verdict": lambda a: a.resolution.verdict.value if a.resolution else None,
+}
+# Document keys that the compared fields and links above already account for.
+_BET_KEYS = {*_BET_FIELDS, "id", "parents", "assumes", "resolution"}
+_ASSUMPTION_KEYS = {*_ASSUMPTION_FIELDS, "id", "resolution"}
+
+
+def _fields(before: Any, after: Any, fields: dict[str, Callable[[Any], Value]]) -> tuple[FieldChange, ...]:
+    found = []
+    for name, read in fields.items():
+        old, new = read(before), read(after)
+        if old != new:
+            found.append(FieldChange(name, old, new))
+    return tuple(found)
+
+
+def _other(before: dict[str, Any], after: dict[str, Any], known: set[str]) -> tuple[str, ...]:
+    # A resolution's learned text or date counts as "resolution" when its verdict stayed.
+    names = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    other = names - known
+    if "resolution" in names and (before.get("resolution") or {}).get("verdict") == (after.get("resolution") or {}).get(
+        "verdict"
+    ):
+        other.add("resolution")
+    return tuple(sorted(other))
+
+
+def _links(before: tuple[str, ...], after: tuple[str, ...]) -> Links | None:
+    return Links(before, after) if before != after else None
+
+
+def _bet_change(before: Bet, after: Bet) -> ItemChange | None:
+    if before == after:
+        return None
+    change = ItemChange(
+        id=after.id,
+        fields=_fields(before, after, _BET_FIELDS),
+        parents=_links(before.parents, after.parents),
+        assumes=_links(before.assumes, after.assumes),
+        other=_other(bet_to_data(before), bet_to_data(after), _BET_KEYS),
+    )
+    return change if change.lines() else None
+
+
+def _assumption_change(before: Assumption, after: Assumption) -> ItemChange | None:
+    if before == after:
+        return None
+    change = ItemChange(
+        id=after.id,
+        fields=_fields(before, after, _ASSUMPTION_FIELDS),
+        other=_other(assumption_to_data(before), assumption_to_data(after), _ASSUMPTION_KEYS),
+    )
+    return change if change.lines() else None
+
+
+def _header(before: Graph, after: Graph) -> tuple[FieldChange, ...]:
+    fields: dict[str, Callable[[Graph], Value]] = {
+        "title": lambda g: g.title,
+        "description": lambda g: g.description or None,
+        "as_of": lambda g: g.as_of.isoformat() if g.as_of else None,
+        "visibility": lambda g: g.visibility.value,
+    }
+    return _fields(before, after, fields)
+
+
+def diff(before: Graph, after: Graph) -> GraphDiff:
+    """What `after` adds, removes and changes relative to `before`; ids sorted, for stable output."""
+    old_bets, new_bets = before.bet_by_id, after.bet_by_id
+    old_assumptions, new_assumptions = before.assumption_by_id, after.assumption_by_id
+    bet_changes = (_bet_change(old_bets[key], new_bets[key]) for key in sorted(old_bets.keys() & new_bets.keys()))
+    assumption_changes = (
+        _assumption_change(old_assumptions[key], new_assumptions[key])
+        for key in sorted(old_assumptions.keys() & new_assumptions.keys())
+    )
+    return GraphDiff(
+        bets_added=tuple(sorted(new_bets.keys() - old_bets.keys())),
+        bets_removed=tuple(sorted(old_bets.keys() - new_bets.keys())),
+        bets_changed=tuple(change for change in bet_changes if change is not None),
+        assumptions_added=tuple(sorted(new_assumptions.keys() - old_assumptions.keys())),
+        assumptions_removed=tuple(sorted(old_assumptions.keys() - new_assumptions.keys())),
+        assumptions_changed=tuple(change for change in assumption_changes if change is not None),
+        header=_header(before, after),
+    )
+
+
+def _item_data(change: ItemChange) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": change.id,
+        "fields": {f.field: {"before": f.before, "after": f.after} for f in change.fields},
+        "lines": list(change.lines()),
+    }
+    if change.parents is not None:
+        data["parents"] = {
+            "before": list(change.parents.before),
+            "after": list(change.parents.after),
+            "primary_changed": change.parents.primary_changed,
+        }
+    if change.assumes is not None:
+        data["assumes"] = {"before": list(change.assumes.before), "after": list(change.assumes.after)}
+    if change.other:
+        data["other"] = list(change.other)
+    return data
+
+
+def diff_data(found: GraphDiff) -> dict[str, Any]:
+    """The diff as plain JSON data."""
+    return {
+        "empty": found.empty,
+        "graph": {f.field: {"before": f.before, "after": f.after} for f in found.header},
+        "bets": {
+            "added": list(found.bets_added),
+            "removed": list(found.bets_removed),
+            "changed": [_item_data(change) for change in found.bets_changed],
+        },
+        "assumptions": {
+            "added": list(found.assumptions_added),
+            "removed": list(found.assumptions_removed),
+            "changed": [_item_data(change) for change in found.assumptions_changed],
+        },
+    }
