@@ -186,7 +186,7 @@ def test_convert_to_standard_output_and_bad_options(tmp_path: Path) -> None:
     assert as_yaml.stdout.startswith("betgraph: 1\ngraph:\n  slug: paths\n")
     as_md = betgraph("convert", str(EXAMPLES / "acme.yaml"), "--format", "md")
     assert as_md.stdout.startswith("---\nslug: acme\n")
-    assert "md leaves out 7 metrics, 13 pieces of evidence; yaml and json keep everything" in as_md.stderr
+    assert "md leaves out 7 metrics, 13 pieces of evidence, 2 resolutions; yaml and json keep" in as_md.stderr
     unknown = betgraph("convert", str(EXAMPLES / "acme.yaml"), "-o", str(tmp_path / "acme.txt"))
     assert unknown.returncode == 2
     assert "cannot tell the format from" in unknown.stderr

@@ -255,6 +255,9 @@ def left_out(graph: m.Graph) -> list[str]:
     metrics = sum(1 for bet in graph.bets if bet.metric is not None)
     if metrics:
         lost.append(plural(metrics, "metric"))
+    resolved = sum(1 for bet in graph.bets if bet.resolution is not None)  # an assumption's goes with it
+    if resolved:
+        lost.append(plural(resolved, "resolution"))
     header = [name for name in ("description", "as_of", "visibility", "lint") if name in header_to_data(graph)]
     if header:
         lost.append(f"the graph's {', '.join(header)}")

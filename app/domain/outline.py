@@ -466,9 +466,12 @@ def left_out(graph: m.Graph) -> list[str]:
     metrics = sum(1 for bet in graph.bets if bet.metric is not None)
     evidence = sum(len(assumption.evidence) for assumption in graph.assumptions)
     second = sum(len(parents[1:]) for parents in graph.parents.values())
+    items: list[m.Bet | m.Assumption] = [*graph.bets, *graph.assumptions]
+    resolved = sum(1 for item in items if item.resolution is not None)
     counts = (
         (metrics, "metric", None),
         (evidence, "piece of evidence", "pieces of evidence"),
         (second, "second parent", None),
+        (resolved, "resolution", None),
     )
     return [plural(count, noun, many) for count, noun, many in counts if count]
