@@ -265,7 +265,10 @@ class DiagramRequest:
             )
         except BusyError:
             raise ProblemError(
-                503, "Busy", "every render slot is taken; try again", headers={"Retry-After": "5"}
+                503,
+                "Busy",
+                "every render slot, or this picture's drawing, stayed busy; try again",
+                headers={"Retry-After": "5"},
             ) from None
         except RenderError as error:
             return _failed(target.fmt, str(error))
