@@ -170,7 +170,8 @@ def stored_graph(slug: str) -> Graph:
     "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day it was measured (default: today)."
 )
 @click.option("--note", help="What the value says, or what moved it.")
-def checkin(slug: str, bet: str, value: float, on: dt.datetime | None, note: str | None) -> None:
+@click.option("--reason", help="Why this change: kept with the revision.")
+def checkin(*, slug: str, bet: str, value: float, on: dt.datetime | None, note: str | None, reason: str | None) -> None:
     """Record VALUE for the metric of BET in graph SLUG; its current value follows the latest check-in.
 
     Options go first when a negative value follows `--`: `betgraph checkin --note "…" acme churn -- -2`.
@@ -186,7 +187,7 @@ def checkin(slug: str, bet: str, value: float, on: dt.datetime | None, note: str
         if row is None:
             fail(f"no graph {slug!r} in the database")
         try:
-            written = check_in(session, row, bet, value=value, on=day, note=note, token_id=None)
+            written = check_in(session, row, bet, value=value, on=day, note=note, token_id=None, reason=reason)
         except (ItemNotFoundError, NoMetricError, InvalidItemError) as error:
             fail(f"{slug}: {error}")
         metric = load_graph(session, row).bet_by_id[bet].metric

@@ -99,7 +99,17 @@ def test_import_and_export_sheets_and_outlines(env: dict[str, str], tmp_path: Pa
 def test_checkin_and_report_on_a_stored_graph(env: dict[str, str]) -> None:
     assert betgraph(env, "import", "examples/acme.yaml").returncode == 0
     added = betgraph(
-        env, "checkin", "--date", "2026-11-15", "--note", "invites for all", "acme", "self-serve-activation", "34"
+        env,
+        "checkin",
+        "--date",
+        "2026-11-15",
+        "--note",
+        "invites for all",
+        "--reason",
+        "November numbers",
+        "acme",
+        "self-serve-activation",
+        "34",
     )
     assert added.returncode == 0, added.stderr
     assert "new accounts activated without a call ↑ 34 of 22 → 70 % · 25% ■□□□□ (revision 2)" in added.stderr

@@ -84,6 +84,7 @@ def resolve(
     resolved_on: dt.date,
     token_id: int | None,
     expected: int | None = None,
+    reason: str | None = None,
 ) -> Written:
     """Record the item's resolution, with the committed certainty from its history unless given;
     a bet's status follows the verdict (`STATUS_AFTER`)."""
@@ -102,7 +103,9 @@ def resolve(
             item["status"] = STATUS_AFTER[verdict].value
         return item
 
-    return edits.change_item(session, row, section, item_id, change, token_id=token_id, expected=expected)
+    return edits.change_item(
+        session, row, section, item_id, change, token_id=token_id, expected=expected, reason=reason
+    )
 
 
 def check_in(
@@ -115,6 +118,7 @@ def check_in(
     note: str | None = None,
     token_id: int | None,
     expected: int | None = None,
+    reason: str | None = None,
 ) -> Written:
     """Add a check-in to a bet's metric; `current` follows the latest one."""
     checkin: dict[str, Any] = {"value": value, "date": on}
@@ -130,4 +134,4 @@ def check_in(
         checkins.sort(key=lambda entry: str(entry["date"]))
         return {**item, "metric": {**metric, "checkins": checkins, "current": checkins[-1]["value"]}}
 
-    return edits.change_item(session, row, "bets", bet_id, change, token_id=token_id, expected=expected)
+    return edits.change_item(session, row, "bets", bet_id, change, token_id=token_id, expected=expected, reason=reason)

@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.document import load
@@ -13,7 +14,7 @@ from app.domain.model import Resolution, Status, Verdict
 from app.storage import items as edits
 from app.storage.graphs import get_graph_row, graph_data, load_graph, save_graph
 from app.storage.loop import NoMetricError, check_in, commitment, resolve
-from app.storage.tables import GraphRow
+from app.storage.tables import GraphRow, RevisionRow
 
 DOCUMENT = textwrap.dedent(
     """\
@@ -199,3 +200,24 @@ def test_a_checkin_without_a_metric_is_refused_and_changes_nothing(session: Sess
     with pytest.raises(edits.ItemNotFoundError):
         check_in(session, row, "nope", value=1, on=DAY, token_id=None)
     assert row.head == head
+
+
+def test_the_reason_is_kept_with_the_revision(session: Session) -> None:
+    row = _stored(session)
+    resolve(
+        session,
+        row,
+        "bets",
+        "test",
+        verdict=Verdict.VALIDATED,
+        learned=None,
+        committed_certainty=None,
+        resolved_on=DAY,
+        token_id=None,
+        reason="quarterly review",
+    )
+    check_in(session, row, "goal", value=20, on=DAY, token_id=None, reason="November numbers")
+    reasons = session.scalars(
+        select(RevisionRow.reason).where(RevisionRow.graph_id == row.id).order_by(RevisionRow.number)
+    ).all()
+    assert reasons[-2:] == ["quarterly review", "November numbers"]
