@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.storage import changes
 
 # A write transaction on SQLite takes the write lock when it begins, so two writers queue on
 # busy_timeout instead of one failing when it upgrades a read lock (SQLITE_BUSY_SNAPSHOT in WAL).
@@ -58,7 +60,12 @@ def transaction(sessions: sessionmaker[Session], *, write: bool) -> Iterator[Ses
             session.connection(execution_options=WRITE)
         try:
             yield session
+            if write and session.get_bind().dialect.name == "postgresql":
+                # Delivered on commit, to every worker's listener (app.storage.changes).
+                session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": changes.CHANNEL})
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        if write:
+            changes.wrote()

@@ -1,0 +1,72 @@
+"""Warm pictures repeated before routing, and never once the database has changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from app.api.fastpath import FastPath
+from tests.api.conftest import Api
+
+YAML = {"Content-Type": "application/yaml"}
+ACME = Path("examples/acme.yaml").read_text()
+
+
+def _fastpath(api: Api) -> FastPath:
+    app: FastAPI = api.client.app  # type: ignore[assignment]
+    stack = app.middleware_stack
+    while stack is not None and not isinstance(stack, FastPath):
+        stack = getattr(stack, "app", None)
+    assert isinstance(stack, FastPath)
+    return stack
+
+
+def test_a_warm_picture_is_repeated_until_a_write(api: Api) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | writer)
+    api.client.get("/graphs/acme.svg")  # drawn, and stored in the render cache: itself a write
+    first = api.client.get("/graphs/acme.svg")
+    fast = _fastpath(api)
+    hits = fast.hits
+    again = api.client.get("/graphs/acme.svg")
+    assert fast.hits == hits + 1
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == first.headers["cache-control"]
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    revalidated = api.client.get("/graphs/acme.svg", headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304
+    assert revalidated.headers["etag"] == first.headers["etag"]
+    assert fast.hits == hits + 2
+
+    api.client.patch("/api/graphs/acme/bets/instant-pay-pilot", json={"certainty": 0.05}, headers=writer)
+    changed = api.client.get("/graphs/acme.svg")
+    assert fast.hits == hits + 2  # the write moved the database's version: routed again
+    assert changed.headers["etag"] != first.headers["etag"]
+    stale = api.client.get("/graphs/acme.svg", headers={"If-None-Match": first.headers["etag"]})
+    assert stale.status_code == 200
+
+
+def test_what_depends_on_the_asker_is_never_repeated(api: Api) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | writer)
+    fast = _fastpath(api)
+    for _ in range(2):
+        api.client.get("/graphs/acme.svg", headers=writer)
+        api.client.get("/graphs/acme.svg?as_of=1")
+        api.client.get("/graphs/acme")  # the viewer's page
+        api.client.get("/graphs/nope.svg")  # a 404
+    assert fast.hits == 0
+
+
+def test_gzip_and_plain_are_kept_apart(api: Api) -> None:
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | api.token())
+    api.client.get("/graphs/acme.svg")
+    for _ in range(2):
+        zipped = api.client.get("/graphs/acme.svg", headers={"Accept-Encoding": "gzip"})
+        plain = api.client.get("/graphs/acme.svg", headers={"Accept-Encoding": "identity"})
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert "content-encoding" not in plain.headers
+        assert zipped.content == plain.content  # httpx unzips
+    assert _fastpath(api).hits == 2
