@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
-from app.api import diagrams, embeds, graphs, items, loop, problems
+from app.api import diagrams, embeds, graphs, history, items, loop, problems
 from app.api.cache import GraphCache, Pictures
 from app.api.locks import locks_for
 from app.api.problems import ProblemError, problem_response
@@ -76,6 +76,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.include_router(items.bets)
     app.include_router(items.assumptions)
     app.include_router(loop.router)
+    app.include_router(history.router)
     web.install(app)  # before the diagrams: /graphs/{slug} is a page, /graphs/{slug}.svg a picture
     app.include_router(diagrams.router)
     app.include_router(embeds.router)

@@ -4,6 +4,10 @@ Every URL ends in its format (MediaWiki and Confluence take only such URLs). A p
 drawn once per distinct input and kept in the database; its ETag is a hash of its bytes, so
 it changes exactly when the picture does, and a revalidation is answered without drawing.
 URLs with /r/{revision} name one revision of the graph and never change: they are immutable.
+So does a diff between two revisions, /diff/{from}..{to}. A URL that names a moment instead
+(`?as_of=`, or a diff by date or up to the head) answers 307 with the URL of the revision that
+moment resolves to: what a date resolves to can still move (today's date, a date not yet past),
+while the pinned picture it points to never does, and every moment in one revision shares it.
 
 A warm request reads the graph's row (its head), and the token if any, and answers from this
 process's copy of the picture (`app.api.cache.Pictures`) without building DOT. A cold one builds
@@ -20,10 +24,12 @@ import html
 from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Literal, cast
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
+from app.api.asof import Moment, invalid, parse_moment, resolve
 from app.api.cache import Picture, PictureKey, Pictures
 from app.api.deps import Principal, get_principal, readable_graph
 from app.api.problems import ProblemError
@@ -31,7 +37,7 @@ from app.api.renderer import BusyError, Renderer
 from app.rendering.dot import DotOptions
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw, prepare
 from app.rendering.runner import Limits, RenderError
-from app.rendering.views import View, ViewError, ViewKind, select
+from app.rendering.views import View, ViewError, ViewKind, select, select_diff
 from app.storage.db import transaction
 from app.storage.renders import get_render, graph_and_visibility, put_render, revision_time
 from app.storage.tables import GraphRow, as_utc
@@ -96,6 +102,7 @@ class _Target:
     view: View
     theme: Literal["light", "dark"]
     fmt: Format
+    since: int | None = None  # a diff: the earlier revision, drawn against `revision`
 
     @property
     def at(self) -> int:
@@ -176,7 +183,7 @@ Kind = Literal["why", "impact", "team"]
 
 @dataclass(frozen=True, slots=True)
 class DiagramRequest:
-    """What every diagram route reads besides its path, and the one way all eight answer."""
+    """What every diagram route reads besides its path, and the one way every one of them answers."""
 
     request: Request
 
@@ -203,7 +210,36 @@ class DiagramRequest:
             revision = name
         view = View(cast(ViewKind, kind), name) if kind else View()
         number = _revision(revision) if revision is not None else None
-        return self._serve(slug or name, token, number, view, theme, fmt)
+        as_of = self.request.query_params.get("as_of")
+        moment = parse_moment(as_of) if as_of is not None else None
+        if moment is not None and number is not None:
+            raise invalid("as_of", f"this URL names revision {number} already: leave out as_of")
+        return self._serve(slug or name, token, number, view, theme, fmt, moment=moment)
+
+    def answer_diff(self, file: str, *, slug: str, token: str | None = None) -> Response:
+        """`{from}..{to}.{fmt}`: each side a revision number or an ISO date or date-time; `to` may be left out."""
+        name, theme, fmt = _split(file)
+        start, dots, end = name.partition("..")
+        if not dots:
+            raise ProblemError(404, "Not found", "a diff URL names two revisions: /graphs/{slug}/diff/{from}..{to}.svg")
+        span = (parse_moment(start, "from"), parse_moment(end, "to") if end else None)
+        return self._serve(slug, token, None, View("diff", name), theme, fmt, span=span)
+
+    def _pinned(self, target: _Target, token: str | None) -> str:
+        """The immutable URL of what `target` names: /r/{revision}, or a diff between two numbers."""
+        prefix = f"/e/{quote(token, safe='')}" if token is not None else ""
+        tail = ".dark" if target.theme == "dark" else ""
+        base = f"{prefix}/graphs/{target.row.slug}"
+        if target.since is not None:
+            return f"{base}/diff/{target.since}..{target.at}{tail}.{target.fmt}"
+        view = target.view
+        focus = f"/{view.kind}/{quote(view.focus or '', safe='')}" if view.kind != "map" else ""
+        return f"{base}/r/{target.at}{focus}{tail}.{target.fmt}"
+
+    def _redirect(self, target: _Target, token: str | None) -> Response:
+        # Short-lived, like the latest picture: a moment that has not passed yet may resolve anew.
+        cache = LATEST if target.public else PRIVATE
+        return Response(status_code=307, headers={"Location": self._pinned(target, token), "Cache-Control": cache})
 
     def _serve(
         self,
@@ -213,6 +249,9 @@ class DiagramRequest:
         view: View,
         theme: Literal["light", "dark"],
         fmt: Format,
+        *,
+        moment: Moment | None = None,
+        span: tuple[Moment, Moment | None] | None = None,
     ) -> Response:
         request = self.request
         pictures: Pictures = request.app.state.pictures
@@ -221,7 +260,20 @@ class DiagramRequest:
             row, public = _graph(session, slug, get_principal(request, session), token)
             if revision is not None and not 1 <= revision <= row.head:
                 raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}")
-            target = _Target(row, public, revision, view, theme, fmt)
+            if moment is not None:
+                found_revision = resolve(session, row, moment)
+                return self._redirect(_Target(row, public, found_revision, view, theme, fmt), token)
+            since = None
+            if span is not None:
+                start, end = span
+                since = resolve(session, row, start, "from")
+                revision = resolve(session, row, end, "to") if end is not None else row.head
+                if since > revision:
+                    raise invalid("from", f"from (revision {since}) is after to (revision {revision}); swap them")
+                view = View("diff", f"r{since} → r{revision}")
+                if start.number is None or end is None or end.number is None:
+                    return self._redirect(_Target(row, public, revision, view, theme, fmt, since), token)
+            target = _Target(row, public, revision, view, theme, fmt, since)
             memo = pictures.get(target.key(today))
             if memo is not None:
                 return self._respond(target, memo)
@@ -240,9 +292,16 @@ class DiagramRequest:
         """The picture if the shared cache has it, else what drawing it takes."""
         request, fmt = self.request, target.fmt
         options = _options(request, target.theme)
-        analysed = request.app.state.graphs.get(session, target.row, target.revision)
+        graphs = request.app.state.graphs
+        analysed = graphs.get(session, target.row, target.revision)
         try:
-            prepared = prepare(select(analysed.graph, target.view, today), fmt, options)
+            if target.since is None:
+                scene = select(analysed.graph, target.view, today)
+            else:
+                scene = select_diff(
+                    graphs.get(session, target.row, target.since).graph, analysed.graph, target.view, today
+                )
+            prepared = prepare(scene, fmt, options)
         except ViewError as error:
             raise ProblemError(404, "Not found", str(error)) from None
         except RenderError as error:
@@ -299,6 +358,11 @@ def pinned_map_diagram(slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug)
 
 
+@router.get("/graphs/{slug}/diff/{file}", name="diff_diagram")
+def diff_diagram(slug: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer_diff(file, slug=slug)
+
+
 @router.get("/graphs/{slug}/r/{revision}/{kind}/{file}", name="pinned_focused_diagram")
 def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, revision=revision)
@@ -317,6 +381,11 @@ def embedded_map_diagram(token: str, file: str, request: Request) -> Response:
 @router.get("/e/{token}/graphs/{slug}/r/{file}", name="embedded_pinned_map_diagram")
 def embedded_pinned_map_diagram(token: str, slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, token=token)
+
+
+@router.get("/e/{token}/graphs/{slug}/diff/{file}", name="embedded_diff_diagram")
+def embedded_diff_diagram(token: str, slug: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer_diff(file, slug=slug, token=token)
 
 
 @router.get("/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file}", name="embedded_pinned_focused_diagram")

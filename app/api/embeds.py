@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from app.api.asof import AsOfDep, revision_for
 from app.api.deps import PrincipalDep, SessionDep
 from app.api.graphs import readable
 from app.api.problems import ProblemError
@@ -116,17 +117,22 @@ def snippets(
     view: Annotated[ViewKind, Query()] = "map",
     focus: Annotated[str | None, Query(max_length=200)] = None,
     token: Annotated[str | None, Query(max_length=100, description="an embed token, for a private graph")] = None,
+    as_of: AsOfDep = None,
 ) -> Snippets:
-    """Ready-made embeds of a view: Markdown (with a dark-mode <picture>), HTML, Confluence, MediaWiki."""
+    """Ready-made embeds of a view: Markdown (with a dark-mode <picture>), HTML, Confluence, MediaWiki.
+
+    With `as_of`, every URL is the pinned picture of that revision.
+    """
     row = readable(session, slug, principal)
+    revision = revision_for(session, row, as_of)
     try:
-        scene = select(request.app.state.graphs.get(session, row).graph, View(view, focus), dt.date.today())
+        scene = select(request.app.state.graphs.get(session, row, revision).graph, View(view, focus), dt.date.today())
     except ViewError as error:
         raise ProblemError(404, "Not found", str(error)) from None
     prefix = f"{_base(request)}{'/e/' + token if token else ''}/graphs/{slug}"
     tail = "" if view == "map" else f"/{view}/{quote(focus or '', safe='')}"
-    url = f"{prefix}{tail}.svg"
-    pinned = f"{prefix}/r/{row.head}{tail}.svg"
+    pinned = f"{prefix}/r/{row.head if revision is None else revision}{tail}.svg"
+    url = f"{prefix}{tail}.svg" if revision is None else pinned
     dark = url.removesuffix(".svg") + ".dark.svg"
     alt = scene.description
     text = html.escape(alt, quote=True)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel
 
+from app.api.asof import AsOfDep, revision_for
 from app.api.deps import PrincipalDep, SessionDep, not_found, readable_graph, require_writer, tag_matches
 from app.api.problems import ProblemError, invalid_document
 from app.domain.analysis import why_chain
@@ -183,14 +184,17 @@ def get_graph(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    as_of: AsOfDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The graph's document, as JSON, or as YAML with `Accept: application/yaml`."""
     row = readable(session, slug, principal)
-    headers = {"ETag": etag(row), "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
-    if tag_matches(if_none_match, etag(row)):
+    revision = revision_for(session, row, as_of)
+    tag = f'"r{revision}"' if revision is not None else etag(row)
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
+    if tag_matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    graph = request.app.state.graphs.get(session, row).graph
+    graph = request.app.state.graphs.get(session, row, revision).graph
     accept = request.headers.get("accept", "")
     if any(kind in accept for kind in YAML_TYPES):
         return Response(dump_yaml(graph), media_type="application/yaml; charset=utf-8", headers=headers)
@@ -214,13 +218,14 @@ def delete_graph(
 
 
 @router.get("/{slug}/lint", response_model=LintOut)
-def lint_graph(slug: str, request: Request, session: SessionDep, principal: PrincipalDep) -> LintOut:
+def lint_graph(slug: str, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep) -> LintOut:
     row = readable(session, slug, principal)
-    analysed = request.app.state.graphs.get(session, row)
+    revision = revision_for(session, row, as_of)
+    analysed = request.app.state.graphs.get(session, row, revision)
     findings = lint(analysed.graph, dt.date.today(), analysed.support)
     return LintOut(
         graph=slug,
-        revision=row.head,
+        revision=row.head if revision is None else revision,
         findings=[
             FindingOut(rule=f.rule, severity=f.severity.label, ids=list(f.ids), message=f.message) for f in findings
         ],
@@ -228,9 +233,11 @@ def lint_graph(slug: str, request: Request, session: SessionDep, principal: Prin
 
 
 @router.get("/{slug}/why/{bet_id}", response_model=WhyOut)
-def why(slug: str, bet_id: str, request: Request, session: SessionDep, principal: PrincipalDep) -> WhyOut:
+def why(
+    slug: str, bet_id: str, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep
+) -> WhyOut:
     row = readable(session, slug, principal)
-    analysed = request.app.state.graphs.get(session, row)
+    analysed = request.app.state.graphs.get(session, row, revision_for(session, row, as_of))
     if bet_id not in analysed.graph.bet_by_id:
         raise ProblemError(404, "Not found", f"no bet {bet_id!r} in graph {slug!r}")
     chain = why_chain(analysed.graph, bet_id, analysed.support)

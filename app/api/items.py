@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
+from app.api.asof import AsOfDep, revision_for
 from app.api.deps import PrincipalDep, SessionDep, require_writer
 from app.api.graphs import readable
 from app.api.problems import ProblemError, invalid_document
@@ -19,6 +20,9 @@ from app.domain.document import AssumptionDoc, BetDoc
 from app.storage import graphs as storage
 from app.storage import items as edits
 from app.storage.items import Section
+
+# Kept with the revision the write makes, as `PUT /api/graphs/{slug}?reason=` is.
+ReasonDep = Annotated[str | None, Query(max_length=500, description="why this change: kept with the revision")]
 
 
 def _item_tag(prefix: str, revision: int) -> str:
@@ -61,21 +65,24 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         slug: str,
         session: SessionDep,
         principal: PrincipalDep,
+        as_of: AsOfDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         after: Annotated[str, Query(max_length=63)] = "",
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
-        items = sorted(storage.graph_data(session, row)[section], key=lambda item: item["id"])
+        data = storage.graph_data(session, row, revision_for(session, row, as_of))
+        items = sorted(data[section], key=lambda item: item["id"])
         page = [item for item in items if item["id"] > after][: limit + 1]
         return {"items": page[:limit], "next": page[limit - 1]["id"] if len(page) > limit else None}
 
     @router.get("/{item_id}", name=f"get_{noun}")
     def get_item(
-        slug: str, item_id: str, session: SessionDep, principal: PrincipalDep, response: Response
+        slug: str, item_id: str, session: SessionDep, principal: PrincipalDep, response: Response, as_of: AsOfDep
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
+        revision = revision_for(session, row, as_of)
         with _problems():
-            item, version = edits.read_item(session, row, section, item_id)
+            item, version = edits.read_item(session, row, section, item_id, revision)
         response.headers["ETag"] = _item_tag(prefix, version)
         return item
 
@@ -93,11 +100,12 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         session: SessionDep,
         principal: PrincipalDep,
         response: Response,
+        reason: ReasonDep = None,
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
         with _problems():
-            written = edits.create_item(session, row, section, item, token_id=writer.token_id)
+            written = edits.create_item(session, row, section, item, token_id=writer.token_id, reason=reason)
         response.headers["ETag"] = _item_tag(prefix, written.revision)
         response.headers["Location"] = f"/api/graphs/{slug}/{section}/{item.get('id')}"
         return item
@@ -111,12 +119,20 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         principal: PrincipalDep,
         response: Response,
         if_match: Annotated[str | None, Header()] = None,
+        reason: ReasonDep = None,
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
         with _problems():
             written = edits.update_item(
-                session, row, section, item_id, patch, token_id=writer.token_id, expected=_expected(if_match, prefix)
+                session,
+                row,
+                section,
+                item_id,
+                patch,
+                token_id=writer.token_id,
+                expected=_expected(if_match, prefix),
+                reason=reason,
             )
         assert written.version is not None
         assert written.item is not None
@@ -130,12 +146,19 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         session: SessionDep,
         principal: PrincipalDep,
         if_match: Annotated[str | None, Header()] = None,
+        reason: ReasonDep = None,
     ) -> Response:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
         with _problems():
             edits.delete_item(
-                session, row, section, item_id, token_id=writer.token_id, expected=_expected(if_match, prefix)
+                session,
+                row,
+                section,
+                item_id,
+                token_id=writer.token_id,
+                expected=_expected(if_match, prefix),
+                reason=reason,
             )
         return Response(status_code=204)
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Header, Response
 
+from app.api.asof import AsOfDep, revision_for
 from app.api.deps import PrincipalDep, SessionDep, require_writer
 from app.api.graphs import readable
 from app.api.items import _expected, _item_tag, _problems
@@ -145,7 +146,9 @@ def check_in(
 
 
 @router.get("/calibration", name="calibration")
-def calibration(slug: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def calibration(slug: str, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep) -> dict[str, Any]:
     row = readable(session, slug, principal)
-    graph = storage.load_graph(session, row)
-    return {"graph": slug, "revision": row.head, **calibration_data(calibrate(graph, _today()))}
+    revision = revision_for(session, row, as_of)
+    graph = storage.load_graph(session, row, revision)
+    shown = row.head if revision is None else revision
+    return {"graph": slug, "revision": shown, **calibration_data(calibrate(graph, _today()))}

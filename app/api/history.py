@@ -1,0 +1,116 @@
+"""/api/graphs/{slug}/revisions and /diff: what changed, when, by whom and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from app.api.asof import DESCRIPTION, invalid, parse_moment, resolve
+from app.api.deps import PrincipalDep, SessionDep
+from app.api.graphs import readable
+from app.api.problems import ProblemError
+from app.domain.diff import diff, diff_data
+from app.storage import history
+
+router = APIRouter(prefix="/api/graphs/{slug}", tags=["history"])
+
+
+class Who(BaseModel):
+    token_id: int
+    label: str
+
+
+class RevisionOut(BaseModel):
+    number: int
+    created_at: dt.datetime
+    who: Who | None  # None: written without a token (`betgraph import`), or its token was deleted
+    reason: str | None
+    created: bool  # the revision that created the graph
+    changes: dict[str, Any]
+
+
+class RevisionList(BaseModel):
+    graph: str
+    head: int
+    items: list[RevisionOut]
+    next: int | None  # pass as ?before= for the next (older) page
+
+
+def _pairs(fields: dict[str, Any]) -> dict[str, Any]:
+    # Stored as [before, after]; named here so that a reader need not know the order.
+    return {name: {"before": pair[0], "after": pair[1]} for name, pair in fields.items()}
+
+
+def _section(stored: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "added": stored.get("added", []),
+        "removed": stored.get("removed", []),
+        "changed": {item: _pairs(fields) for item, fields in stored.get("changed", {}).items()},
+    }
+
+
+def _out(revision: history.Revision) -> RevisionOut:
+    stored = revision.changes
+    author = revision.author
+    return RevisionOut(
+        number=revision.number,
+        created_at=revision.created_at,
+        who=Who(token_id=author.token_id, label=author.label) if author is not None else None,
+        reason=revision.reason,
+        created=bool(stored.get("created")),
+        changes={
+            "graph": _pairs(stored.get("graph", {})),
+            "bets": _section(stored.get("bets", {})),
+            "assumptions": _section(stored.get("assumptions", {})),
+        },
+    )
+
+
+@router.get("/revisions", response_model=RevisionList)
+def list_revisions(
+    slug: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[int | None, Query(ge=1, description="only revisions older than this number")] = None,
+) -> RevisionList:
+    """The graph's revisions, newest first."""
+    row = readable(session, slug, principal)
+    found = history.list_revisions(session, row, before=before, limit=limit + 1)
+    items = [_out(revision) for revision in found[:limit]]
+    return RevisionList(graph=slug, head=row.head, items=items, next=items[-1].number if len(found) > limit else None)
+
+
+@router.get("/revisions/{number}", response_model=RevisionOut)
+def get_revision(slug: str, number: int, session: SessionDep, principal: PrincipalDep) -> RevisionOut:
+    row = readable(session, slug, principal)
+    found = history.get_revision(session, row, number)
+    if found is None:
+        raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}; {number} is none")
+    return _out(found)
+
+
+@router.get("/diff")
+def diff_graph(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    since: Annotated[str, Query(alias="from", max_length=64, description=DESCRIPTION)],
+    until: Annotated[
+        str | None, Query(alias="to", max_length=64, description=f"{DESCRIPTION}; the head if left out")
+    ] = None,
+) -> dict[str, Any]:
+    """What changed between two revisions (or moments): added, removed, re-parented, field by field."""
+    start, end = parse_moment(since, "from"), parse_moment(until, "to") if until is not None else None
+    row = readable(session, slug, principal)
+    before = resolve(session, row, start, "from")
+    after = resolve(session, row, end, "to") if end is not None else row.head
+    if before > after:
+        raise invalid("from", f"from (revision {before}) is after to (revision {after}); swap them")
+    graphs = request.app.state.graphs
+    found = diff(graphs.get(session, row, before).graph, graphs.get(session, row, after).graph)
+    return {"graph": slug, "from": before, "to": after, **diff_data(found)}
