@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
 from app.api import diagrams, embeds, graphs, history, items, loop, problems
 from app.api.cache import GraphCache, Pictures
+from app.api.fastpath import FastPath
 from app.api.locks import locks_for
 from app.api.problems import ProblemError, problem_response
 from app.api.renderer import Renderer
 from app.config import Settings, settings
 from app.domain.document import Document
+from app.storage.changes import Changes, watch
 from app.storage.db import make_engine, make_sessionmaker
 
 
@@ -57,14 +63,44 @@ class _TooLargeError(Exception):
     pass
 
 
+class _Watcher:
+    """The database's change signal, started on the first picture request and stopped with the app."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._changes: Changes | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Changes:
+        if self._changes is None:
+            with self._lock:
+                if self._changes is None:
+                    self._changes = watch(self._engine)
+        return self._changes
+
+    def close(self) -> None:
+        with self._lock:
+            if self._changes is not None:
+                self._changes.close()
+                self._changes = None
+
+
 def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI:
     config = config or settings()
+    engine = make_engine(config.database_url, **engine_options)
+    watcher = _Watcher(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        watcher.close()
+
     app = FastAPI(
         title="Betgraph",
         summary="Nested bets, the assumptions behind them, and how sure we are.",
         version="0.1.0",
+        lifespan=lifespan,
     )
-    engine = make_engine(config.database_url, **engine_options)
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.settings = config
@@ -86,6 +122,8 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
         return {"status": "ok"}
 
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    # Outermost: a warm picture is answered before anything else runs (app.api.fastpath).
+    app.add_middleware(FastPath, changes=watcher)
 
     def openapi() -> dict[str, Any]:
         # Documents are read from the raw body (YAML or JSON) so that errors can name YAML lines;
