@@ -25,11 +25,11 @@ from app.storage.items import Section
 ReasonDep = Annotated[str | None, Query(max_length=500, description="why this change: kept with the revision")]
 
 
-def _item_tag(prefix: str, revision: int) -> str:
+def item_tag(prefix: str, revision: int) -> str:
     return f'"{prefix}{revision}"'
 
 
-def _expected(if_match: str | None, prefix: str) -> int | None:
+def expected_version(if_match: str | None, prefix: str) -> int | None:
     """The item version an If-Match names; a tag of another kind can never match."""
     if if_match is None or if_match.strip() == "*":
         return None
@@ -42,7 +42,7 @@ def _expected(if_match: str | None, prefix: str) -> int | None:
 
 
 @contextmanager
-def _problems() -> Iterator[None]:
+def item_problems() -> Iterator[None]:
     """The item service's refusals, as problem+json."""
     try:
         yield
@@ -81,9 +81,9 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
         revision = revision_for(session, row, as_of)
-        with _problems():
+        with item_problems():
             item, version = edits.read_item(session, row, section, item_id, revision)
-        response.headers["ETag"] = _item_tag(prefix, version)
+        response.headers["ETag"] = item_tag(prefix, version)
         return item
 
     body = {
@@ -104,9 +104,9 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
-        with _problems():
+        with item_problems():
             written = edits.create_item(session, row, section, item, token_id=writer.token_id, reason=reason)
-        response.headers["ETag"] = _item_tag(prefix, written.revision)
+        response.headers["ETag"] = item_tag(prefix, written.revision)
         response.headers["Location"] = f"/api/graphs/{slug}/{section}/{item.get('id')}"
         return item
 
@@ -123,7 +123,7 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
-        with _problems():
+        with item_problems():
             written = edits.update_item(
                 session,
                 row,
@@ -131,12 +131,12 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
                 item_id,
                 patch,
                 token_id=writer.token_id,
-                expected=_expected(if_match, prefix),
+                expected=expected_version(if_match, prefix),
                 reason=reason,
             )
         assert written.version is not None
         assert written.item is not None
-        response.headers["ETag"] = _item_tag(prefix, written.version)
+        response.headers["ETag"] = item_tag(prefix, written.version)
         return written.item
 
     @router.delete("/{item_id}", status_code=204, name=f"delete_{noun}")
@@ -150,14 +150,14 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
     ) -> Response:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
-        with _problems():
+        with item_problems():
             edits.delete_item(
                 session,
                 row,
                 section,
                 item_id,
                 token_id=writer.token_id,
-                expected=_expected(if_match, prefix),
+                expected=expected_version(if_match, prefix),
                 reason=reason,
             )
         return Response(status_code=204)

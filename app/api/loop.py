@@ -15,7 +15,7 @@ from fastapi import APIRouter, Body, Header, Response
 from app.api.asof import AsOfDep, revision_for
 from app.api.deps import PrincipalDep, SessionDep, require_writer
 from app.api.graphs import readable
-from app.api.items import _expected, _item_tag, _problems
+from app.api.items import ReasonDep, expected_version, item_problems, item_tag
 from app.api.problems import ProblemError, document_errors
 from app.domain.calibration import calibrate, calibration_data
 from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
@@ -83,11 +83,12 @@ def _resolve_route(section: Section, prefix: str) -> None:
         principal: PrincipalDep,
         response: Response,
         if_match: Annotated[str | None, Header()] = None,
+        reason: ReasonDep = None,
     ) -> dict[str, Any]:
         row = readable(session, slug, principal)
         writer = require_writer(principal, slug, row)
         resolution = _part(ResolutionDoc, body, (section, "resolution"))
-        with _problems():
+        with item_problems():
             written = loop.resolve(
                 session,
                 row,
@@ -98,11 +99,12 @@ def _resolve_route(section: Section, prefix: str) -> None:
                 committed_certainty=resolution.committed_certainty,
                 resolved_on=resolution.resolved_on or _today(),
                 token_id=writer.token_id,
-                expected=_expected(if_match, prefix),
+                expected=expected_version(if_match, prefix),
+                reason=reason,
             )
         assert written.version is not None
         assert written.item is not None
-        response.headers["ETag"] = _item_tag(prefix, written.version)
+        response.headers["ETag"] = item_tag(prefix, written.version)
         return written.item
 
 
@@ -119,13 +121,14 @@ def check_in(
     principal: PrincipalDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
+    reason: ReasonDep = None,
 ) -> dict[str, Any]:
     row = readable(session, slug, principal)
     writer = require_writer(principal, slug, row)
     if isinstance(body, dict) and "date" not in body:
         body = {**body, "date": _today()}
     checkin = _part(CheckInDoc, body, ("bets", "metric", "checkins"))
-    with _problems():
+    with item_problems():
         try:
             written = loop.check_in(
                 session,
@@ -135,13 +138,14 @@ def check_in(
                 on=checkin.date,
                 note=checkin.note,
                 token_id=writer.token_id,
-                expected=_expected(if_match, "b"),
+                expected=expected_version(if_match, "b"),
+                reason=reason,
             )
         except loop.NoMetricError as error:
             raise ProblemError(409, "Conflict", str(error)) from None
     assert written.version is not None
     assert written.item is not None
-    response.headers["ETag"] = _item_tag("b", written.version)
+    response.headers["ETag"] = item_tag("b", written.version)
     return written.item
 
 

@@ -179,3 +179,12 @@ def test_calibration_bands_resolutions_and_lists_what_is_overdue(api: Api) -> No
     assert bands["20–40%"]["rate"] == 0.0
     assert [(o["id"], o["days"]) for o in data["overdue"]] == [("vision", 31)]
     assert api.client.get("/api/graphs/nope/calibration", headers=writer).status_code == 404
+
+
+def test_a_reason_is_kept_with_the_revision(api: Api) -> None:
+    writer = _graph(api)
+    api.client.patch("/api/graphs/acme/bets/self-serve", json={"metric": METRIC}, headers=writer)
+    api.client.post("/api/graphs/acme/bets/wizard/resolve?reason=retro", json={"verdict": "validated"}, headers=writer)
+    api.client.post("/api/graphs/acme/bets/self-serve/checkins?reason=weekly", json={"value": 12}, headers=writer)
+    revisions = api.client.get("/api/graphs/acme/revisions", headers=writer).json()["items"]
+    assert [r["reason"] for r in revisions[:2]] == ["weekly", "retro"]
