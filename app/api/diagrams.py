@@ -113,13 +113,13 @@ class _Target:
         return (row.id, row.created_at.isoformat(), self.at, view.kind, view.focus, self.fmt, self.theme, today)
 
 
-def _stored(request: Request, key: str) -> tuple[str, bytes] | None:
+def stored_picture(request: Request, key: str) -> tuple[str, bytes] | None:
     with transaction(request.app.state.sessions, write=False) as session:
         found = get_render(session, key)
         return (found.etag, found.body) if found is not None else None
 
 
-def _drawn(request: Request, key: str, prepared: Prepared, options: RenderOptions) -> tuple[str, bytes]:
+def draw_and_store(request: Request, key: str, prepared: Prepared, options: RenderOptions) -> tuple[str, bytes]:
     body = draw(prepared, options)
     etag = hashlib.sha256(body).hexdigest()[:32]
     # Committed before the renderer lets go of the picture's lock, so whoever waited finds it.
@@ -222,6 +222,8 @@ class DiagramRequest:
         start, dots, end = name.partition("..")
         if not dots:
             raise ProblemError(404, "Not found", "a diff URL names two revisions: /graphs/{slug}/diff/{from}..{to}.svg")
+        if "as_of" in self.request.query_params:
+            raise invalid("as_of", "a diff names its own revisions ({from}..{to}): leave out as_of")
         span = (parse_moment(start, "from"), parse_moment(end, "to") if end else None)
         return self._serve(slug, token, None, View("diff", name), theme, fmt, span=span)
 
@@ -320,7 +322,9 @@ class DiagramRequest:
         renderer: Renderer = request.app.state.renderer
         try:
             etag, body = renderer.draw(
-                key, lambda: _drawn(request, key, prepared, options), stored=lambda: _stored(request, key)
+                key,
+                lambda: draw_and_store(request, key, prepared, options),
+                stored=lambda: stored_picture(request, key),
             )
         except BusyError:
             raise ProblemError(

@@ -18,16 +18,33 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.convertors import Convertor, register_url_convertor
 
+from app.api.asof import parse_moment, resolve
+from app.api.cache import Analysed
 from app.api.deps import Principal, SessionDep
 from app.api.embeds import snippets
+from app.api.problems import ProblemError
 from app.domain.analysis import why_chain
+from app.domain.diff import GraphDiff, diff
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Category, Debate, Direction, EvidenceKind, EvidenceLevel, Graph, Kind, Prescriptiveness
 from app.domain.model import Status as BetStatus
 from app.rendering.style import BANDS
-from app.rendering.views import BAND_NAMES, VIEW_KINDS, Filters, View, ViewError, ViewKind, band_of, matching
+from app.rendering.views import (
+    BAND_NAMES,
+    VIEW_KINDS,
+    Filters,
+    Scene,
+    View,
+    ViewError,
+    ViewKind,
+    band_of,
+    matching,
+    select,
+    select_diff,
+)
 from app.storage import graphs as storage
 from app.storage import items as edits
+from app.storage.history import get_revision, list_revisions
 from app.storage.items import Section
 from app.storage.tables import GraphRow
 from app.storage.tokens import Scope, create_token, find_token
@@ -42,6 +59,7 @@ templates.env.globals["percent"] = percent
 templates.env.globals["plural"] = plural
 templates.env.filters["markdown"] = markdown.to_html
 LIST_LIMIT = 200  # rows of a list on one page; the rest is counted
+HISTORY_LIMIT = 12  # the latest revisions beside the picture; the API pages through the rest
 
 
 class SlugConvertor(Convertor[str]):
@@ -127,14 +145,17 @@ class ViewState:
     view: ViewKind = "map"
     focus: str = ""
     filters: Filters = field(default_factory=Filters)
+    as_of: str = ""  # a revision number or a moment: the graph as it was then (read only)
 
     def query(self, **changes: Any) -> str:
-        values: dict[str, Any] = {"view": self.view, "focus": self.focus} | changes
+        values: dict[str, Any] = {"view": self.view, "focus": self.focus, "as_of": self.as_of} | changes
         pairs: list[tuple[str, str]] = []
         if values["view"] != "map":
             pairs.append(("view", values["view"]))
         if values["focus"]:
             pairs.append(("focus", values["focus"]))
+        if values["as_of"]:
+            pairs.append(("as_of", values["as_of"]))
         if changes.get("filters", True):
             f = self.filters
             pairs += [("band", v) for v in sorted(f.bands)] + [("team", v) for v in sorted(f.teams)]
@@ -162,10 +183,55 @@ def _state(request: Request) -> ViewState:
         min_certainty=min_certainty,
         debatable=params.get("debate") in ("1", "on", "true"),
     )
-    return ViewState(view if view in VIEW_KINDS else "map", params.get("focus", "")[:200], filters)
+    as_of = params.get("as_of", "").strip()[:64]
+    kind: ViewKind = view if view in (*VIEW_KINDS, "diff") else "map"
+    return ViewState(kind, params.get("focus", "")[:200], filters, as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """The graph a page shows: the latest, or the revision `as_of` names."""
+
+    analysed: Analysed
+    revision: int | None  # None: the latest
+    written: dt.datetime | None  # when that revision was written
+
+    @property
+    def graph(self) -> Graph:
+        return self.analysed.graph
+
+
+def _shown(request: Request, session: SessionDep, row: GraphRow, state: ViewState) -> Shown:
+    revision = None
+    if state.as_of:
+        try:
+            revision = resolve(session, row, parse_moment(state.as_of))
+        except ProblemError as error:
+            raise PageError(error.status, "No such moment in this graph's history", error.detail) from None
+    found = get_revision(session, row, revision or row.head)
+    return Shown(request.app.state.graphs.get(session, row, revision), revision, found.created_at if found else None)
+
+
+def _diff_scene(
+    request: Request, session: SessionDep, row: GraphRow, state: ViewState, today: dt.date
+) -> tuple[Scene, GraphDiff]:
+    """`view=diff&focus=A..B`: what changed from revision (or moment) A to B, B the latest when left out."""
+    start, _, end = state.focus.partition("..")
+    try:
+        since = resolve(session, row, parse_moment(start or "1", "from"), "from")
+        until = resolve(session, row, parse_moment(end, "to"), "to") if end else row.head
+    except ProblemError as error:
+        raise ViewError(error.detail) from None
+    if since > until:
+        raise ViewError(f"revision {since} comes after {until}: compare an earlier revision with a later one")
+    graphs = request.app.state.graphs
+    before, after = graphs.get(session, row, since).graph, graphs.get(session, row, until).graph
+    return select_diff(before, after, View("diff", f"r{since} → r{until}"), today), diff(before, after)
 
 
 def _drawn_view(graph: Graph, state: ViewState, today: dt.date) -> tuple[View, frozenset[str] | None]:
+    if state.view == "diff":
+        return View(), None
     if state.view == "map":
         if state.filters.active:
             found = matching(graph, state.filters, today)
@@ -177,20 +243,27 @@ def _drawn_view(graph: Graph, state: ViewState, today: dt.date) -> tuple[View, f
 @router.get("/graphs/{slug:slug}", response_class=HTMLResponse)
 def viewer_page(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
     row = _readable(session, slug, principal)
-    analysed = request.app.state.graphs.get(session, row)
-    graph: Graph = analysed.graph
     state = _state(request)
+    shown = _shown(request, session, row, state)
+    analysed, graph = shown.analysed, shown.graph
     today = dt.date.today()
     view, matched = _drawn_view(graph, state, today)
     problem = ""
     drawn: Picture | None = None
+    changes: GraphDiff | None = None
     try:
-        drawn = picture(request, session, row, view, "dark" if theme_of(request) == "dark" else "light")
+        if state.view == "diff":
+            scene, changes = _diff_scene(request, session, row, state, today)
+        else:
+            scene = select(graph, view, today)
+        drawn = picture(request, session, scene, "dark" if theme_of(request) == "dark" else "light")
     except ViewError as error:
         problem = str(error)
     findings = lint(graph, today, analysed.support)
-    details = _details(graph, analysed.support, findings, state.focus) if state.focus else None
-    share = _share(request, session, principal, row, state) if state.view == "map" or state.focus else None
+    details = _details(graph, analysed.support, findings, state.focus) if state.focus and state.view != "diff" else None
+    shareable = state.view == "map" or (state.focus and state.view != "diff")
+    share = _share(request, session, principal, row, state) if shareable else None
+    can_write = principal is not None and principal.scope >= Scope.WRITE and shown.revision is None
     return page(
         request,
         "graphs/viewer.html",
@@ -207,7 +280,10 @@ def viewer_page(request: Request, slug: str, session: SessionDep, principal: Vie
             "details": details,
             "share": share,
             "principal": principal,
-            "can_write": principal is not None and principal.scope >= Scope.WRITE,
+            "can_write": can_write,
+            "shown": shown,
+            "changes": changes,
+            "revisions": list_revisions(session, row, limit=HISTORY_LIMIT),
             "bands": [(name, band.label) for name, band in BAND_NAMES.items()],
             "kinds": [kind.value for kind in Kind],
             "statuses": [status.value for status in BetStatus],
@@ -223,18 +299,18 @@ def viewer_page(request: Request, slug: str, session: SessionDep, principal: Vie
 def node_details(request: Request, slug: str, node_id: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
     """The details panel alone, for the viewer's script to put beside the picture."""
     row = _readable(session, slug, principal)
-    analysed = request.app.state.graphs.get(session, row)
-    findings = lint(analysed.graph, dt.date.today(), analysed.support)
-    details = _details(analysed.graph, analysed.support, findings, node_id)
     state = _state(request)
+    shown = _shown(request, session, row, state)
+    findings = lint(shown.graph, dt.date.today(), shown.analysed.support)
+    details = _details(shown.graph, shown.analysed.support, findings, node_id)
     return page(
         request,
         "includes/details.html",
         {
-            "graph": analysed.graph,
+            "graph": shown.graph,
             "details": details,
             "state": state,
-            "can_write": principal is not None and principal.scope >= Scope.WRITE,
+            "can_write": principal is not None and principal.scope >= Scope.WRITE and shown.revision is None,
         },
     )
 
@@ -294,7 +370,8 @@ def _share(
         focus = state.focus
     public = storage.visibility(session, row) == "public"
     try:
-        found = snippets(row.slug, request, session, principal, view=view, focus=focus, token=None)
+        moment = parse_moment(state.as_of) if state.as_of else None
+        found = snippets(row.slug, request, session, principal, view=view, focus=focus, token=None, as_of=moment)
     except Exception:  # a view that cannot be drawn has nothing to share; the page says why elsewhere
         return None
     return {"public": public, "snippets": found}

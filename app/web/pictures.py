@@ -1,26 +1,23 @@
-"""The viewer's picture: the same pipeline and shared render cache as the diagram URLs.
+"""The viewer's picture: the same pipeline, shared render cache and single flight as the diagram URLs.
 
 Nodes link back to the viewer on this host, so clicking a bet in the picture selects it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.renderer import BusyError
+from app.api.diagrams import draw_and_store, stored_picture
+from app.api.renderer import BusyError, Renderer
 from app.rendering.dot import DotOptions
-from app.rendering.render import MEDIA_TYPES, RenderOptions, draw, prepare
+from app.rendering.render import RenderOptions, prepare
 from app.rendering.runner import Limits, RenderError
-from app.rendering.views import View, select
-from app.storage.db import transaction
-from app.storage.renders import get_render, put_render
-from app.storage.tables import GraphRow
+from app.rendering.views import Scene
+from app.storage.renders import get_render
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +28,10 @@ class Picture:
     error: str = ""
 
 
-def picture(request: Request, session: Session, row: GraphRow, view: View, theme: Literal["light", "dark"]) -> Picture:
-    """Raises ViewError for a view that cannot be drawn; a failed drawing comes back as `error`."""
+def picture(request: Request, session: Session, scene: Scene, theme: Literal["light", "dark"]) -> Picture:
+    """The scene drawn as SVG; a failed drawing comes back as `error`, in words."""
     base = request.app.state.settings.public_url or str(request.base_url)
     options = RenderOptions(dot=DotOptions(link_base=base, theme=theme), limits=Limits(timeout=30))
-    graph = request.app.state.graphs.get(session, row).graph
-    scene = select(graph, view, dt.date.today())
     try:
         prepared = prepare(scene, "svg", options)
         key = prepared.key(theme)
@@ -44,10 +39,12 @@ def picture(request: Request, session: Session, row: GraphRow, view: View, theme
         if cached is not None:
             body = cached.body
         else:
-            body = request.app.state.renderer.draw(key, lambda: draw(prepared, options))
-            with transaction(request.app.state.sessions, write=True) as writer:
-                etag = hashlib.sha256(body).hexdigest()[:32]
-                put_render(writer, key, etag=etag, media_type=MEDIA_TYPES["svg"], body=body)
+            renderer: Renderer = request.app.state.renderer
+            _, body = renderer.draw(
+                key,
+                lambda: draw_and_store(request, key, prepared, options),
+                stored=lambda: stored_picture(request, key),
+            )
     except RenderError as error:
         return Picture("", scene.title, scene.description, str(error))
     except BusyError:

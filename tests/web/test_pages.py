@@ -275,3 +275,27 @@ def test_pages_pass_axe_in_both_themes(visit: Visit, server: Server) -> None:
             assert found == [], f"{path} ({theme}): {found}"
     page.goto(server.url("/graphs/acme?theme=dark"))
     screenshot(page, "map-dark")
+
+
+def test_history_shows_the_graph_as_it_was_and_what_changed(visit: Visit, server: Server) -> None:
+    page = visit.page
+    changed = httpx2.patch(
+        server.url("/api/graphs/acme/bets/setup-nudge-emails?reason=Nudges+tested+well"),
+        json={"certainty": 0.85, "status": "validated"},
+        headers={"Authorization": f"Bearer {server.admin}"},
+    )
+    assert changed.status_code == 200, changed.text
+    head = int(httpx2.get(server.url("/api/graphs/acme")).headers["etag"].strip('"r'))
+    page.goto(server.url("/graphs/acme"))
+    page.locator("#history summary").click()
+    expect(page.locator("#history")).to_contain_text("Nudges tested well")
+    page.locator("#history li").first.get_by_role("link", name="what changed").click()
+    assert _query(page) == {"view": ["diff"], "focus": [f"{head - 1}..{head}"]}
+    expect(page.locator(".changes")).to_contain_text("status active → validated")
+    expect(page.locator("#canvas svg title").first).to_contain_text("changes")
+    screenshot(page, "diff")
+    page.goto(server.url(f"/graphs/acme?as_of={head - 1}&focus=setup-nudge-emails"))
+    expect(page.get_by_role("status")).to_contain_text(f"revision {head - 1}")
+    expect(page.locator("#details")).not_to_contain_text("validated")
+    expect(page.locator("#details").get_by_role("link", name="Edit")).to_have_count(0)  # the past is read only
+    assert visit.problems == []
