@@ -230,6 +230,7 @@ def test_bad_diffs_are_clear_problems_and_change_nothing(api: Api) -> None:
     _problem(api.client.get("/graphs/acme/diff/1..later.svg"), 422)
     _problem(api.client.get("/graphs/acme/diff/1..9.svg"), 404)
     _problem(api.client.get("/graphs/acme/diff/1-3.svg"), 404)
+    assert _problem(api.client.get("/graphs/acme/diff/1..3.svg?as_of=2"), 422)["errors"][0]["pointer"] == "/query/as_of"
     assert api.client.get("/api/graphs/acme/revisions").json() == before
 
 
