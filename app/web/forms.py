@@ -45,6 +45,14 @@ def _certainty(form: Mapping[str, str], name: str) -> float | str | None:
     return _number(form, name)
 
 
+def number_text(text: str) -> float | str | None:
+    return _number({"value": text}, "value")
+
+
+def certainty_text(text: str) -> float | str | None:
+    return _certainty({"value": text}, "value")
+
+
 def _list(form: Mapping[str, str], name: str) -> list[str] | None:
     items = [part.strip() for part in _LIST_SPLIT.split(form.get(name, "")) if part.strip()]
     return items or None

@@ -8,6 +8,8 @@ form still works.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -25,9 +27,11 @@ from app.api.embeds import snippets
 from app.api.problems import ProblemError
 from app.domain.analysis import why_chain
 from app.domain.diff import GraphDiff, diff
+from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Category, Debate, Direction, EvidenceKind, EvidenceLevel, Graph, Kind, Prescriptiveness
 from app.domain.model import Status as BetStatus
+from app.rendering.progress import metric_line
 from app.rendering.style import BANDS
 from app.rendering.views import (
     BAND_NAMES,
@@ -44,6 +48,7 @@ from app.rendering.views import (
 )
 from app.storage import graphs as storage
 from app.storage import items as edits
+from app.storage import loop
 from app.storage.history import get_revision, list_revisions
 from app.storage.items import Section
 from app.storage.tables import GraphRow
@@ -58,6 +63,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["percent"] = percent
 templates.env.globals["plural"] = plural
 templates.env.filters["markdown"] = markdown.to_html
+templates.env.globals["metric_line"] = metric_line
 LIST_LIMIT = 200  # rows of a list on one page; the rest is counted
 HISTORY_LIMIT = 12  # the latest revisions beside the picture; the API pages through the rest
 
@@ -594,6 +600,76 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
 
 bet_editor = _editor("bets")
 assumption_editor = _editor("assumptions")
+
+
+def _closing(section: Section) -> None:
+    @router.post(f"/graphs/{{slug:slug}}/{section}/{{item_id}}/resolve", response_model=None)
+    async def resolve_item(
+        request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep
+    ) -> Response:
+        values = await _form(request)
+        auth.check_csrf(request, values.get("csrf", ""))
+        row = _readable(session, slug, principal)
+        writer = _writer(principal, row)
+        body: dict[str, Any] = {
+            key: values[key].strip() for key in ("verdict", "learned") if values.get(key, "").strip()
+        }
+        committed = forms.certainty_text(values.get("committed_certainty", ""))
+        if committed is not None:  # left empty: taken from the item's history
+            body["committed_certainty"] = committed
+        with _refusals():
+            resolution = parse_part(ResolutionDoc, body, (section, "resolution"))
+            loop.resolve(
+                session,
+                row,
+                section,
+                item_id,
+                verdict=resolution.verdict,
+                learned=resolution.learned,
+                committed_certainty=resolution.committed_certainty,
+                resolved_on=resolution.resolved_on or dt.date.today(),
+                token_id=writer.token_id,
+            )
+        return RedirectResponse(f"/graphs/{slug}?focus={item_id}", status_code=303)
+
+
+_closing("bets")
+_closing("assumptions")
+
+
+@router.post("/graphs/{slug:slug}/bets/{item_id}/checkin", response_model=None)
+async def check_in(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
+    values = await _form(request)
+    auth.check_csrf(request, values.get("csrf", ""))
+    row = _readable(session, slug, principal)
+    writer = _writer(principal, row)
+    body: dict[str, Any] = {key: values[key].strip() for key in ("date", "note") if values.get(key, "").strip()}
+    body["value"] = forms.number_text(values.get("value", ""))
+    body.setdefault("date", dt.date.today().isoformat())
+    with _refusals():
+        checkin = parse_part(CheckInDoc, body, ("bets", "metric", "checkins"))
+        loop.check_in(
+            session, row, item_id, value=checkin.value, on=checkin.date, note=checkin.note, token_id=writer.token_id
+        )
+    return RedirectResponse(f"/graphs/{slug}?focus={item_id}", status_code=303)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The refusals of a resolution or a check-in, as a page that says what to change."""
+    try:
+        yield
+    except DocumentError as error:
+        detail = "; ".join(
+            f"{problem.pointer.lstrip('/') or 'the form'}: {problem.message}" for problem in error.problems
+        )
+        raise PageError(422, "Nothing was saved", detail) from None
+    except edits.InvalidItemError as error:
+        raise PageError(422, "Nothing was saved", "; ".join(problem.message for problem in error.problems)) from None
+    except edits.ItemNotFoundError as error:
+        raise PageError(404, "Not found", str(error)) from None
+    except (loop.NoMetricError, edits.BusyGraphError) as error:
+        raise PageError(409, "Nothing was saved", str(error)) from None
 
 
 @router.post("/graphs/{slug:slug}/embed-token", response_class=HTMLResponse)

@@ -148,3 +148,36 @@ def test_filters_and_views_come_from_the_url(api: Api) -> None:
     assert api.client.get("/graphs/acme?view=why&focus=nope").status_code == 200  # the page says why, in words
     assert "no bet with id" in api.client.get("/graphs/acme?view=why&focus=nope").text
     assert api.client.get("/graphs/acme?min=abc&band=zz&kind=zz").status_code == 200
+
+
+def test_resolving_and_checking_in_from_the_viewer(api: Api) -> None:
+    _acme(api)
+    csrf = _signed_in(api)
+    bad = api.client.post("/graphs/acme/bets/tax-id-helper/resolve", data={"verdict": "won", "csrf": csrf})
+    assert bad.status_code == 422
+    assert "Nothing was saved" in bad.text
+    assert "resolution" not in api.client.get("/api/graphs/acme/bets/tax-id-helper").json()
+    done = api.client.post(
+        "/graphs/acme/bets/tax-id-helper/resolve",
+        data={"verdict": "invalidated", "learned": "Owners *knew* their IDs", "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    item = api.client.get("/api/graphs/acme/bets/tax-id-helper").json()
+    assert item["resolution"]["verdict"] == "invalidated"
+    assert item["status"] == "invalidated"
+    page = api.client.get("/graphs/acme?focus=tax-id-helper")
+    assert "<strong>invalidated</strong>" in page.text
+    assert "Owners <em>knew</em> their IDs" in page.text
+
+    no_metric = api.client.post("/graphs/acme/bets/tax-id-helper/checkin", data={"value": "3", "csrf": csrf})
+    assert no_metric.status_code == 409, no_metric.text[-1500:]
+    checked = api.client.post(
+        "/graphs/acme/bets/self-serve-activation/checkin",
+        data={"value": "37", "date": "2026-11-20", "note": "after the wizard", "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert checked.status_code == 303
+    metric = api.client.get("/api/graphs/acme/bets/self-serve-activation").json()["metric"]
+    assert metric["current"] == 37
+    assert "after the wizard" in api.client.get("/graphs/acme?focus=self-serve-activation").text
