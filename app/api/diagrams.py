@@ -224,8 +224,6 @@ class DiagramRequest:
             raise ProblemError(404, "Not found", "a diff URL names two revisions: /graphs/{slug}/diff/{from}..{to}.svg")
         if "as_of" in self.request.query_params:
             raise invalid("as_of", "a diff names its own revisions ({from}..{to}): leave out as_of")
-        if "as_of" in self.request.query_params:
-            raise invalid("as_of", "a diff names its own revisions ({from}..{to}): leave out as_of")
         span = (parse_moment(start, "from"), parse_moment(end, "to") if end else None)
         return self._serve(slug, token, None, View("diff", name), theme, fmt, span=span)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from app.api.asof import DESCRIPTION, invalid, parse_moment, resolve
-from app.api.deps import PrincipalDep, SessionDep
+from app.api.deps import Principal, PrincipalDep, SessionDep
 from app.api.graphs import readable
 from app.api.problems import ProblemError
 from app.domain.diff import diff, diff_data
@@ -52,13 +52,16 @@ def _section(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _out(revision: history.Revision) -> RevisionOut:
+def _out(revision: history.Revision, principal: Principal | None) -> RevisionOut:
     stored = revision.changes
     author = revision.author
+    # A token's label often names a person or a machine: only people with a token read it, never
+    # every anonymous reader of a public graph.
+    label = author.label if author is not None and principal is not None else ""
     return RevisionOut(
         number=revision.number,
         created_at=revision.created_at,
-        who=Who(token_id=author.token_id, label=author.label) if author is not None else None,
+        who=Who(token_id=author.token_id, label=label) if author is not None else None,
         reason=revision.reason,
         created=bool(stored.get("created")),
         changes={
@@ -80,7 +83,7 @@ def list_revisions(
     """The graph's revisions, newest first."""
     row = readable(session, slug, principal)
     found = history.list_revisions(session, row, before=before, limit=limit + 1)
-    items = [_out(revision) for revision in found[:limit]]
+    items = [_out(revision, principal) for revision in found[:limit]]
     return RevisionList(graph=slug, head=row.head, items=items, next=items[-1].number if len(found) > limit else None)
 
 
@@ -90,7 +93,7 @@ def get_revision(slug: str, number: int, session: SessionDep, principal: Princip
     found = history.get_revision(session, row, number)
     if found is None:
         raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}; {number} is none")
-    return _out(found)
+    return _out(found, principal)
 
 
 @router.get("/diff")

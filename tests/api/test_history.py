@@ -64,7 +64,9 @@ def test_revisions_are_listed_newest_first_with_who_why_and_what(api: Api) -> No
         session.commit()
     api.client.patch("/api/graphs/acme/bets/instant-pay-pilot?reason=review", json={"certainty": 0.3},
                      headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
-    listed = api.client.get("/api/graphs/acme/revisions")
+    anonymous = api.client.get("/api/graphs/acme/revisions").json()  # acme is public
+    assert anonymous["items"][0]["who"] == {"token_id": labelled.id, "label": ""}  # labels name people
+    listed = api.client.get("/api/graphs/acme/revisions", headers=api.token(Scope.READ))
     assert listed.status_code == 200
     body = listed.json()
     assert body["head"] == 5
