@@ -85,6 +85,12 @@ class _Watcher:
                 self._changes = None
 
 
+def served(app: FastAPI) -> FastPath:
+    """What uvicorn runs: warm pictures answered in front of FastAPI, which costs more per request
+    than the rest of their answer (app.api.fastpath); everything else, lifespan included, passes on."""
+    return FastPath(app, changes=app.state.watcher)
+
+
 def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI:
     config = config or settings()
     engine = make_engine(config.database_url, **engine_options)
@@ -122,8 +128,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
         return {"status": "ok"}
 
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
-    # Outermost: a warm picture is answered before anything else runs (app.api.fastpath).
-    app.add_middleware(FastPath, changes=watcher)
+    app.state.watcher = watcher
 
     def openapi() -> dict[str, Any]:
         # Documents are read from the raw body (YAML or JSON) so that errors can name YAML lines;

@@ -1,5 +1,5 @@
 """The ASGI application for uvicorn: `uvicorn app.api.main:app`, or `betgraph serve`."""
 
-from app.api.app import create_app
+from app.api.app import create_app, served
 
-app = create_app()
+app = served(create_app())

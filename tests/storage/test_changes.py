@@ -23,6 +23,7 @@ def test_sqlite_sees_another_connections_commit(tmp_path: Path) -> None:
     assert changes.version() == before  # nothing happened
     other.execute("INSERT INTO t VALUES (1)")
     other.commit()
+    time.sleep(SqliteChanges.FRESH)
     assert changes.version() != before
     changes.close()
     other.close()
