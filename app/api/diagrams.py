@@ -68,7 +68,7 @@ def _split(file: str) -> tuple[str, Literal["light", "dark"], Format]:
 
 
 def _error_picture(message: str) -> bytes:
-    text = html.escape(message)
+    text, line = html.escape(message), html.escape(message[:110])  # cut before escaping: never mid-entity
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="640" height="80" viewBox="0 0 640 80">'
         f"<title>Betgraph could not draw this diagram</title><desc>{text}</desc>"
@@ -76,7 +76,7 @@ def _error_picture(message: str) -> bytes:
         '<text x="16" y="32" font-family="Helvetica,Arial,sans-serif" font-size="14" font-weight="bold" '
         'fill="#1a1a1a">Betgraph could not draw this diagram</text>'
         '<text x="16" y="56" font-family="Helvetica,Arial,sans-serif" font-size="12" fill="#1a1a1a">'
-        f"{text[:110]}</text>"
+        f"{line}</text>"
         "</svg>"
     ).encode()
 

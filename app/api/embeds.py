@@ -81,6 +81,7 @@ def oembed(
     if not public:
         found = find_token(session, token) if token else None
         if found is None or found.graph_id not in (None, row.id):
+            # oEmbed's own answer for a resource that needs authorisation (the issue asks for it too).
             raise ProblemError(401, "Private", "this graph is private: use its embed URL (/e/{token}/…)")
     revision = int(match["revision"]) if match["revision"] else None
     if revision is not None and not 1 <= revision <= row.head:
@@ -94,7 +95,7 @@ def oembed(
     width, height = _size(scene.size)
     scale = min(1.0, (maxwidth or width) / width, (maxheight or height) / height)
     return OEmbed(
-        url=url,
+        url=_base(request) + urlsplit(url).path,  # ours, whatever scheme or host the asker wrote
         width=max(1, round(width * scale)),
         height=max(1, round(height * scale)),
         title=scene.title,
@@ -124,21 +125,26 @@ def snippets(
     With `as_of`, every URL is the pinned picture of that revision.
     """
     row = readable(session, slug, principal)
+    if token is not None:
+        found = find_token(session, token)
+        if found is None or found.graph_id not in (None, row.id):
+            raise ProblemError(422, "The request is not valid", "token is not an embed token for this graph")
     revision = revision_for(session, row, as_of)
     try:
         scene = select(request.app.state.graphs.get(session, row, revision).graph, View(view, focus), dt.date.today())
     except ViewError as error:
         raise ProblemError(404, "Not found", str(error)) from None
-    prefix = f"{_base(request)}{'/e/' + token if token else ''}/graphs/{slug}"
+    prefix = f"{_base(request)}{'/e/' + quote(token, safe='') if token else ''}/graphs/{slug}"
     tail = "" if view == "map" else f"/{view}/{quote(focus or '', safe='')}"
     pinned = f"{prefix}/r/{row.head if revision is None else revision}{tail}.svg"
     url = f"{prefix}{tail}.svg" if revision is None else pinned
     dark = url.removesuffix(".svg") + ".dark.svg"
     alt = scene.description
     text = html.escape(alt, quote=True)
+    src, dark_src = html.escape(url, quote=True), html.escape(dark, quote=True)
     picture = (
-        f'<picture><source media="(prefers-color-scheme: dark)" srcset="{dark}">'
-        f'<img src="{url}" alt="{text}"></picture>'
+        f'<picture><source media="(prefers-color-scheme: dark)" srcset="{dark_src}">'
+        f'<img src="{src}" alt="{text}"></picture>'
     )
     return Snippets(
         alt=alt,
@@ -146,7 +152,7 @@ def snippets(
         dark_url=dark,
         pinned_url=pinned,
         markdown=picture,
-        html=f'<img src="{url}" alt="{text}" loading="lazy">',
+        html=f'<img src="{src}" alt="{text}" loading="lazy">',
         confluence=f'!{url}|alt="{alt.replace("|", "/").replace("!", "")}"!',
         mediawiki=f"[{url} {alt.replace(']', ')')}]",
     )

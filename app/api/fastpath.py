@@ -21,7 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.storage.changes import Changes
 
-_PICTURE = re.compile(r"^/(?:e/[^/]+/)?graphs/.+\.(?:svg|png|pdf|dot|mmd)$")
+# The diagram routes' shapes only (app.api.diagrams): /graphs/{slug}[/r/{n}][/{view}/{focus}|/diff/{span}].{fmt}
+_PICTURE = re.compile(
+    r"^/(?:e/[^/]+/)?graphs/[a-z0-9][a-z0-9-]{0,62}(?:/r/\d+)?"
+    r"(?:/(?:why|impact|team)/[^/]+|/diff/[^/]+)?\.(?:svg|png|pdf|dot|mmd)$"
+)
 MAX_BODY = 8 << 20  # larger pictures are rare, and routing is cheap beside sending them
 BUDGET = 64 << 20  # bytes of answers kept, least recently used first out
 
@@ -55,7 +59,8 @@ class FastPath:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        if b"authorization" in headers:  # the answer depends on who asks: never kept by path
+        # The answer may depend on who asks (a token, or the viewer's sign-in): never kept by path.
+        if b"authorization" in headers or b"betgraph_token" in headers.get(b"cookie", b""):
             await self.app(scope, receive, send)
             return
         key = (scope["path"], b"gzip" in headers.get(b"accept-encoding", b""))
@@ -64,6 +69,7 @@ class FastPath:
         answer = self._answers.get(key) if version is not None else None
         if answer is not None and answer.version == version and answer.day == today:
             self.hits += 1
+            self._answers.move_to_end(key)  # recently used: the last to go
             await self._repeat(scope, answer, headers.get(b"if-none-match"), send)
             return
         if version is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from app.api.asof import DESCRIPTION, invalid, parse_moment, resolve
@@ -14,6 +14,9 @@ from app.api.graphs import readable
 from app.api.problems import ProblemError
 from app.domain.diff import diff, diff_data
 from app.storage import history
+
+# Beyond what a database integer holds, a number names no revision (and would not fit a query).
+MAX_REVISION = 2**31 - 1
 
 router = APIRouter(prefix="/api/graphs/{slug}", tags=["history"])
 
@@ -78,7 +81,9 @@ def list_revisions(
     session: SessionDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1, description="only revisions older than this number")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_REVISION, description="only revisions older than this number")
+    ] = None,
 ) -> RevisionList:
     """The graph's revisions, newest first."""
     row = readable(session, slug, principal)
@@ -88,7 +93,9 @@ def list_revisions(
 
 
 @router.get("/revisions/{number}", response_model=RevisionOut)
-def get_revision(slug: str, number: int, session: SessionDep, principal: PrincipalDep) -> RevisionOut:
+def get_revision(
+    slug: str, number: Annotated[int, Path(ge=1, le=MAX_REVISION)], session: SessionDep, principal: PrincipalDep
+) -> RevisionOut:
     row = readable(session, slug, principal)
     found = history.get_revision(session, row, number)
     if found is None:

@@ -125,7 +125,7 @@ _BET_FIELDS: dict[str, Callable[[Bet], Value]] = {
     "team": lambda b: b.team,
     "owner": lambda b: b.owner,
     "review_by": lambda b: b.review_by.isoformat() if b.review_by else None,
-    "verdict": lambda b: b.resolution.verdict.value if b.resolution else None,
+    "resolution": lambda b: b.resolution.verdict.value if b.resolution else None,
 }
 _ASSUMPTION_FIELDS: dict[str, Callable[[Assumption], Value]] = {
     "statement": lambda a: a.statement,
@@ -134,11 +134,11 @@ _ASSUMPTION_FIELDS: dict[str, Callable[[Assumption], Value]] = {
     "category": lambda a: a.category.value if a.category else None,
     "debate": lambda a: a.debate.value if a.debate else None,
     "review_by": lambda a: a.review_by.isoformat() if a.review_by else None,
-    "verdict": lambda a: a.resolution.verdict.value if a.resolution else None,
+    "resolution": lambda a: a.resolution.verdict.value if a.resolution else None,
 }
 # Document keys that the compared fields and links above already account for.
-_BET_KEYS = {*_BET_FIELDS, "id", "parents", "assumes", "resolution"}
-_ASSUMPTION_KEYS = {*_ASSUMPTION_FIELDS, "id", "resolution"}
+_BET_KEYS = {*_BET_FIELDS, "id", "parents", "assumes"}
+_ASSUMPTION_KEYS = {*_ASSUMPTION_FIELDS, "id"}
 
 
 def _fields(before: Any, after: Any, fields: dict[str, Callable[[Any], Value]]) -> tuple[FieldChange, ...]:

@@ -6,6 +6,8 @@ in Mermaid and in a terminal, and the percentage beside it says the same thing a
 
 from __future__ import annotations
 
+import math
+
 from app.domain.model import Metric
 
 BAR_CELLS = 5
@@ -19,7 +21,9 @@ def progress(metric: Metric) -> float | None:
         return None
     if metric.target == metric.baseline:
         return None
-    return (metric.current - metric.baseline) / (metric.target - metric.baseline)
+    fraction = (metric.current - metric.baseline) / (metric.target - metric.baseline)
+    # Extreme but valid numbers (a target a hair from the baseline) give inf, which has no share.
+    return fraction if math.isfinite(fraction) else None
 
 
 def bar(fraction: float) -> str:

@@ -49,6 +49,15 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def release(session: Session) -> None:
+    """Give a reading session's connection back before a long wait (a drawing), so that waiting
+    requests cannot use up the pool. Only for reads: there is nothing to commit, and the objects
+    already loaded stay readable; the owner's commit at the end then has nothing to do."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("release() is for reading sessions; this one has changes to commit")
+    session.close()
+
+
 @contextmanager
 def transaction(sessions: sessionmaker[Session], *, write: bool) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back when it raises.

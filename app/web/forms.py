@@ -134,7 +134,7 @@ def _shown(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)  # every digit: a form saved unchanged must save the same number
     return str(value)
 
 

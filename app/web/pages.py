@@ -378,7 +378,7 @@ def _share(
     try:
         moment = parse_moment(state.as_of) if state.as_of else None
         found = snippets(row.slug, request, session, principal, view=view, focus=focus, token=None, as_of=moment)
-    except Exception:  # a view that cannot be drawn has nothing to share; the page says why elsewhere
+    except (ProblemError, ViewError):  # a view that cannot be drawn has nothing to share; the page says why
         return None
     return {"public": public, "snippets": found}
 
@@ -685,6 +685,6 @@ async def embed_token(request: Request, slug: str, session: SessionDep, principa
     focus = state.focus if state.view != "map" else None
     try:
         found = snippets(slug, request, session, principal, view=state.view, focus=focus, token=token)
-    except Exception as error:
+    except (ProblemError, ViewError) as error:
         raise PageError(404, "Nothing to share", "This view cannot be drawn.") from error
     return page(request, "graphs/embed_token.html", {"row": row, "snippets": found, "state": state})

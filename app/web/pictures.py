@@ -17,6 +17,7 @@ from app.rendering.dot import DotOptions
 from app.rendering.render import RenderOptions, prepare
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import Scene
+from app.storage.db import release
 from app.storage.renders import get_render
 
 
@@ -39,6 +40,7 @@ def picture(request: Request, session: Session, scene: Scene, theme: Literal["li
         if cached is not None:
             body = cached.body
         else:
+            release(session)  # the drawing may take seconds: wait without holding a connection
             renderer: Renderer = request.app.state.renderer
             _, body = renderer.draw(
                 key,

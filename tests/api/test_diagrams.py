@@ -208,3 +208,12 @@ def test_a_warm_picture_builds_no_dot(api: Api, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(diagrams, "dt", SimpleNamespace(date=SimpleNamespace(today=lambda: tomorrow)))
     api.client.get("/graphs/acme.svg")
     assert len(built) == 3
+
+
+def test_an_error_picture_is_well_formed_whatever_the_message() -> None:
+    from lxml import etree  # noqa: PLC0415 - only this test parses
+
+    from app.api.diagrams import _error_picture  # noqa: PLC0415
+
+    for message in ("&" * 200, "<" * 109 + "&amp;", "ünïcode " * 40):
+        etree.fromstring(_error_picture(message))

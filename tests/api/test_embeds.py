@@ -64,3 +64,10 @@ def test_oembed_and_snippets_of_pinned_urls(api: Api) -> None:
     assert api.client.get(f"/oembed?url=http://testserver/e/{token}/graphs/acme/r/1.dark.png").status_code == 200
     assert api.client.get(f"/oembed?url=http://testserver/e/{token}/graphs/acme/r/3.svg").status_code == 404
     assert api.client.get("/oembed?url=http://testserver/graphs/acme/r/1.svg").status_code == 401
+
+
+def test_snippets_take_only_an_embed_token_of_this_graph(api: Api) -> None:
+    api.client.put("/api/graphs/acme", content=Path("examples/acme.yaml").read_bytes(), headers=YAML | api.token())
+    refused = api.client.get('/api/graphs/acme/snippets?token="><x')
+    assert refused.status_code == 422
+    assert "<x" not in refused.text

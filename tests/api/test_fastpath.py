@@ -74,3 +74,11 @@ def test_gzip_and_plain_are_kept_apart(api: Api, fast: FastPath) -> None:
         assert "content-encoding" not in plain.headers
         assert zipped.content == plain.content  # httpx unzips
     assert fast.hits == 2
+
+
+def test_the_viewer_and_signed_in_visitors_are_never_repeated(api: Api, fast: FastPath) -> None:
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | api.token())
+    for _ in range(3):
+        api.client.get("/graphs/acme/nodes/vision.svg")  # not a diagram's shape
+        api.client.get("/graphs/acme.svg", headers={"Cookie": "betgraph_token=bg_x"})
+    assert fast.hits == 0

@@ -284,3 +284,10 @@ def test_an_import_from_the_command_line_is_a_revision_with_its_reason(tmp_path:
     assert revision["reason"] == "quarterly review"
     assert revision["who"] is None  # no token: the command line
     assert revision["created"] is True
+
+
+def test_revision_numbers_past_any_database_integer_are_refused(api: Api) -> None:
+    _history(api)
+    huge = "99999999999999999999"
+    assert api.client.get(f"/api/graphs/acme/revisions/{huge}").status_code == 422
+    assert api.client.get(f"/api/graphs/acme/revisions?before={huge}").status_code == 422

@@ -92,7 +92,7 @@ def test_a_resolution_shows_its_verdict() -> None:
         before.bets[0], resolution=Resolution(Verdict.INVALIDATED, learned="Nobody wanted it")
     )
     (change,) = diff(before, graph(resolved)).bets_changed
-    assert change.fields == (FieldChange("verdict", None, "invalidated"),)
+    assert change.fields == (FieldChange("resolution", None, "invalidated"),)
 
 
 def test_header_changes_and_json_shape() -> None:
@@ -103,3 +103,10 @@ def test_header_changes_and_json_shape() -> None:
     assert data["bets"]["changed"] == [
         {"id": "b", "fields": {"certainty": {"before": 0.5, "after": 0.25}}, "lines": ["certainty 50% → 25%"]}
     ]
+
+
+def test_a_written_verdict_is_a_change_of_its_own() -> None:
+    before = graph(bet("a"))
+    after = graph(bet("a", verdict="Shipped to everyone"))
+    found = diff(before, after)
+    assert [change.other for change in found.bets_changed] == [("verdict",)]

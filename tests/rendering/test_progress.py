@@ -73,3 +73,9 @@ def test_diagrams_show_progress_as_text() -> None:
     data = json.loads(to_json(scene))["bets"][0]["metric"]
     assert (data["progress"], data["checkins"], data["checked_on"]) == (0.7, 1, "2026-11-01")
     assert data["line"] == "<b>signups</b> ↑ 31 of 10 → 40 % · 70% ■■■■□"
+
+
+def test_an_extreme_but_valid_metric_has_no_share_rather_than_an_error() -> None:
+    extreme = Metric(name="m", baseline=0.0, target=1e-300, current=1e10)
+    assert progress(extreme) is None
+    assert "m" in metric_line(extreme)

@@ -70,3 +70,16 @@ def test_problems_land_on_their_field() -> None:
         "evidence.0.level": ["bad level"],
         "": ["unknown parent (at /bets/3 in the graph)"],
     }
+
+
+def test_numbers_keep_every_digit_through_a_form() -> None:
+    item = {
+        "id": "a",
+        "kind": "goal",
+        "title": "A",
+        "certainty": 0.1234567,
+        "metric": {"name": "m", "target": 2500000.5},
+    }
+    data = bet_from_form(bet_to_form(item))
+    assert data["certainty"] == 0.1234567
+    assert data["metric"]["target"] == 2500000.5
