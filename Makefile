@@ -70,7 +70,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: system-deps browser-deps $(STAMP) lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: system-deps $(STAMP)
 	$(BIN)/python bench/render_bench.py
