@@ -35,6 +35,7 @@ class _Answer:
     version: Hashable
     day: dt.date
     headers: list[tuple[bytes, bytes]]
+    unchanged: list[tuple[bytes, bytes]]  # the same for a 304, which has no body to measure
     etag: bytes
     body: bytes
 
@@ -58,19 +59,24 @@ class FastPath:
         ):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        # The answer may depend on who asks (a token, or the viewer's sign-in): never kept by path.
-        if b"authorization" in headers or b"betgraph_token" in headers.get(b"cookie", b""):
-            await self.app(scope, receive, send)
-            return
-        key = (scope["path"], b"gzip" in headers.get(b"accept-encoding", b""))
+        gzip, if_none_match = False, None
+        for name, value in scope["headers"]:
+            # The answer may depend on who asks (a token, or the viewer's sign-in): never kept by path.
+            if name == b"authorization" or (name == b"cookie" and b"betgraph_token" in value):
+                await self.app(scope, receive, send)
+                return
+            if name == b"accept-encoding":
+                gzip = b"gzip" in value
+            elif name == b"if-none-match":
+                if_none_match = value
+        key = (scope["path"], gzip)
         version = self._changes().version()
         today = dt.date.today()
         answer = self._answers.get(key) if version is not None else None
         if answer is not None and answer.version == version and answer.day == today:
             self.hits += 1
             self._answers.move_to_end(key)  # recently used: the last to go
-            await self._repeat(scope, answer, headers.get(b"if-none-match"), send)
+            await self._repeat(scope, answer, if_none_match, send)
             return
         if version is None:
             await self.app(scope, receive, send)
@@ -79,8 +85,7 @@ class FastPath:
 
     async def _repeat(self, scope: Scope, answer: _Answer, if_none_match: bytes | None, send: Send) -> None:
         if if_none_match is not None and answer.etag in [tag.strip() for tag in if_none_match.split(b",")]:
-            kept = [(name, value) for name, value in answer.headers if name != b"content-length"]
-            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.start", "status": 304, "headers": answer.unchanged})
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200, "headers": answer.headers})
@@ -111,7 +116,8 @@ class FastPath:
         etag = named.get(b"etag")
         if etag is None or b"no-store" in named.get(b"cache-control", b"") or b"set-cookie" in named:
             return
-        answer = _Answer(version, today, headers, etag, b"".join(chunks))
+        unchanged = [(name, value) for name, value in headers if name != b"content-length"]
+        answer = _Answer(version, today, headers, unchanged, etag, b"".join(chunks))
         with self._lock:
             old = self._answers.pop(key, None)
             self._held += len(answer.body) - (len(old.body) if old else 0)
