@@ -12,8 +12,8 @@
    (`betgraph serve --workers 2`) on one database: how many `dot` processes ran (a `dot` first on
    PATH that notes each run and then runs the real one). Goal: one.
 
-Everything listens on 127.0.0.1 only and every load is bounded in time. Needs wrk and nginx
-(Debian: apt-get install wrk nginx).
+Everything listens on 127.0.0.1 only and every load is bounded in time. Needs wrk and nginx, which
+it installs from Debian's packages when they are missing and it runs as root.
 
 Run: .venv/bin/python bench/embed_bench.py [--seconds 10] [--connections 32] [--runs 5]
 """
@@ -324,12 +324,25 @@ def single_flight(tmp: Path, graph: Graph) -> None:
     )
 
 
+def install_tools() -> None:
+    """wrk and nginx from Debian's packages, where they are missing and this may install them."""
+    missing = [package for package in ("wrk", "nginx") if shutil.which(package) is None]
+    if not missing or shutil.which("apt-get") is None or os.geteuid() != 0:
+        return
+    print(f"installing {' '.join(missing)} from Debian's packages", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL, check=False)
+    environment = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", *missing]
+    subprocess.run(install, env=environment, stdout=subprocess.DEVNULL, check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10, help="seconds of load per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--runs", type=int, default=5, help="cold renders; the median is kept")
     args = parser.parse_args()
+    install_tools()
     for tool in ("wrk", "nginx", "dot"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed (Debian: apt-get install wrk nginx graphviz)")
