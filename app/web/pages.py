@@ -294,8 +294,6 @@ def viewer_page(request: Request, slug: str, session: SessionDep, principal: Vie
             "kinds": [kind.value for kind in Kind],
             "statuses": [status.value for status in BetStatus],
             "teams": graph.teams,
-            "views": VIEW_KINDS,
-            "bets_in_view": len(graph.bets),
             "band_labels": [band.label for band in BANDS],
         },
     )
