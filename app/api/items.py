@@ -29,6 +29,14 @@ def item_tag(prefix: str, revision: int) -> str:
     return f'"{prefix}{revision}"'
 
 
+def written_item(response: Response, prefix: str, written: edits.Written) -> dict[str, Any]:
+    """The answer to a write that changed one item: the item, its new version as the ETag."""
+    assert written.version is not None
+    assert written.item is not None
+    response.headers["ETag"] = item_tag(prefix, written.version)
+    return written.item
+
+
 def expected_version(if_match: str | None, prefix: str) -> int | None:
     """The item version an If-Match names; a tag of another kind can never match."""
     if if_match is None or if_match.strip() == "*":
@@ -134,10 +142,7 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
                 expected=expected_version(if_match, prefix),
                 reason=reason,
             )
-        assert written.version is not None
-        assert written.item is not None
-        response.headers["ETag"] = item_tag(prefix, written.version)
-        return written.item
+        return written_item(response, prefix, written)
 
     @router.delete("/{item_id}", status_code=204, name=f"delete_{noun}")
     def delete_item(

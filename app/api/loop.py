@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Body, Header, Request, Response
 
 from app.api.asof import AsOfDep, revision_for
 from app.api.deps import PrincipalDep, SessionDep, require_writer
 from app.api.graphs import readable
-from app.api.items import ReasonDep, expected_version, item_problems, item_tag
+from app.api.items import ReasonDep, expected_version, item_problems, written_item
 from app.api.problems import ProblemError, document_errors
 from app.domain.calibration import calibrate, calibration_data
 from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
-from app.storage import graphs as storage
 from app.storage import items as edits
 from app.storage import loop
 from app.storage.items import Section
@@ -53,10 +52,6 @@ _CHECKIN_BODY = {
         },
     }
 }
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 P = TypeVar("P", ResolutionDoc, CheckInDoc)
@@ -97,15 +92,12 @@ def _resolve_route(section: Section, prefix: str) -> None:
                 verdict=resolution.verdict,
                 learned=resolution.learned,
                 committed_certainty=resolution.committed_certainty,
-                resolved_on=resolution.resolved_on or _today(),
+                resolved_on=resolution.resolved_on or dt.date.today(),
                 token_id=writer.token_id,
                 expected=expected_version(if_match, prefix),
                 reason=reason,
             )
-        assert written.version is not None
-        assert written.item is not None
-        response.headers["ETag"] = item_tag(prefix, written.version)
-        return written.item
+        return written_item(response, prefix, written)
 
 
 _resolve_route("bets", "b")
@@ -126,7 +118,7 @@ def check_in(
     row = readable(session, slug, principal)
     writer = require_writer(principal, slug, row)
     if isinstance(body, dict) and "date" not in body:
-        body = {**body, "date": _today()}
+        body = {**body, "date": dt.date.today()}
     checkin = _part(CheckInDoc, body, ("bets", "metric", "checkins"))
     with item_problems():
         try:
@@ -143,16 +135,15 @@ def check_in(
             )
         except loop.NoMetricError as error:
             raise ProblemError(409, "Conflict", str(error)) from None
-    assert written.version is not None
-    assert written.item is not None
-    response.headers["ETag"] = item_tag("b", written.version)
-    return written.item
+    return written_item(response, "b", written)
 
 
 @router.get("/calibration", name="calibration")
-def calibration(slug: str, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep) -> dict[str, Any]:
+def calibration(
+    slug: str, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep
+) -> dict[str, Any]:
     row = readable(session, slug, principal)
     revision = revision_for(session, row, as_of)
-    graph = storage.load_graph(session, row, revision)
+    graph = request.app.state.graphs.get(session, row, revision).graph
     shown = row.head if revision is None else revision
-    return {"graph": slug, "revision": shown, **calibration_data(calibrate(graph, _today()))}
+    return {"graph": slug, "revision": shown, **calibration_data(calibrate(graph, dt.date.today()))}
