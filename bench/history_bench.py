@@ -19,13 +19,10 @@ import dataclasses
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from service_bench import postgres_database  # the bench folder is on the path of its scripts
 
 from app.api.app import create_app
 from app.api.cache import GraphCache
@@ -38,20 +35,6 @@ from app.storage.migrate import upgrade
 
 SLUG = "history"
 BATCH = 500  # revisions per transaction
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"betgraph_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def fill(url: str, graph: Graph, revisions: int) -> tuple[int, float]:
