@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
 from app.api.asof import parse_moment, resolve
@@ -448,8 +449,8 @@ CHOICES = {
 
 def _form_page(
     request: Request,
+    session: Session,
     row: GraphRow,
-    graph: Graph,
     section: Section,
     values: dict[str, str],
     *,
@@ -460,6 +461,7 @@ def _form_page(
     status: int = 200,
 ) -> HTMLResponse:
     template = "graphs/bet_form.html" if section == "bets" else "graphs/assumption_form.html"
+    graph = request.app.state.graphs.get(session, row).graph  # the form names the graph and links back to it
     return page(
         request,
         template,
@@ -499,9 +501,8 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
     def new_item(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
         row = _readable(session, slug, principal)
         _writer(principal, row)
-        graph = request.app.state.graphs.get(session, row).graph
         values = {"parents": request.query_params.get("parent", "")} if section == "bets" else {}
-        return _form_page(request, row, graph, section, values)
+        return _form_page(request, session, row, section, values)
 
     @editor.post("/new", response_class=HTMLResponse, response_model=None)
     async def create(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> Response:
@@ -515,14 +516,12 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
         try:
             edits.create_item(session, row, section, item, token_id=writer.token_id)
         except edits.InvalidItemError as error:
-            graph = request.app.state.graphs.get(session, row).graph
             return _form_page(
-                request, row, graph, section, values, errors=forms.field_errors(error.problems), status=422
+                request, session, row, section, values, errors=forms.field_errors(error.problems), status=422
             )
         except (edits.IdTakenError, edits.BusyGraphError) as error:
-            graph = request.app.state.graphs.get(session, row).graph
             errors = {"id" if isinstance(error, edits.IdTakenError) else "": [str(error)]}
-            return _form_page(request, row, graph, section, values, errors=errors, status=409)
+            return _form_page(request, session, row, section, values, errors=errors, status=409)
         return RedirectResponse(f"/graphs/{slug}?focus={item['id']}", status_code=303)
 
     @editor.get("/{item_id}/edit", response_class=HTMLResponse)
@@ -533,8 +532,7 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
             item, version = edits.read_item(session, row, section, item_id)
         except edits.ItemNotFoundError as error:
             raise PageError(404, "Not found", str(error)) from None
-        graph = request.app.state.graphs.get(session, row).graph
-        return _form_page(request, row, graph, section, _to_form(section, item), item_id=item_id, version=version)
+        return _form_page(request, session, row, section, _to_form(section, item), item_id=item_id, version=version)
 
     @editor.post("/{item_id}/edit", response_class=HTMLResponse, response_model=None)
     async def update(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
@@ -554,11 +552,10 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
         except edits.StaleItemError:
             # Someone saved this item after the form was opened: show theirs beside ours, keep ours.
             current, version = edits.read_item(session, row, section, item_id)
-            graph = request.app.state.graphs.get(session, row).graph
             return _form_page(
                 request,
+                session,
                 row,
-                graph,
                 section,
                 values,
                 item_id=item_id,
@@ -567,10 +564,9 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
                 status=409,
             )
         except edits.InvalidItemError as error:
-            graph = request.app.state.graphs.get(session, row).graph
             errors = forms.field_errors(error.problems)
             return _form_page(
-                request, row, graph, section, values, item_id=item_id, version=expected, errors=errors, status=422
+                request, session, row, section, values, item_id=item_id, version=expected, errors=errors, status=422
             )
         except edits.BusyGraphError as error:
             raise PageError(409, "Try again", str(error)) from None
