@@ -27,10 +27,10 @@ from app.config import settings
 from app.domain.document import CheckInDoc, DocumentError, parse_part
 from app.domain.model import Graph
 from app.rendering.progress import metric_line
+from app.services.errors import ServiceError
+from app.services.loop import check_in
 from app.storage.db import make_engine, make_sessionmaker, transaction
-from app.storage.graphs import get_graph_row, load_graph, save_graph
-from app.storage.items import InvalidItemError, ItemNotFoundError
-from app.storage.loop import NoMetricError, check_in
+from app.storage.graphs import get_graph_row, load_graph, lock_graph_row, save_graph
 from app.storage.migrate import upgrade
 from app.storage.tables import GraphRow
 from app.storage.tokens import Scope, create_token, list_tokens, revoke_token
@@ -74,7 +74,14 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     upgrade(settings().database_url)
-    uvicorn.run("app.api.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        http="app.serving:GuardedHttpToolsProtocol",
+    )
 
 
 @click.command(name="import")
@@ -183,13 +190,13 @@ def checkin(*, slug: str, bet: str, value: float, on: dt.datetime | None, note: 
     except DocumentError as error:
         fail("; ".join(problem.message for problem in error.problems))
     with _database() as session:
-        row = get_graph_row(session, slug)
+        row = lock_graph_row(session, slug)
         if row is None:
             fail(f"no graph {slug!r} in the database")
         try:
             written = check_in(session, row, bet, value=value, on=day, note=note, token_id=None, reason=reason)
-        except (ItemNotFoundError, NoMetricError, InvalidItemError) as error:
-            fail(f"{slug}: {error}")
+        except ServiceError as error:
+            fail(f"{slug}: {error.message}")
         metric = load_graph(session, row).bet_by_id[bet].metric
     assert metric is not None
     click.echo(f"{slug} {bet}: {metric_line(metric)} (revision {written.revision})", err=True)

@@ -13,6 +13,10 @@ class Settings:
     database_url: str
     max_body_bytes: int = 5 << 20
     public_url: str = ""  # how clients reach this service; diagram nodes link to its viewer
+    failed_render_seconds: float = 600.0  # how long a picture that could not be drawn is not tried again
+    database_timeout: float = 5.0  # the longest any call waits for the database before answering 503
+    header_seconds: float = 10.0  # a client must send a request's headers within this
+    body_seconds: float = 30.0  # and its body within this
 
 
 def default_database_url() -> str:
@@ -26,4 +30,21 @@ def settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL") or default_database_url(),
         max_body_bytes=int(os.environ.get("BETGRAPH_MAX_BODY_BYTES") or 5 << 20),
         public_url=os.environ.get("BETGRAPH_PUBLIC_URL", "").rstrip("/"),
+        failed_render_seconds=_seconds("BETGRAPH_FAILED_RENDER_SECONDS", 600.0),
+        database_timeout=_seconds("BETGRAPH_DATABASE_TIMEOUT", 5.0),
+        header_seconds=_seconds("BETGRAPH_HEADER_TIMEOUT", 10.0),
+        body_seconds=_seconds("BETGRAPH_BODY_TIMEOUT", 30.0),
     )
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SystemExit(f"betgraph: {name} must be a number of seconds, not {value[:40]!r}") from None
+    if not 0 < seconds < 86_400:
+        raise SystemExit(f"betgraph: {name} must be between 0 and 86400 seconds, not {value[:40]!r}")
+    return seconds

@@ -24,11 +24,11 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from service_bench import postgres_database  # the bench folder is on the path of its scripts
 
-from app.api.app import create_app
-from app.api.cache import GraphCache
 from app.config import Settings
 from app.domain.model import Graph, Visibility
 from app.domain.synthetic import synthetic_graph
+from app.server import create_app
+from app.services.cache import GraphCache
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, graph_data, load_graph, save_graph
 from app.storage.migrate import upgrade
@@ -105,7 +105,9 @@ def http_reads(url: str, repeat: int) -> None:
     with TestClient(app) as client:
 
         def get(query: str) -> None:
-            app.state.graphs = GraphCache()  # cold: every request reads and parses the graph again
+            app.state.services = dataclasses.replace(
+                app.state.services, graphs=GraphCache()
+            )  # cold: read and parse again
             answer = client.get(f"/api/graphs/{SLUG}{query}")
             assert answer.status_code == 200, answer.text
 

@@ -10,7 +10,7 @@ moment resolves to: what a date resolves to can still move (today's date, a date
 while the pinned picture it points to never does, and every moment in one revision shares it.
 
 A warm request reads the graph's row (its head), and the token if any, and answers from this
-process's copy of the picture (`app.api.cache.Pictures`) without building DOT. A cold one builds
+process's copy of the picture (`app.services.cache.Pictures`) without building DOT. A cold one builds
 the DOT, whose hash is the key of the render cache every worker shares; it ends its read
 transaction before it waits for a drawing, so no waiting request holds a database connection.
 """
@@ -18,30 +18,28 @@ transaction before it waits for a drawing, so no waiting request holds a databas
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import hashlib
 import html
 from dataclasses import dataclass
-from email.utils import format_datetime
-from typing import Literal, cast
-from urllib.parse import quote
+from typing import Any, Literal, cast
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.asof import Moment, invalid, parse_moment, resolve
-from app.api.cache import Picture, PictureKey, Pictures
-from app.api.deps import Principal, get_principal, readable_graph
-from app.api.problems import ProblemError
-from app.api.renderer import BusyError, Renderer
+from app.api.deps import bearer, get_services
+from app.api.problems import ProblemError, invalid_parameter, problem_for
 from app.rendering.dot import DotOptions
-from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw, prepare
+from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, prepare
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import View, ViewError, ViewKind, select, select_diff
+from app.services import access, pictures
+from app.services.cache import Picture, PictureKey
+from app.services.context import Services
+from app.services.errors import InvalidParameterError, ServiceError
+from app.services.moments import Moment, parse_moment, resolve
+from app.services.urls import PicturePath, diff_path
 from app.storage.db import transaction
-from app.storage.renders import get_render, graph_and_visibility, put_render, revision_time
-from app.storage.tables import GraphRow, as_utc
-from app.storage.tokens import find_token
+from app.storage.renders import revision_time
+from app.storage.tables import GraphRow
 
 router = APIRouter(tags=["diagrams"])
 
@@ -87,8 +85,8 @@ def _revision(text: str) -> int:
     return int(text)
 
 
-def _options(request: Request, theme: Literal["light", "dark"]) -> RenderOptions:
-    link_base = request.app.state.settings.public_url or None
+def _options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:
+    link_base = services.settings.public_url or None
     return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30))
 
 
@@ -111,26 +109,6 @@ class _Target:
     def key(self, today: dt.date) -> PictureKey:
         row, view = self.row, self.view
         return (row.id, row.created_at.isoformat(), self.at, view.kind, view.focus, self.fmt, self.theme, today)
-
-
-def stored_picture(request: Request, key: str) -> tuple[str, bytes] | None:
-    with transaction(request.app.state.sessions, write=False) as session:
-        found = get_render(session, key)
-        return (found.etag, found.body) if found is not None else None
-
-
-def draw_and_store(request: Request, key: str, prepared: Prepared, options: RenderOptions) -> tuple[str, bytes]:
-    body = draw(prepared, options)
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    # Committed before the renderer lets go of the picture's lock, so whoever waited finds it.
-    with transaction(request.app.state.sessions, write=True) as writer:
-        put_render(writer, key, etag=etag, media_type=MEDIA_TYPES[prepared.fmt], body=body)
-    return etag, body
-
-
-def _picture(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:
-    zipped = gzip.compress(body, compresslevel=6, mtime=0) if fmt == "svg" else None
-    return Picture(etag, body, zipped, format_datetime(as_utc(modified), usegmt=True))
 
 
 def _headers(target: _Target, picture: Picture) -> dict[str, str]:
@@ -163,19 +141,6 @@ def _failed(fmt: Format, message: str) -> Response:
             },
         )
     raise ProblemError(422, "The diagram cannot be drawn", message)
-
-
-def _graph(session: Session, slug: str, principal: Principal | None, token: str | None) -> tuple[GraphRow, bool]:
-    found = graph_and_visibility(session, slug)
-    row, public = (found[0], found[1] == "public") if found is not None else (None, None)
-    if token is None:
-        if row is not None and public and principal is None:
-            return row, True  # the common case, where readable_graph would only read the row again
-        return readable_graph(session, slug, principal, public=public), bool(public)
-    found_token = find_token(session, token)
-    if row is None or found_token is None or found_token.graph_id not in (None, row.id):
-        raise ProblemError(404, "Not found", f"no graph {slug!r}", headers={"Cache-Control": "no-store"})
-    return row, False
 
 
 Kind = Literal["why", "impact", "team"]
@@ -213,8 +178,8 @@ class DiagramRequest:
         as_of = self.request.query_params.get("as_of")
         moment = parse_moment(as_of) if as_of is not None else None
         if moment is not None and number is not None:
-            raise invalid("as_of", f"this URL names revision {number} already: leave out as_of")
-        return self._serve(slug or name, token, number, view, theme, fmt, moment=moment)
+            raise invalid_parameter("as_of", f"this URL names revision {number} already: leave out as_of")
+        return self._guarded(slug or name, token, number, view, theme, fmt, moment=moment)
 
     def answer_diff(self, file: str, *, slug: str, token: str | None = None) -> Response:
         """`{from}..{to}.{fmt}`: each side a revision number or an ISO date or date-time; `to` may be left out."""
@@ -223,25 +188,33 @@ class DiagramRequest:
         if not dots:
             raise ProblemError(404, "Not found", "a diff URL names two revisions: /graphs/{slug}/diff/{from}..{to}.svg")
         if "as_of" in self.request.query_params:
-            raise invalid("as_of", "a diff names its own revisions ({from}..{to}): leave out as_of")
+            raise invalid_parameter("as_of", "a diff names its own revisions ({from}..{to}): leave out as_of")
         span = (parse_moment(start, "from"), parse_moment(end, "to") if end else None)
-        return self._serve(slug, token, None, View("diff", name), theme, fmt, span=span)
+        return self._guarded(slug, token, None, View("diff", name), theme, fmt, span=span)
 
     def _pinned(self, target: _Target, token: str | None) -> str:
         """The immutable URL of what `target` names: /r/{revision}, or a diff between two numbers."""
-        prefix = f"/e/{quote(token, safe='')}" if token is not None else ""
-        tail = ".dark" if target.theme == "dark" else ""
-        base = f"{prefix}/graphs/{target.row.slug}"
+        dark = target.theme == "dark"
         if target.since is not None:
-            return f"{base}/diff/{target.since}..{target.at}{tail}.{target.fmt}"
+            return diff_path(target.row.slug, target.since, target.at, dark=dark, fmt=target.fmt, token=token)
         view = target.view
-        focus = f"/{view.kind}/{quote(view.focus or '', safe='')}" if view.kind != "map" else ""
-        return f"{base}/r/{target.at}{focus}{tail}.{target.fmt}"
+        focus = view.focus if view.kind != "map" else None
+        return PicturePath(target.row.slug, view.kind, focus, target.at, dark, target.fmt, token).path()
 
     def _redirect(self, target: _Target, token: str | None) -> Response:
         # Short-lived, like the latest picture: a moment that has not passed yet may resolve anew.
         cache = LATEST if target.public else PRIVATE
         return Response(status_code=307, headers={"Location": self._pinned(target, token), "Cache-Control": cache})
+
+    def _guarded(self, *args: Any, **options: Any) -> Response:
+        """The answer, or what was refused, never cached: a refusal (a revoked embed token, a
+        database outage) must not outlive its cause in any browser or proxy."""
+        try:
+            return self._serve(*args, **options)
+        except ServiceError as error:
+            problem = problem_for(error)
+        problem.headers.setdefault("Cache-Control", "no-store")
+        raise problem
 
     def _serve(
         self,
@@ -255,11 +228,11 @@ class DiagramRequest:
         moment: Moment | None = None,
         span: tuple[Moment, Moment | None] | None = None,
     ) -> Response:
-        request = self.request
-        pictures: Pictures = request.app.state.pictures
+        services = get_services(self.request)
         today = dt.date.today()  # relative horizons are read against it: part of the picture's name
-        with transaction(request.app.state.sessions, write=False) as session:
-            row, public = _graph(session, slug, get_principal(request, session), token)
+        with transaction(services.sessions, write=False) as session:
+            readable = access.read_graph(session, slug, bearer(self.request, session), embed=token)
+            row, public = readable.row, readable.public
             if revision is not None and not 1 <= revision <= row.head:
                 raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}")
             if moment is not None:
@@ -271,30 +244,32 @@ class DiagramRequest:
                 since = resolve(session, row, start, "from")
                 revision = resolve(session, row, end, "to") if end is not None else row.head
                 if since > revision:
-                    raise invalid("from", f"from (revision {since}) is after to (revision {revision}); swap them")
+                    raise InvalidParameterError(
+                        "from", f"from (revision {since}) is after to (revision {revision}); swap them"
+                    )
                 view = View("diff", f"r{since} → r{revision}")
                 if start.number is None or end is None or end.number is None:
                     return self._redirect(_Target(row, public, revision, view, theme, fmt, since), token)
             target = _Target(row, public, revision, view, theme, fmt, since)
-            memo = pictures.get(target.key(today))
+            memo = services.pictures.get(target.key(today))
             if memo is not None:
                 return self._respond(target, memo)
-            found = self._prepare(session, target, today)
+            found = self._prepare(services, session, target, today)
         if isinstance(found, Response):
             return found
-        picture = found if isinstance(found, Picture) else self._draw(target, *found)
+        picture = found if isinstance(found, Picture) else self._draw(services, target, *found)
         if isinstance(picture, Response):
             return picture
-        pictures.put(target.key(today), picture)
+        services.pictures.put(target.key(today), picture)
         return self._respond(target, picture)
 
     def _prepare(
-        self, session: Session, target: _Target, today: dt.date
+        self, services: Services, session: Session, target: _Target, today: dt.date
     ) -> Picture | Response | tuple[Prepared, RenderOptions, dt.datetime]:
         """The picture if the shared cache has it, else what drawing it takes."""
-        request, fmt = self.request, target.fmt
-        options = _options(request, target.theme)
-        graphs = request.app.state.graphs
+        fmt = target.fmt
+        options = _options(services, target.theme)
+        graphs = services.graphs
         analysed = graphs.get(session, target.row, target.revision)
         try:
             if target.since is None:
@@ -310,32 +285,19 @@ class DiagramRequest:
             return _failed(fmt, str(error))
         # The revision's date, whether the URL names it or it is the latest: the picture is the same.
         modified = revision_time(session, target.row.id, target.at) or target.row.updated_at
-        cached = get_render(session, prepared.key(target.theme))
+        cached = pictures.cached(session, prepared, target.theme)
         if cached is not None:
-            return _picture(cached.etag, cached.body, fmt, modified)
+            return pictures.finished(*cached, fmt, modified)
         return prepared, options, modified
 
     def _draw(
-        self, target: _Target, prepared: Prepared, options: RenderOptions, modified: dt.datetime
+        self, services: Services, target: _Target, prepared: Prepared, options: RenderOptions, modified: dt.datetime
     ) -> Picture | Response:
-        request, key = self.request, prepared.key(target.theme)
-        renderer: Renderer = request.app.state.renderer
         try:
-            etag, body = renderer.draw(
-                key,
-                lambda: draw_and_store(request, key, prepared, options),
-                stored=lambda: stored_picture(request, key),
-            )
-        except BusyError:
-            raise ProblemError(
-                503,
-                "Busy",
-                "every render slot, or this picture's drawing, stayed busy; try again",
-                headers={"Retry-After": "5"},
-            ) from None
+            etag, body = pictures.drawn(services, prepared, options, target.theme)
         except RenderError as error:
             return _failed(target.fmt, str(error))
-        return _picture(etag, body, target.fmt, modified)
+        return pictures.finished(etag, body, target.fmt, modified)
 
     def _respond(self, target: _Target, picture: Picture) -> Response:
         headers = _headers(target, picture)
@@ -367,12 +329,12 @@ def diff_diagram(slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer_diff(file, slug=slug)
 
 
-@router.get("/graphs/{slug}/r/{revision}/{kind}/{file}", name="pinned_focused_diagram")
+@router.get("/graphs/{slug}/r/{revision}/{kind}/{file:path}", name="pinned_focused_diagram")
 def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, revision=revision)
 
 
-@router.get("/graphs/{slug}/{kind}/{file}", name="focused_diagram")
+@router.get("/graphs/{slug}/{kind}/{file:path}", name="focused_diagram")
 def focused_diagram(slug: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind)
 
@@ -392,13 +354,13 @@ def embedded_diff_diagram(token: str, slug: str, file: str, request: Request) ->
     return DiagramRequest(request).answer_diff(file, slug=slug, token=token)
 
 
-@router.get("/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file}", name="embedded_pinned_focused_diagram")
+@router.get("/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file:path}", name="embedded_pinned_focused_diagram")
 def embedded_pinned_focused_diagram(
     token: str, slug: str, revision: str, kind: Kind, file: str, request: Request
 ) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token, revision=revision)
 
 
-@router.get("/e/{token}/graphs/{slug}/{kind}/{file}", name="embedded_focused_diagram")
+@router.get("/e/{token}/graphs/{slug}/{kind}/{file:path}", name="embedded_focused_diagram")
 def embedded_focused_diagram(token: str, slug: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token)

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from typing import Annotated, Literal, cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from app.api.asof import AsOfDep, revision_for
-from app.api.deps import PrincipalDep, SessionDep
-from app.api.graphs import readable
+from app.api.deps import CallerDep, ServicesDep, SessionDep
+from app.api.moments import AsOfDep
 from app.api.problems import ProblemError
 from app.rendering.views import View, ViewError, ViewKind, select
-from app.storage import graphs as storage
-from app.storage.tokens import find_token
+from app.services import access, sharing
+from app.services.errors import NotFoundError, UnauthenticatedError
+from app.services.urls import public_base, read_picture_path
 
 router = APIRouter(tags=["sharing"])
-
-# /graphs/{slug}.{fmt} or /graphs/{slug}/{kind}/{focus}.{fmt}, pinned with /r/{revision} after the
-# slug, optionally under /e/{token}
-_DIAGRAM = re.compile(
-    r"^(?:/e/(?P<token>[^/]+))?/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?:/r/(?P<revision>[0-9]{1,9}))?"
-    r"(?:/(?P<kind>why|impact|team)/(?P<focus>[^/]+?))?(?P<dark>\.dark)?\.(?P<fmt>[a-z]+)$"
-)
 
 
 class OEmbed(BaseModel):
@@ -51,55 +42,52 @@ class Snippets(BaseModel):
     mediawiki: str
 
 
-def _base(request: Request) -> str:
-    configured: str = request.app.state.settings.public_url
-    return configured or str(request.base_url).rstrip("/")
+def base_url(request: Request, services: ServicesDep) -> str:
+    return public_base(services.settings.public_url, request.url.scheme, request.scope.get("server"))
 
 
 @router.get("/oembed", response_model=OEmbed)
 def oembed(
     request: Request,
+    services: ServicesDep,
     session: SessionDep,
     url: Annotated[str, Query(max_length=2000)],
     format: Annotated[str, Query()] = "json",
-    maxwidth: Annotated[int | None, Query(ge=1)] = None,
-    maxheight: Annotated[int | None, Query(ge=1)] = None,
+    maxwidth: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    maxheight: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> OEmbed:
     """oEmbed (https://oembed.com) for diagram URLs: a photo, sized to fit maxwidth and maxheight."""
     if format != "json":
         raise ProblemError(501, "Not implemented", "only the json format is served")
-    match = _DIAGRAM.match(urlsplit(url).path)
-    if match is None:
+    path = urlsplit(url).path
+    found = read_picture_path(path)
+    if found is None:
         raise ProblemError(404, "Not found", "not the URL of a Betgraph diagram")
-    if match["fmt"] not in ("svg", "png"):
+    if found.fmt not in ("svg", "png"):
         raise ProblemError(501, "Not implemented", "only .svg and .png diagrams embed as photos")
-    row = storage.get_graph_row(session, match["slug"])
-    if row is None:
-        raise ProblemError(404, "Not found", f"no graph {match['slug']!r}")
-    public = storage.visibility(session, row) == "public"
-    token = match["token"]
-    if not public:
-        found = find_token(session, token) if token else None
-        if found is None or found.graph_id not in (None, row.id):
-            # oEmbed's own answer for a resource that needs authorisation (the issue asks for it too).
-            raise ProblemError(401, "Private", "this graph is private: use its embed URL (/e/{token}/…)")
-    revision = int(match["revision"]) if match["revision"] else None
-    if revision is not None and not 1 <= revision <= row.head:
-        raise ProblemError(404, "Not found", f"graph {row.slug!r} has revisions 1 to {row.head}")
-    view = View(cast(ViewKind, match["kind"]), match["focus"]) if match["kind"] else View()
     try:
-        scene = select(request.app.state.graphs.get(session, row, revision).graph, view, dt.date.today())
+        row = access.read_graph(session, found.slug, None, embed=found.token).row
+    except UnauthenticatedError:
+        # oEmbed's own answer for a resource that needs authorisation.
+        raise ProblemError(401, "Private", "this graph is private: use its embed URL (/e/{token}/…)") from None
+    revision = found.revision
+    if revision is not None and not 1 <= revision <= row.head:
+        raise NotFoundError(f"graph {row.slug!r} has revisions 1 to {row.head}")
+    view = View(cast(ViewKind, found.view), found.focus) if found.view != "map" else View()
+    try:
+        scene = select(services.graphs.get(session, row, revision).graph, view, dt.date.today())
     except ViewError as error:
-        raise ProblemError(404, "Not found", str(error)) from None
+        raise NotFoundError(str(error)) from None
     # A size that fits the box asked for; the picture itself scales, being SVG or a large PNG.
     width, height = _size(scene.size)
     scale = min(1.0, (maxwidth or width) / width, (maxheight or height) / height)
+    base = base_url(request, services)
     return OEmbed(
-        url=_base(request) + urlsplit(url).path,  # ours, whatever scheme or host the asker wrote
+        url=base + path,  # ours, whatever scheme or host the asker wrote
         width=max(1, round(width * scale)),
         height=max(1, round(height * scale)),
         title=scene.title,
-        provider_url=_base(request),
+        provider_url=base,
     )
 
 
@@ -113,8 +101,9 @@ def _size(nodes: int) -> tuple[int, int]:
 def snippets(
     slug: str,
     request: Request,
+    services: ServicesDep,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     view: Annotated[ViewKind, Query()] = "map",
     focus: Annotated[str | None, Query(max_length=200)] = None,
     token: Annotated[str | None, Query(max_length=100, description="an embed token, for a private graph")] = None,
@@ -124,35 +113,15 @@ def snippets(
 
     With `as_of`, every URL is the pinned picture of that revision.
     """
-    row = readable(session, slug, principal)
-    if token is not None:
-        found = find_token(session, token)
-        if found is None or found.graph_id not in (None, row.id):
-            raise ProblemError(422, "The request is not valid", "token is not an embed token for this graph")
-    revision = revision_for(session, row, as_of)
-    try:
-        scene = select(request.app.state.graphs.get(session, row, revision).graph, View(view, focus), dt.date.today())
-    except ViewError as error:
-        raise ProblemError(404, "Not found", str(error)) from None
-    prefix = f"{_base(request)}{'/e/' + quote(token, safe='') if token else ''}/graphs/{slug}"
-    tail = "" if view == "map" else f"/{view}/{quote(focus or '', safe='')}"
-    pinned = f"{prefix}/r/{row.head if revision is None else revision}{tail}.svg"
-    url = f"{prefix}{tail}.svg" if revision is None else pinned
-    dark = url.removesuffix(".svg") + ".dark.svg"
-    alt = scene.description
-    text = html.escape(alt, quote=True)
-    src, dark_src = html.escape(url, quote=True), html.escape(dark, quote=True)
-    picture = (
-        f'<picture><source media="(prefers-color-scheme: dark)" srcset="{dark_src}">'
-        f'<img src="{src}" alt="{text}"></picture>'
+    found = sharing.snippets(
+        services,
+        session,
+        base=base_url(request, services),
+        slug=slug,
+        who=caller,
+        view=view,
+        focus=focus,
+        token=token,
+        as_of=as_of,
     )
-    return Snippets(
-        alt=alt,
-        url=url,
-        dark_url=dark,
-        pinned_url=pinned,
-        markdown=picture,
-        html=f'<img src="{src}" alt="{text}" loading="lazy">',
-        confluence=f'!{url}|alt="{alt.replace("|", "/").replace("!", "")}"!',
-        mediawiki=f"[{url} {alt.replace(']', ')')}]",
-    )
+    return Snippets(**{name: getattr(found, name) for name in Snippets.model_fields})

@@ -11,7 +11,6 @@ through the routes again, which read the database.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -19,13 +18,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.services.urls import PICTURE_PATH
 from app.storage.changes import Changes
 
-# The diagram routes' shapes only (app.api.diagrams): /graphs/{slug}[/r/{n}][/{view}/{focus}|/diff/{span}].{fmt}
-_PICTURE = re.compile(
-    r"^/(?:e/[^/]+/)?graphs/[a-z0-9][a-z0-9-]{0,62}(?:/r/\d+)?"
-    r"(?:/(?:why|impact|team)/[^/]+|/diff/[^/]+)?\.(?:svg|png|pdf|dot|mmd)$"
-)
 MAX_BODY = 8 << 20  # larger pictures are rare, and routing is cheap beside sending them
 BUDGET = 64 << 20  # bytes of answers kept, least recently used first out
 
@@ -55,7 +50,7 @@ class FastPath:
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or scope["query_string"]
-            or not _PICTURE.match(scope["path"])
+            or not PICTURE_PATH.match(scope["path"])
         ):
             await self.app(scope, receive, send)
             return

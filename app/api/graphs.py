@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel
 
-from app.api.asof import AsOfDep, revision_for
-from app.api.deps import PrincipalDep, SessionDep, not_found, readable_graph, require_writer, tag_matches
+from app.api.deps import CallerDep, ServicesDep, SessionDep, tag_matches
+from app.api.moments import AsOfDep
 from app.api.problems import ProblemError, invalid_document
 from app.domain.analysis import why_chain
 from app.domain.document import DocumentError, Problem, dump_json, dump_yaml, load
 from app.domain.lint import lint
 from app.domain.model import Graph
+from app.services import access
+from app.services.moments import revision_for
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow, as_utc
 
@@ -110,24 +112,15 @@ def parse_document(body: bytes, content_type: str) -> Graph:
     return graph
 
 
-def readable(session: SessionDep, slug: str, principal: PrincipalDep) -> GraphRow:
-    row = storage.get_graph_row(session, slug)
-    public = storage.visibility(session, row) == "public" if row is not None else None
-    return readable_graph(session, slug, principal, public=public)
-
-
 @router.get("", response_model=GraphList)
 def list_graphs(
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: Annotated[str, Query(max_length=63)] = "",
 ) -> GraphList:
     # No token: public graphs; a token for every graph: all of them; a token for one: that one too.
-    visible: int | Literal["all"] | None = None
-    if principal is not None:
-        visible = "all" if principal.graph_id is None else principal.graph_id
-    rows = storage.list_graphs(session, visible_to=visible, after=after, limit=limit + 1)
+    rows = storage.list_graphs(session, visible_to=access.listable(caller), after=after, limit=limit + 1)
     items = [
         GraphSummary(
             slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=as_utc(g.updated_at)
@@ -149,15 +142,12 @@ def put_graph(
     request: Request,
     response: Response,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
     reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Written:
     """Replace the whole graph with a document (YAML or JSON), atomically, as one revision."""
-    row = storage.get_graph_row(session, slug)
-    writer = require_writer(principal, slug, row)
-    if row is None and writer.graph_id is not None:
-        raise not_found(slug)
+    row, writer = access.write_or_create(session, slug, caller)
     graph = parse_document(body, request.headers.get("content-type", "application/json"))
     if graph.slug != slug:
         problem = Problem(f"graph.slug is {graph.slug!r} but the URL names {slug!r}", ("graph", "slug"))
@@ -167,7 +157,7 @@ def put_graph(
             session, graph, token_id=writer.token_id, reason=reason, expected_head=expected_head(if_match, row)
         )
     except storage.ConflictError as error:
-        raise ProblemError(412 if if_match else 409, "Conflict", str(error)) from None
+        raise ProblemError(409, "Conflict", str(error)) from None
     response.headers["ETag"] = f'"r{saved.revision}"'
     if saved.created:
         response.status_code = 201
@@ -182,19 +172,20 @@ def put_graph(
 def get_graph(
     slug: str,
     request: Request,
+    services: ServicesDep,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     as_of: AsOfDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The graph's document, as JSON, or as YAML with `Accept: application/yaml`."""
-    row = readable(session, slug, principal)
+    row = access.read_graph(session, slug, caller).row
     revision = revision_for(session, row, as_of)
     tag = f'"r{revision}"' if revision is not None else etag(row)
     headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
     if tag_matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    graph = request.app.state.graphs.get(session, row, revision).graph
+    graph = services.graphs.get(session, row, revision).graph
     accept = request.headers.get("accept", "")
     if any(kind in accept for kind in YAML_TYPES):
         return Response(dump_yaml(graph), media_type="application/yaml; charset=utf-8", headers=headers)
@@ -205,23 +196,20 @@ def get_graph(
 def delete_graph(
     slug: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    row = storage.get_graph_row(session, slug)
-    require_writer(principal, slug, row)
-    if row is None:
-        raise not_found(slug)
+    row, _ = access.write_graph(session, slug, caller)
     expected_head(if_match, row)
     storage.delete_graph(session, row)
     return Response(status_code=204)
 
 
 @router.get("/{slug}/lint", response_model=LintOut)
-def lint_graph(slug: str, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep) -> LintOut:
-    row = readable(session, slug, principal)
+def lint_graph(slug: str, services: ServicesDep, session: SessionDep, caller: CallerDep, as_of: AsOfDep) -> LintOut:
+    row = access.read_graph(session, slug, caller).row
     revision = revision_for(session, row, as_of)
-    analysed = request.app.state.graphs.get(session, row, revision)
+    analysed = services.graphs.get(session, row, revision)
     findings = lint(analysed.graph, dt.date.today(), analysed.support)
     return LintOut(
         graph=slug,
@@ -234,10 +222,10 @@ def lint_graph(slug: str, request: Request, session: SessionDep, principal: Prin
 
 @router.get("/{slug}/why/{bet_id}", response_model=WhyOut)
 def why(
-    slug: str, bet_id: str, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep
+    slug: str, bet_id: str, services: ServicesDep, session: SessionDep, caller: CallerDep, as_of: AsOfDep
 ) -> WhyOut:
-    row = readable(session, slug, principal)
-    analysed = request.app.state.graphs.get(session, row, revision_for(session, row, as_of))
+    row = access.read_graph(session, slug, caller).row
+    analysed = services.graphs.get(session, row, revision_for(session, row, as_of))
     if bet_id not in analysed.graph.bet_by_id:
         raise ProblemError(404, "Not found", f"no bet {bet_id!r} in graph {slug!r}")
     chain = why_chain(analysed.graph, bet_id, analysed.support)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from app.api.asof import DESCRIPTION, invalid, parse_moment, resolve
-from app.api.deps import Principal, PrincipalDep, SessionDep
-from app.api.graphs import readable
+from app.api.deps import CallerDep, ServicesDep, SessionDep
 from app.api.problems import ProblemError
 from app.domain.diff import diff, diff_data
+from app.services import access
+from app.services.access import Caller
+from app.services.errors import InvalidParameterError
+from app.services.moments import DESCRIPTION, parse_moment, resolve
 from app.storage import history
 
 # Beyond what a database integer holds, a number names no revision (and would not fit a query).
@@ -55,12 +57,12 @@ def _section(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _out(revision: history.Revision, principal: Principal | None) -> RevisionOut:
+def _out(revision: history.Revision, caller: Caller | None) -> RevisionOut:
     stored = revision.changes
     author = revision.author
     # A token's label often names a person or a machine: only people with a token read it, never
     # every anonymous reader of a public graph.
-    label = author.label if author is not None and principal is not None else ""
+    label = author.label if author is not None and caller is not None else ""
     return RevisionOut(
         number=revision.number,
         created_at=revision.created_at,
@@ -79,36 +81,36 @@ def _out(revision: history.Revision, principal: Principal | None) -> RevisionOut
 def list_revisions(
     slug: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[
         int | None, Query(ge=1, le=MAX_REVISION, description="only revisions older than this number")
     ] = None,
 ) -> RevisionList:
     """The graph's revisions, newest first."""
-    row = readable(session, slug, principal)
+    row = access.read_graph(session, slug, caller).row
     found = history.list_revisions(session, row, before=before, limit=limit + 1)
-    items = [_out(revision, principal) for revision in found[:limit]]
+    items = [_out(revision, caller) for revision in found[:limit]]
     return RevisionList(graph=slug, head=row.head, items=items, next=items[-1].number if len(found) > limit else None)
 
 
 @router.get("/revisions/{number}", response_model=RevisionOut)
 def get_revision(
-    slug: str, number: Annotated[int, Path(ge=1, le=MAX_REVISION)], session: SessionDep, principal: PrincipalDep
+    slug: str, number: Annotated[int, Path(ge=1, le=MAX_REVISION)], session: SessionDep, caller: CallerDep
 ) -> RevisionOut:
-    row = readable(session, slug, principal)
+    row = access.read_graph(session, slug, caller).row
     found = history.get_revision(session, row, number)
     if found is None:
         raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}; {number} is none")
-    return _out(found, principal)
+    return _out(found, caller)
 
 
 @router.get("/diff")
 def diff_graph(
     slug: str,
-    request: Request,
+    services: ServicesDep,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     since: Annotated[str, Query(alias="from", max_length=64, description=DESCRIPTION)],
     until: Annotated[
         str | None, Query(alias="to", max_length=64, description=f"{DESCRIPTION}; the head if left out")
@@ -116,11 +118,11 @@ def diff_graph(
 ) -> dict[str, Any]:
     """What changed between two revisions (or moments): added, removed, re-parented, field by field."""
     start, end = parse_moment(since, "from"), parse_moment(until, "to") if until is not None else None
-    row = readable(session, slug, principal)
+    row = access.read_graph(session, slug, caller).row
     before = resolve(session, row, start, "from")
     after = resolve(session, row, end, "to") if end is not None else row.head
     if before > after:
-        raise invalid("from", f"from (revision {before}) is after to (revision {after}); swap them")
-    graphs = request.app.state.graphs
+        raise InvalidParameterError("from", f"from (revision {before}) is after to (revision {after}); swap them")
+    graphs = services.graphs
     found = diff(graphs.get(session, row, before).graph, graphs.get(session, row, after).graph)
     return {"graph": slug, "from": before, "to": after, **diff_data(found)}

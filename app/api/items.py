@@ -1,25 +1,22 @@
 """/api/graphs/{slug}/bets and /assumptions: one item at a time, with ETag and If-Match.
 
-An item's ETag is the revision that wrote its current version (`app.storage.items`), so two
+An item's ETag is the revision that wrote its current version (`app.services.edits`), so two
 clients editing the same bet get 412 while edits to different bets never conflict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
-from app.api.asof import AsOfDep, revision_for
-from app.api.deps import PrincipalDep, SessionDep, require_writer
-from app.api.graphs import readable
-from app.api.problems import ProblemError, invalid_document
+from app.api.deps import CallerDep, SessionDep
+from app.api.moments import AsOfDep
 from app.domain.document import AssumptionDoc, BetDoc
+from app.services import access, edits
+from app.services.edits import Section
+from app.services.moments import revision_for
 from app.storage import graphs as storage
-from app.storage import items as edits
-from app.storage.items import Section
 
 # Kept with the revision the write makes, as `PUT /api/graphs/{slug}?reason=` is.
 ReasonDep = Annotated[str | None, Query(max_length=500, description="why this change: kept with the revision")]
@@ -49,21 +46,6 @@ def expected_version(if_match: str | None, prefix: str) -> int | None:
     return versions[0] if versions else -1
 
 
-@contextmanager
-def item_problems() -> Iterator[None]:
-    """The item service's refusals, as problem+json."""
-    try:
-        yield
-    except edits.ItemNotFoundError as error:
-        raise ProblemError(404, "Not found", str(error)) from None
-    except edits.StaleItemError as error:
-        raise ProblemError(412, "Precondition failed", str(error)) from None
-    except (edits.IdTakenError, edits.StillReferencedError, edits.BusyGraphError) as error:
-        raise ProblemError(409, "Conflict", str(error)) from None
-    except edits.InvalidItemError as error:
-        raise invalid_document(error.problems) from None
-
-
 def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix: str) -> APIRouter:
     router = APIRouter(prefix=f"/api/graphs/{{slug}}/{section}", tags=[section])
     noun = edits.noun(section)
@@ -72,12 +54,12 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
     def list_items(
         slug: str,
         session: SessionDep,
-        principal: PrincipalDep,
+        caller: CallerDep,
         as_of: AsOfDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         after: Annotated[str, Query(max_length=63)] = "",
     ) -> dict[str, Any]:
-        row = readable(session, slug, principal)
+        row = access.read_graph(session, slug, caller).row
         data = storage.graph_data(session, row, revision_for(session, row, as_of))
         items = sorted(data[section], key=lambda item: item["id"])
         page = [item for item in items if item["id"] > after][: limit + 1]
@@ -85,12 +67,11 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
 
     @router.get("/{item_id}", name=f"get_{noun}")
     def get_item(
-        slug: str, item_id: str, session: SessionDep, principal: PrincipalDep, response: Response, as_of: AsOfDep
+        slug: str, item_id: str, session: SessionDep, caller: CallerDep, response: Response, as_of: AsOfDep
     ) -> dict[str, Any]:
-        row = readable(session, slug, principal)
+        row = access.read_graph(session, slug, caller).row
         revision = revision_for(session, row, as_of)
-        with item_problems():
-            item, version = edits.read_item(session, row, section, item_id, revision)
+        item, version = edits.read_item(session, row, section, item_id, revision)
         response.headers["ETag"] = item_tag(prefix, version)
         return item
 
@@ -106,14 +87,12 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         slug: str,
         item: Annotated[dict[str, Any], Body()],
         session: SessionDep,
-        principal: PrincipalDep,
+        caller: CallerDep,
         response: Response,
         reason: ReasonDep = None,
     ) -> dict[str, Any]:
-        row = readable(session, slug, principal)
-        writer = require_writer(principal, slug, row)
-        with item_problems():
-            written = edits.create_item(session, row, section, item, token_id=writer.token_id, reason=reason)
+        row, writer = access.write_graph(session, slug, caller)
+        written = edits.create_item(session, row, section, item, token_id=writer.token_id, reason=reason)
         response.headers["ETag"] = item_tag(prefix, written.revision)
         response.headers["Location"] = f"/api/graphs/{slug}/{section}/{item.get('id')}"
         return item
@@ -124,24 +103,22 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         item_id: str,
         patch: Annotated[dict[str, Any], Body(description="a JSON Merge Patch (RFC 7396) of the item")],
         session: SessionDep,
-        principal: PrincipalDep,
+        caller: CallerDep,
         response: Response,
         if_match: Annotated[str | None, Header()] = None,
         reason: ReasonDep = None,
     ) -> dict[str, Any]:
-        row = readable(session, slug, principal)
-        writer = require_writer(principal, slug, row)
-        with item_problems():
-            written = edits.update_item(
-                session,
-                row,
-                section,
-                item_id,
-                patch,
-                token_id=writer.token_id,
-                expected=expected_version(if_match, prefix),
-                reason=reason,
-            )
+        row, writer = access.write_graph(session, slug, caller)
+        written = edits.update_item(
+            session,
+            row,
+            section,
+            item_id,
+            patch,
+            token_id=writer.token_id,
+            expected=expected_version(if_match, prefix),
+            reason=reason,
+        )
         return written_item(response, prefix, written)
 
     @router.delete("/{item_id}", status_code=204, name=f"delete_{noun}")
@@ -149,22 +126,20 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         slug: str,
         item_id: str,
         session: SessionDep,
-        principal: PrincipalDep,
+        caller: CallerDep,
         if_match: Annotated[str | None, Header()] = None,
         reason: ReasonDep = None,
     ) -> Response:
-        row = readable(session, slug, principal)
-        writer = require_writer(principal, slug, row)
-        with item_problems():
-            edits.delete_item(
-                session,
-                row,
-                section,
-                item_id,
-                token_id=writer.token_id,
-                expected=expected_version(if_match, prefix),
-                reason=reason,
-            )
+        row, writer = access.write_graph(session, slug, caller)
+        edits.delete_item(
+            session,
+            row,
+            section,
+            item_id,
+            token_id=writer.token_id,
+            expected=expected_version(if_match, prefix),
+            reason=reason,
+        )
         return Response(status_code=204)
 
     return router

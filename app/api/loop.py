@@ -1,6 +1,6 @@
 """Closing the loop over HTTP: resolve a bet or an assumption, check in on a metric, calibration.
 
-The writes are item writes (`app.storage.items`): they answer with the item and its ETag and
+The writes are item writes (`app.services.edits`): they answer with the item and its ETag and
 honour If-Match like PATCH. Their bodies are parts of a document (a resolution, a check-in) and
 are validated as such, so a mistake reads the same as it would in a YAML file.
 """
@@ -10,18 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Header, Request, Response
+from fastapi import APIRouter, Body, Header, Response
 
-from app.api.asof import AsOfDep, revision_for
-from app.api.deps import PrincipalDep, SessionDep, require_writer
-from app.api.graphs import readable
-from app.api.items import ReasonDep, expected_version, item_problems, written_item
+from app.api.deps import CallerDep, ServicesDep, SessionDep
+from app.api.items import ReasonDep, expected_version, written_item
+from app.api.moments import AsOfDep
 from app.api.problems import ProblemError, document_errors
 from app.domain.calibration import calibrate, calibration_data
 from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
-from app.storage import items as edits
-from app.storage import loop
-from app.storage.items import Section
+from app.services import access, edits, loop
+from app.services.edits import Section
+from app.services.moments import revision_for
 
 router = APIRouter(prefix="/api/graphs/{slug}", tags=["closing the loop"])
 
@@ -75,28 +74,26 @@ def _resolve_route(section: Section, prefix: str) -> None:
         item_id: str,
         body: Annotated[Any, Body()],
         session: SessionDep,
-        principal: PrincipalDep,
+        caller: CallerDep,
         response: Response,
         if_match: Annotated[str | None, Header()] = None,
         reason: ReasonDep = None,
     ) -> dict[str, Any]:
-        row = readable(session, slug, principal)
-        writer = require_writer(principal, slug, row)
+        row, writer = access.write_graph(session, slug, caller)
         resolution = _part(ResolutionDoc, body, (section, "resolution"))
-        with item_problems():
-            written = loop.resolve(
-                session,
-                row,
-                section,
-                item_id,
-                verdict=resolution.verdict,
-                learned=resolution.learned,
-                committed_certainty=resolution.committed_certainty,
-                resolved_on=resolution.resolved_on or dt.date.today(),
-                token_id=writer.token_id,
-                expected=expected_version(if_match, prefix),
-                reason=reason,
-            )
+        written = loop.resolve(
+            session,
+            row,
+            section,
+            item_id,
+            verdict=resolution.verdict,
+            learned=resolution.learned,
+            committed_certainty=resolution.committed_certainty,
+            resolved_on=resolution.resolved_on or dt.date.today(),
+            token_id=writer.token_id,
+            expected=expected_version(if_match, prefix),
+            reason=reason,
+        )
         return written_item(response, prefix, written)
 
 
@@ -110,40 +107,35 @@ def check_in(
     item_id: str,
     body: Annotated[Any, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
     reason: ReasonDep = None,
 ) -> dict[str, Any]:
-    row = readable(session, slug, principal)
-    writer = require_writer(principal, slug, row)
+    row, writer = access.write_graph(session, slug, caller)
     if isinstance(body, dict) and "date" not in body:
         body = {**body, "date": dt.date.today()}
     checkin = _part(CheckInDoc, body, ("bets", "metric", "checkins"))
-    with item_problems():
-        try:
-            written = loop.check_in(
-                session,
-                row,
-                item_id,
-                value=checkin.value,
-                on=checkin.date,
-                note=checkin.note,
-                token_id=writer.token_id,
-                expected=expected_version(if_match, "b"),
-                reason=reason,
-            )
-        except loop.NoMetricError as error:
-            raise ProblemError(409, "Conflict", str(error)) from None
+    written = loop.check_in(
+        session,
+        row,
+        item_id,
+        value=checkin.value,
+        on=checkin.date,
+        note=checkin.note,
+        token_id=writer.token_id,
+        expected=expected_version(if_match, "b"),
+        reason=reason,
+    )
     return written_item(response, "b", written)
 
 
 @router.get("/calibration", name="calibration")
 def calibration(
-    slug: str, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfDep
+    slug: str, services: ServicesDep, session: SessionDep, caller: CallerDep, as_of: AsOfDep
 ) -> dict[str, Any]:
-    row = readable(session, slug, principal)
+    row = access.read_graph(session, slug, caller).row
     revision = revision_for(session, row, as_of)
-    graph = request.app.state.graphs.get(session, row, revision).graph
+    graph = services.graphs.get(session, row, revision).graph
     shown = row.head if revision is None else revision
     return {"graph": slug, "revision": shown, **calibration_data(calibrate(graph, dt.date.today()))}

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.document import Problem as DocumentProblem
+from app.services import errors
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("betgraph")
@@ -68,10 +69,46 @@ def invalid_document(problems: Iterable[DocumentProblem], detail: str = "") -> P
     )
 
 
+def problem_for(error: errors.ServiceError) -> ProblemError:
+    """The one mapping from what a service refused to the API's answer."""
+    message = error.message
+    match error:
+        case errors.NotFoundError():
+            return ProblemError(404, "Not found", message)
+        case errors.UnauthenticatedError():
+            return ProblemError(
+                401, "Authentication required", message, headers={"WWW-Authenticate": 'Bearer realm="betgraph"'}
+            )
+        case errors.ForbiddenError():
+            return ProblemError(403, "Forbidden", message)
+        case errors.ConflictError():
+            return ProblemError(409, "Conflict", message)
+        case errors.StaleError():
+            return ProblemError(412, "Precondition failed", message)
+        case errors.InvalidError():
+            return invalid_document(error.problems, message)
+        case errors.InvalidParameterError():
+            return invalid_parameter(error.name, message)
+        case errors.BusyError() | errors.UnavailableError():
+            title = "Busy" if isinstance(error, errors.BusyError) else "Service unavailable"
+            return ProblemError(503, title, message, headers={"Retry-After": str(error.retry_after)})
+    return ProblemError(500, "Internal error", "The error was logged; nothing was changed.")
+
+
+def invalid_parameter(name: str, message: str, where: str = "query") -> ProblemError:
+    return ProblemError(
+        422, "The request is not valid", message, errors=[{"message": message, "pointer": f"/{where}/{name}"}]
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, error: ProblemError) -> JSONResponse:
         return problem_response(error)
+
+    @app.exception_handler(errors.ServiceError)
+    async def _refused(_: Request, error: errors.ServiceError) -> JSONResponse:
+        return problem_response(problem_for(error))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -93,5 +130,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        outage = errors.infrastructure_error(error)
+        if outage is not None:
+            log.warning("database: %s", error.__class__.__name__)
+            return problem_response(problem_for(outage))
         log.exception("unexpected error", exc_info=error)
         return problem_response(ProblemError(500, "Internal error", "The error was logged; nothing was changed."))

@@ -1,11 +1,14 @@
-"""Has anything been written to the database since I last looked? Answered without a query.
+"""Has anything that changes an answer been written since I last looked? Mostly answered without a query.
 
-A warm picture may be answered from memory only while no graph, token or render changed
-anywhere: in this process (counted as each write transaction commits), or in another process
-or machine sharing the database. SQLite says so itself: `PRAGMA data_version` changes whenever
-another connection commits. PostgreSQL is told: every write transaction sends a NOTIFY on
-commit (`app.storage.db.transaction`), and a listener thread counts them. When the listener has
-lost its connection nobody can know, so `version()` answers None and callers ask the database.
+A warm picture may be answered from memory only while no graph or token changed anywhere: in
+this process (counted as each write transaction commits), or in another process or machine
+sharing the database. Pictures stored in the render cache change no answer and are not counted.
+SQLite says cheaply that another connection committed (`PRAGMA data_version`); only then is the
+counter of answer-changing writes read (`mark`). PostgreSQL is told: every such write sends a
+NOTIFY on commit (`app.storage.db.transaction`), and a listener thread counts them. A listener
+that has not heard from the database for `STALE` seconds (its connection lost, or silently cut
+by the network) cannot know what it missed, so `version()` answers None and callers ask the
+database: an edit or a revocation made anywhere is honoured everywhere within seconds.
 """
 
 from __future__ import annotations
@@ -18,8 +21,12 @@ from collections.abc import Hashable
 from typing import Protocol
 
 import psycopg
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.storage.tables import ChangeRow
+from app.storage.watchdog import WATCHDOG
 
 CHANNEL = "betgraph_changes"
 _local = 0
@@ -37,6 +44,11 @@ def local_writes() -> int:
     return _local
 
 
+def mark(session: Session) -> None:
+    """Count this transaction's write among those that change answers (SQLite's signal)."""
+    session.execute(update(ChangeRow).where(ChangeRow.id == 1).values(count=ChangeRow.count + 1))
+
+
 class Changes(Protocol):
     def version(self) -> Hashable | None: ...
 
@@ -52,22 +64,27 @@ class SqliteChanges:
         self._path = path
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
-        self._seen: tuple[float, int] = (0.0, 0)
+        self._checked = 0.0
+        self._data_version: int | None = None
+        self._count = 0
 
     def version(self) -> Hashable | None:
         now = time.monotonic()
-        checked, seen = self._seen
-        if now - checked > self.FRESH:
+        if now - self._checked > self.FRESH:
             with self._lock:
                 try:
                     if self._connection is None:
                         self._connection = sqlite3.connect(self._path, check_same_thread=False, timeout=0.05)
-                    seen = self._connection.execute("PRAGMA data_version").fetchone()[0]
-                except sqlite3.Error:
-                    self._connection = None
+                    data_version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+                    if data_version != self._data_version:
+                        # Something was committed: an edit, or only a stored picture.
+                        self._count = self._connection.execute("SELECT count FROM changes WHERE id = 1").fetchone()[0]
+                        self._data_version = data_version
+                except (sqlite3.Error, TypeError):
+                    self._connection, self._data_version = None, None
                     return None
-            self._seen = (now, seen)
-        return (local_writes(), seen)
+                self._checked = now
+        return (local_writes(), self._count)
 
     def close(self) -> None:
         with self._lock:
@@ -77,34 +94,45 @@ class SqliteChanges:
 
 
 class PostgresChanges:
+    HEARTBEAT = 1.0  # seconds between the listener's round trips to the database
+    STALE = 3.0  # not heard from the database for this long: nothing may be answered from memory
+
     def __init__(self, url: str) -> None:
         self._url = url
         self._heard = 0
-        self._listening = False
+        self._alive_at = -1e9  # when the listener last heard from the database (monotonic)
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="betgraph-changes", daemon=True)
         self._thread.start()
 
     def version(self) -> Hashable | None:
-        if not self._listening:
+        if time.monotonic() - self._alive_at > self.STALE:
             return None
         return (local_writes(), self._heard)
 
     def _listen(self) -> None:
         while not self._closed.is_set():
             try:
-                with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as connection:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=3, keepalives=1, keepalives_idle=5
+                ) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._heard += 1  # whatever happened while nobody listened is a change
-                    self._listening = True
                     while not self._closed.is_set():
-                        for _ in connection.notifies(timeout=0.5):
+                        # A round trip proves the connection still carries notifications; a
+                        # silent network would leave notifies() waiting forever without it.
+                        WATCHDOG.arm(connection, self.HEARTBEAT * 2)
+                        try:
+                            connection.execute("SELECT 1")
+                        finally:
+                            WATCHDOG.disarm(connection)
+                        self._alive_at = time.monotonic()
+                        for _ in connection.notifies(timeout=self.HEARTBEAT):
                             self._heard += 1
             except psycopg.Error:
                 pass
-            finally:
-                self._listening = False
-            self._closed.wait(1.0)
+            self._alive_at = -1e9
+            self._closed.wait(0.5)
 
     def close(self) -> None:
         self._closed.set()

@@ -7,24 +7,35 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.storage import changes
+from app.storage.watchdog import WATCHDOG
 
 # A write transaction on SQLite takes the write lock when it begins, so two writers queue on
 # busy_timeout instead of one failing when it upgrades a read lock (SQLITE_BUSY_SNAPSHOT in WAL).
 WRITE = {"betgraph_write": True}
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+# How long any call may wait for the database before the request is answered 503: long enough
+# for any statement Betgraph makes on a healthy database, short enough that an outage is told
+# to clients at once instead of hanging every request for as long as it lasts.
+DEFAULT_TIMEOUT = 5.0
+
+
+def make_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **options)
+        return _postgres_engine(url, timeout, **options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout}, **options)
+    busy = round(timeout * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
@@ -34,13 +45,63 @@ def make_engine(url: str, **options: Any) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {busy}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("betgraph_write")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str, timeout: float, **options: Any) -> Engine:
+    server_ms = round(timeout * 1000)
+    connect_args = {
+        "connect_timeout": max(1, round(timeout)),
+        # The server ends what runs too long (lock waits included) and says so; the watchdog
+        # below is for when it cannot say anything.
+        "options": f"-c statement_timeout={server_ms} -c idle_in_transaction_session_timeout={server_ms * 6}",
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+    }
+    options.setdefault("pool_timeout", timeout)
+    # pool_pre_ping is done below, under the watchdog: SQLAlchemy's own ping could wait forever.
+    engine = create_engine(url, connect_args=connect_args, **options)
+    patience = timeout + 1  # after the server's own timeout, which says more when it can speak
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, _: Any, __: Any) -> None:
+        WATCHDOG.arm(dbapi_connection, patience)
+        try:
+            dbapi_connection.execute("SELECT 1")
+            if dbapi_connection.info.transaction_status != TransactionStatus.IDLE:
+                dbapi_connection.rollback()
+        except psycopg.Error as error:
+            raise DisconnectionError(str(error)) from error  # the pool tries a new connection
+        finally:
+            WATCHDOG.disarm(dbapi_connection)
+
+    def arm(connection: Any, *_: Any) -> None:
+        WATCHDOG.arm(connection.connection.dbapi_connection, patience)
+
+    def disarm(connection: Any, *_: Any) -> None:
+        WATCHDOG.disarm(connection.connection.dbapi_connection)
+
+    event.listen(engine, "before_cursor_execute", arm)
+    event.listen(engine, "after_cursor_execute", disarm)
+    # A commit or rollback may wait too; the deadline is lifted when the connection is returned.
+    event.listen(engine, "commit", arm)
+    event.listen(engine, "rollback", arm)
+    event.listen(engine.pool, "checkin", lambda dbapi_connection, _: WATCHDOG.disarm(dbapi_connection))
+
+    @event.listens_for(engine, "handle_error")
+    def _failed(context: Any) -> None:
+        if context.connection is not None and context.connection.connection.dbapi_connection is not None:
+            WATCHDOG.disarm(context.connection.connection.dbapi_connection)
 
     return engine
 
@@ -58,23 +119,36 @@ def release(session: Session) -> None:
     session.close()
 
 
+# A reading transaction on PostgreSQL sees one snapshot from its first statement to its last,
+# as SQLite's do: a graph deleted or written meanwhile is either wholly there or wholly gone.
+_READ = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+
+
 @contextmanager
-def transaction(sessions: sessionmaker[Session], *, write: bool) -> Iterator[Session]:
+def transaction(sessions: sessionmaker[Session], *, write: bool, signal: bool = True) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back when it raises.
 
     The request dependency and the CLI's commands are the only callers; nothing below them commits.
+    `signal=False` is for writes that change no answer (a picture stored in the render cache):
+    they must not make every worker drop its warm answers (`app.storage.changes`).
     """
     with sessions() as session:
+        bind = session.get_bind()
+        postgres = bind.dialect.name == "postgresql"
         if write:
             session.connection(execution_options=WRITE)
+        elif postgres and isinstance(bind, Engine):  # not inside a transaction a test holds open
+            session.connection(execution_options=_READ)
         try:
             yield session
-            if write and session.get_bind().dialect.name == "postgresql":
+            if write and signal and postgres:
                 # Delivered on commit, to every worker's listener (app.storage.changes).
                 session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": changes.CHANNEL})
+            if write and signal and not postgres:
+                changes.mark(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
-        if write:
+        if write and signal:
             changes.wrote()

@@ -47,6 +47,16 @@ def get_graph_row(session: Session, slug: str) -> GraphRow | None:
     return session.scalar(select(GraphRow).where(GraphRow.slug == slug))
 
 
+def lock_graph_row(session: Session, slug: str) -> GraphRow | None:
+    """The graph's row, locked until the transaction ends: writers to one graph queue here.
+
+    Read afresh even when the session holds the row already, since the writer before us may
+    have moved its head while we waited for the lock.
+    """
+    query = select(GraphRow).where(GraphRow.slug == slug).with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
+
+
 def _alive(
     graph_id: int, at: int, table: type[GraphVersionRow | BetVersionRow | AssumptionVersionRow]
 ) -> ColumnElement[bool]:
@@ -247,18 +257,10 @@ def save_graph(
     `current` is the stored graph at `expected_head` when the caller has just read it, to spare a
     second read; the head check below still refuses a write if that read is out of date.
     """
-    row = get_graph_row(session, graph.slug)
-    created = row is None
-    if row is None:
-        row = GraphRow(slug=graph.slug, head=0)
-        session.add(row)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            raise ConflictError(f"graph {graph.slug!r} was created by someone else meanwhile") from None
-        previous: Graph | None = None
-    else:
+    row = lock_graph_row(session, graph.slug) or _create_row(session, graph.slug)
+    created = row.head == 0  # every stored graph has at least the revision that created it
+    previous: Graph | None = None
+    if not created:
         previous = current if current is not None and expected_head is not None else load_graph(session, row)
     if expected_head is not None and row.head != expected_head:
         raise ConflictError(f"graph {graph.slug!r} is at revision {row.head}, not {expected_head}")
@@ -320,6 +322,26 @@ def save_graph(
     session.add(RevisionRow(graph_id=row.id, number=number, token_id=token_id, reason=reason, changes=changes))
     session.flush()
     return Saved(number, created=created, changed=True)
+
+
+def _create_row(session: Session, slug: str) -> GraphRow:
+    """A new graph's row, or, when another writer created it first, theirs, locked.
+
+    On PostgreSQL the insert waits for the other writer's transaction; once it has committed the
+    slug is taken, and this write queues behind it like any other.
+    """
+    try:
+        with session.begin_nested():
+            row = GraphRow(slug=slug, head=0)
+            session.add(row)
+            session.flush()
+            return row
+    except IntegrityError:
+        pass
+    found = lock_graph_row(session, slug)
+    if found is None:  # created and deleted again meanwhile
+        raise ConflictError(f"graph {slug!r} was created and deleted by someone else meanwhile")
+    return found
 
 
 def _header(graph: Graph) -> dict[str, Any]:

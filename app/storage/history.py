@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.storage.tables import GraphRow, RevisionRow, TokenRow, as_utc
+from app.domain.model import Status
+from app.storage.tables import AssumptionVersionRow, BetVersionRow, GraphRow, RevisionRow, TokenRow, as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +80,45 @@ def list_revisions(session: Session, row: GraphRow, *, before: int | None = None
 def get_revision(session: Session, row: GraphRow, number: int) -> Revision | None:
     found = _revisions(session, row, numbers=RevisionRow.number == number, limit=1)
     return found[0] if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    certainty: float | None
+    revision: int  # the revision whose version the certainty was read from
+
+
+def commitment(
+    session: Session, row: GraphRow, section: Literal["bets", "assumptions"], item_id: str
+) -> Commitment | None:
+    """The certainty a bet had when it was last made `active` (else when it was first stored);
+    for an assumption, when it was first stored. None when the item is not stored.
+
+    Only the item's present life counts: a bet deleted and made again under the same id starts over.
+    """
+    versions: list[tuple[int, int | None, float | None, str | None]]
+    if section == "bets":
+        bets = select(BetVersionRow.valid_from, BetVersionRow.valid_to, BetVersionRow.certainty, BetVersionRow.status)
+        bets = bets.where(BetVersionRow.graph_id == row.id, BetVersionRow.bet_id == item_id)
+        versions = [(start, end, certainty, status) for start, end, certainty, status in session.execute(bets)]
+    else:
+        table = AssumptionVersionRow
+        assumptions = select(table.valid_from, table.valid_to, table.certainty)
+        assumptions = assumptions.where(table.graph_id == row.id, table.assumption_id == item_id)
+        versions = [(start, end, certainty, None) for start, end, certainty in session.execute(assumptions)]
+    versions.sort(key=lambda version: version[0])
+    if not versions or versions[-1][1] is not None:
+        return None
+    life = [versions[-1]]
+    for version in reversed(versions[:-1]):
+        if version[1] != life[0][0]:
+            break  # a gap: the item was removed, and what came before is another item's story
+        life.insert(0, version)
+    start = 0
+    for index, (_, _, _, status) in enumerate(life):
+        if status == Status.ACTIVE and (index == 0 or life[index - 1][3] != Status.ACTIVE):
+            start = index
+    # A commitment made before any certainty was stated is judged by the first one stated after it.
+    stated = [version for version in life[start:] if version[2] is not None]
+    chosen = stated[0] if stated else life[start]
+    return Commitment(chosen[2], chosen[0])

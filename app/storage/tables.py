@@ -228,3 +228,16 @@ class RenderRow(Base):
     media_type: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ChangeRow(Base):
+    """One row counting the writes that change answers (not pictures stored in the render cache).
+
+    SQLite tells a reader that another connection committed, but not what: a counter lets a
+    worker tell a stored picture, which changes no answer, from an edit (`app.storage.changes`).
+    """
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

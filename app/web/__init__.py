@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web import pages
 from app.web.auth import CsrfError
+from app.web.refusals import PageError
 
 STATIC = Path(__file__).parent / "static"
 # Pages load scripts and styles from this origin only; nothing inline, nothing from elsewhere.
@@ -65,9 +66,11 @@ def install(app: FastAPI) -> None:
     app.include_router(pages.assumption_editor)
     app.add_middleware(_PageHeaders)
 
-    @app.exception_handler(pages.PageError)
-    async def _page_error(request: Request, error: pages.PageError) -> HTMLResponse:
-        return _error_page(request, error.status, error.title, error.detail)
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, error: PageError) -> HTMLResponse:
+        response = _error_page(request, error.status, error.title, error.detail)
+        response.headers.update(error.headers)
+        return response
 
     @app.exception_handler(CsrfError)
     async def _csrf_error(request: Request, error: CsrfError) -> HTMLResponse:

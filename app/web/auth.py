@@ -13,8 +13,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from app.api.deps import Principal, SessionDep
-from app.storage.tokens import Scope, find_token
+from app.http import SessionDep
+from app.services import access
+from app.services.access import Caller
 
 TOKEN_COOKIE = "betgraph_token"  # noqa: S105 - a cookie name, not a secret
 CSRF_COOKIE = "betgraph_csrf"
@@ -25,16 +26,15 @@ class CsrfError(Exception):
     pass
 
 
-def viewer(request: Request, session: SessionDep) -> Principal | None:
+def viewer(request: Request, session: SessionDep) -> Caller | None:
     token = request.cookies.get(TOKEN_COOKIE)
-    row = find_token(session, token) if token else None
+    who = access.caller(session, token) if token else None
     # A revoked token reads as signed out. Kept on the request so every page's header knows.
-    request.state.viewer = Principal(row.id, Scope[row.scope.upper()], row.graph_id) if row else None
-    principal: Principal | None = request.state.viewer
-    return principal
+    request.state.viewer = who
+    return who
 
 
-ViewerDep = Annotated[Principal | None, Depends(viewer)]
+ViewerDep = Annotated[Caller | None, Depends(viewer)]
 
 
 def csrf_value(request: Request) -> str:

@@ -1,7 +1,7 @@
 """HTML form fields <-> the document's item data, and validation problems -> the field they concern.
 
 A form always carries every field, so an edit is sent as a whole item: empty fields become
-None, which the merge patch (`app.storage.items.merge_patch`) reads as "remove".
+None, which the merge patch (`app.services.edits.merge_patch`) reads as "remove".
 """
 
 from __future__ import annotations

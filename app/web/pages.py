@@ -8,6 +8,7 @@ form still works.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,17 +22,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
-from app.api.asof import parse_moment, resolve
-from app.api.cache import Analysed
-from app.api.deps import Principal, SessionDep
-from app.api.embeds import snippets
-from app.api.problems import ProblemError
 from app.domain.analysis import why_chain
 from app.domain.diff import GraphDiff, diff
 from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Category, Debate, Direction, EvidenceKind, EvidenceLevel, Graph, Kind, Prescriptiveness
 from app.domain.model import Status as BetStatus
+from app.http import ServicesDep, SessionDep
 from app.rendering.progress import metric_line
 from app.rendering.style import BANDS
 from app.rendering.views import (
@@ -47,19 +44,25 @@ from app.rendering.views import (
     select,
     select_diff,
 )
+from app.services import access, edits, loop, sharing
+from app.services.access import Caller
+from app.services.cache import Analysed
+from app.services.context import Services
+from app.services.edits import Section
+from app.services.errors import ConflictError, InvalidError, ServiceError, StaleError
+from app.services.moments import parse_moment, resolve
+from app.services.urls import public_base
 from app.storage import graphs as storage
-from app.storage import items as edits
-from app.storage import loop
 from app.storage.history import get_revision, list_revisions
-from app.storage.items import Section
 from app.storage.tables import GraphRow
-from app.storage.tokens import Scope, create_token, find_token
+from app.storage.tokens import Scope, create_token
 from app.web import auth, forms, markdown
 from app.web.auth import ViewerDep
 from app.web.pictures import Picture, picture
+from app.web.refusals import PageError, PageRoute
 from app.words import percent, plural
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["percent"] = percent
 templates.env.globals["plural"] = plural
@@ -81,12 +84,6 @@ class SlugConvertor(Convertor[str]):
 
 
 register_url_convertor("slug", SlugConvertor())
-
-
-class PageError(Exception):
-    def __init__(self, status: int, title: str, detail: str = "") -> None:
-        super().__init__(detail or title)
-        self.status, self.title, self.detail = status, title, detail
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -117,31 +114,17 @@ def theme_of(request: Request) -> Theme:
     return "auto"
 
 
-def _readable(session: SessionDep, slug: str, principal: Principal | None) -> GraphRow:
-    row = storage.get_graph_row(session, slug)
-    if row is None or (principal is not None and principal.graph_id not in (None, row.id)):
-        raise PageError(404, "Not found", f"There is no graph {slug!r}, or it is not yours to see.")
-    if storage.visibility(session, row) != "public" and principal is None:
-        raise PageError(401, "Sign in to see this graph", f"Graph {slug!r} is private.")
-    return row
+def _readable(session: Session, slug: str, who: Caller | None) -> GraphRow:
+    return access.read_graph(session, slug, who).row
 
 
-def _writer(principal: Principal | None, row: GraphRow) -> Principal:
-    if principal is None:
-        raise PageError(401, "Sign in to edit", "Editing needs a token with the write scope.")
-    if principal.graph_id not in (None, row.id):
-        raise PageError(404, "Not found", f"There is no graph {row.slug!r}.")
-    if principal.scope < Scope.WRITE:
-        raise PageError(403, "This token may only read", "Sign in with a write token to edit.")
-    return principal
+def base_url(request: Request, services: Services) -> str:
+    return public_base(services.settings.public_url, request.url.scheme, request.scope.get("server"))
 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
-    visible: int | Literal["all"] | None = None
-    if principal is not None:
-        visible = "all" if principal.graph_id is None else principal.graph_id
-    rows = storage.list_graphs(session, visible_to=visible, limit=LIST_LIMIT)
+    rows = storage.list_graphs(session, visible_to=access.listable(principal), limit=LIST_LIMIT)
     return page(request, "graphs/index.html", {"graphs": rows, "principal": principal})
 
 
@@ -182,6 +165,8 @@ def _state(request: Request) -> ViewState:
         min_certainty: float | None = min(max(float(minimum) / 100, 0.0), 1.0) if minimum else None
     except ValueError:
         min_certainty = None
+    if min_certainty is not None and not math.isfinite(min_certainty):  # `nan` reads as a float
+        min_certainty = None
     filters = Filters(
         bands=frozenset(b for b in params.getlist("band") if b in BAND_NAMES),
         teams=frozenset(t for t in params.getlist("team") if t),
@@ -208,30 +193,30 @@ class Shown:
         return self.analysed.graph
 
 
-def _shown(request: Request, session: SessionDep, row: GraphRow, state: ViewState) -> Shown:
+def _shown(services: Services, session: Session, row: GraphRow, state: ViewState) -> Shown:
     revision = None
     if state.as_of:
         try:
             revision = resolve(session, row, parse_moment(state.as_of))
-        except ProblemError as error:
-            raise PageError(error.status, "No such moment in this graph's history", error.detail) from None
+        except ServiceError as error:
+            raise PageError(404, "No such moment in this graph's history", error.message) from None
     found = get_revision(session, row, revision or row.head)
-    return Shown(request.app.state.graphs.get(session, row, revision), revision, found.created_at if found else None)
+    return Shown(services.graphs.get(session, row, revision), revision, found.created_at if found else None)
 
 
 def _diff_scene(
-    request: Request, session: SessionDep, row: GraphRow, state: ViewState, today: dt.date
+    services: Services, session: Session, row: GraphRow, state: ViewState, today: dt.date
 ) -> tuple[Scene, GraphDiff]:
     """`view=diff&focus=A..B`: what changed from revision (or moment) A to B, B the latest when left out."""
     start, _, end = state.focus.partition("..")
     try:
         since = resolve(session, row, parse_moment(start or "1", "from"), "from")
         until = resolve(session, row, parse_moment(end, "to"), "to") if end else row.head
-    except ProblemError as error:
-        raise ViewError(error.detail) from None
+    except ServiceError as error:
+        raise ViewError(error.message) from None
     if since > until:
         raise ViewError(f"revision {since} comes after {until}: compare an earlier revision with a later one")
-    graphs = request.app.state.graphs
+    graphs = services.graphs
     before, after = graphs.get(session, row, since).graph, graphs.get(session, row, until).graph
     return select_diff(before, after, View("diff", f"r{since} → r{until}"), today), diff(before, after)
 
@@ -248,29 +233,37 @@ def _drawn_view(graph: Graph, state: ViewState, today: dt.date) -> tuple[View, f
 
 
 @router.get("/graphs/{slug:slug}", response_class=HTMLResponse)
-def viewer_page(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
+def viewer_page(
+    request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+) -> HTMLResponse:
     row = _readable(session, slug, principal)
     state = _state(request)
-    shown = _shown(request, session, row, state)
+    shown = _shown(services, session, row, state)
     analysed, graph = shown.analysed, shown.graph
     today = dt.date.today()
     view, matched = _drawn_view(graph, state, today)
     problem = ""
     drawn: Picture | None = None
     changes: GraphDiff | None = None
+    scene: Scene | None = None
     try:
         if state.view == "diff":
-            scene, changes = _diff_scene(request, session, row, state, today)
+            scene, changes = _diff_scene(services, session, row, state, today)
         else:
             scene = select(graph, view, today)
-        drawn = picture(request, session, scene, "dark" if theme_of(request) == "dark" else "light")
     except ViewError as error:
         problem = str(error)
     findings = lint(graph, today, analysed.support)
     details = _details(graph, analysed.support, findings, state.focus) if state.focus and state.view != "diff" else None
     shareable = state.view == "map" or (state.focus and state.view != "diff")
-    share = _share(request, session, principal, row, state) if shareable else None
-    can_write = principal is not None and principal.scope >= Scope.WRITE and shown.revision is None
+    share = _share(request, services, session, principal, row, state) if shareable else None
+    revisions = list_revisions(session, row, limit=HISTORY_LIMIT)
+    if scene is not None:
+        # Last: a drawing ends the read (`release`), and everything above reads the same snapshot.
+        # Nodes link to this viewer on whatever address the visitor used: a path, not a URL.
+        base = services.settings.public_url or "/"
+        drawn = picture(services, session, base, scene, "dark" if theme_of(request) == "dark" else "light")
+    can_write = principal is not None and principal.may_write and shown.revision is None
     return page(
         request,
         "graphs/viewer.html",
@@ -290,7 +283,7 @@ def viewer_page(request: Request, slug: str, session: SessionDep, principal: Vie
             "can_write": can_write,
             "shown": shown,
             "changes": changes,
-            "revisions": list_revisions(session, row, limit=HISTORY_LIMIT),
+            "revisions": revisions,
             "bands": [(name, band.label) for name, band in BAND_NAMES.items()],
             "kinds": [kind.value for kind in Kind],
             "statuses": [status.value for status in BetStatus],
@@ -301,11 +294,13 @@ def viewer_page(request: Request, slug: str, session: SessionDep, principal: Vie
 
 
 @router.get("/graphs/{slug:slug}/nodes/{node_id}", response_class=HTMLResponse)
-def node_details(request: Request, slug: str, node_id: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
+def node_details(
+    request: Request, slug: str, node_id: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+) -> HTMLResponse:
     """The details panel alone, for the viewer's script to put beside the picture."""
     row = _readable(session, slug, principal)
     state = _state(request)
-    shown = _shown(request, session, row, state)
+    shown = _shown(services, session, row, state)
     findings = lint(shown.graph, dt.date.today(), shown.analysed.support)
     details = _details(shown.graph, shown.analysed.support, findings, node_id)
     return page(
@@ -315,7 +310,7 @@ def node_details(request: Request, slug: str, node_id: str, session: SessionDep,
             "graph": shown.graph,
             "details": details,
             "state": state,
-            "can_write": principal is not None and principal.scope >= Scope.WRITE and shown.revision is None,
+            "can_write": principal is not None and principal.may_write and shown.revision is None,
         },
     )
 
@@ -367,17 +362,24 @@ def _findings_by_severity(findings: list[Finding]) -> list[tuple[str, list[Findi
 
 
 def _share(
-    request: Request, session: SessionDep, principal: Principal | None, row: GraphRow, state: ViewState
+    request: Request, services: Services, session: Session, who: Caller | None, row: GraphRow, state: ViewState
 ) -> dict[str, Any] | None:
     view: ViewKind = state.view
     focus = state.focus if view != "map" else None
-    if view == "team":
-        focus = state.focus
     public = storage.visibility(session, row) == "public"
     try:
         moment = parse_moment(state.as_of) if state.as_of else None
-        found = snippets(row.slug, request, session, principal, view=view, focus=focus, token=None, as_of=moment)
-    except (ProblemError, ViewError):  # a view that cannot be drawn has nothing to share; the page says why
+        found = sharing.snippets(
+            services,
+            session,
+            base=base_url(request, services),
+            slug=row.slug,
+            who=who,
+            view=view,
+            focus=focus,
+            as_of=moment,
+        )
+    except ServiceError:  # a view that cannot be drawn has nothing to share; the page says why
         return None
     return {"public": public, "snippets": found}
 
@@ -399,7 +401,7 @@ def signin(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     auth.check_csrf(request, csrf)
-    if find_token(session, token.strip()) is None:
+    if access.caller(session, token.strip()) is None:
         return page(request, "signin.html", {"next": _local(next), "error": "That token is unknown or revoked."}, 401)
     response = RedirectResponse(_local(next), status_code=303)
     auth.sign_in(request, response, token.strip())
@@ -449,6 +451,7 @@ CHOICES = {
 
 def _form_page(
     request: Request,
+    services: Services,
     session: Session,
     row: GraphRow,
     section: Section,
@@ -461,7 +464,7 @@ def _form_page(
     status: int = 200,
 ) -> HTMLResponse:
     template = "graphs/bet_form.html" if section == "bets" else "graphs/assumption_form.html"
-    graph = request.app.state.graphs.get(session, row).graph  # the form names the graph and links back to it
+    graph = services.graphs.get(session, row).graph  # the form names the graph and links back to it
     return page(
         request,
         template,
@@ -493,53 +496,59 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in data.items() if isinstance(value, str)}
 
 
-def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one section, closed over it
+def _editor(section: Section) -> APIRouter:
     editor = APIRouter(prefix=f"/graphs/{{slug:slug}}/{section}", include_in_schema=False)
     noun = edits.noun(section)
 
     @editor.get("/new", response_class=HTMLResponse)
-    def new_item(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
+    def new_item(
+        request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+    ) -> HTMLResponse:
         row = _readable(session, slug, principal)
-        _writer(principal, row)
+        access.check_writer(principal, slug, row)
         values = {"parents": request.query_params.get("parent", "")} if section == "bets" else {}
-        return _form_page(request, session, row, section, values)
+        return _form_page(request, services, session, row, section, values)
 
     @editor.post("/new", response_class=HTMLResponse, response_model=None)
-    async def create(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> Response:
+    async def create(
+        request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+    ) -> Response:
         values = await _form(request)
         auth.check_csrf(request, values.get("csrf", ""))
-        row = _readable(session, slug, principal)
-        writer = _writer(principal, row)
+        _readable(session, slug, principal)
+        row, writer = access.write_graph(session, slug, principal)
         item = {"id": values.get("id", "").strip()} | {
             k: v for k, v in _from_form(section, values).items() if v is not None
         }
         try:
             edits.create_item(session, row, section, item, token_id=writer.token_id)
-        except edits.InvalidItemError as error:
+        except InvalidError as error:
             return _form_page(
-                request, session, row, section, values, errors=forms.field_errors(error.problems), status=422
+                request, services, session, row, section, values, errors=forms.field_errors(error.problems), status=422
             )
-        except (edits.IdTakenError, edits.BusyGraphError) as error:
-            errors = {"id" if isinstance(error, edits.IdTakenError) else "": [str(error)]}
-            return _form_page(request, session, row, section, values, errors=errors, status=409)
+        except ConflictError as error:
+            return _form_page(request, services, session, row, section, values, errors={"id": [str(error)]}, status=409)
         return RedirectResponse(f"/graphs/{slug}?focus={item['id']}", status_code=303)
 
     @editor.get("/{item_id}/edit", response_class=HTMLResponse)
-    def edit_page(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
+    def edit_page(
+        request: Request, slug: str, item_id: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+    ) -> HTMLResponse:
         row = _readable(session, slug, principal)
-        _writer(principal, row)
-        try:
-            item, version = edits.read_item(session, row, section, item_id)
-        except edits.ItemNotFoundError as error:
-            raise PageError(404, "Not found", str(error)) from None
-        return _form_page(request, session, row, section, _to_form(section, item), item_id=item_id, version=version)
+        access.check_writer(principal, slug, row)
+        item, version = edits.read_item(session, row, section, item_id)
+        return _form_page(
+            request, services, session, row, section, _to_form(section, item), item_id=item_id, version=version
+        )
 
     @editor.post("/{item_id}/edit", response_class=HTMLResponse, response_model=None)
-    async def update(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
+    async def update(
+        request: Request, slug: str, item_id: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+    ) -> Response:
         values = await _form(request)
         auth.check_csrf(request, values.get("csrf", ""))
-        row = _readable(session, slug, principal)
-        writer = _writer(principal, row)
+        _readable(session, slug, principal)
+        row, writer = access.write_graph(session, slug, principal)
         expected = int(values["version"]) if values.get("version", "").isdigit() else None
         if expected is None:
             raise PageError(400, "The form is incomplete", "It has no version; open the editor again.")
@@ -547,13 +556,12 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
             edits.update_item(
                 session, row, section, item_id, _from_form(section, values), token_id=writer.token_id, expected=expected
             )
-        except edits.ItemNotFoundError as error:
-            raise PageError(404, "Not found", f"{error}: someone deleted it meanwhile.") from None
-        except edits.StaleItemError:
+        except StaleError:
             # Someone saved this item after the form was opened: show theirs beside ours, keep ours.
             current, version = edits.read_item(session, row, section, item_id)
             return _form_page(
                 request,
+                services,
                 session,
                 row,
                 section,
@@ -561,31 +569,36 @@ def _editor(section: Section) -> APIRouter:  # noqa: PLR0915 - the routes of one
                 item_id=item_id,
                 version=version,
                 conflict=_to_form(section, current),
-                status=409,
+                status=412,
             )
-        except edits.InvalidItemError as error:
+        except InvalidError as error:
             errors = forms.field_errors(error.problems)
             return _form_page(
-                request, session, row, section, values, item_id=item_id, version=expected, errors=errors, status=422
+                request,
+                services,
+                session,
+                row,
+                section,
+                values,
+                item_id=item_id,
+                version=expected,
+                errors=errors,
+                status=422,
             )
-        except edits.BusyGraphError as error:
-            raise PageError(409, "Try again", str(error)) from None
         return RedirectResponse(f"/graphs/{slug}?focus={item_id}", status_code=303)
 
     @editor.post("/{item_id}/delete", response_class=HTMLResponse, response_model=None)
     async def delete(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
         values = await _form(request)
         auth.check_csrf(request, values.get("csrf", ""))
-        row = _readable(session, slug, principal)
-        writer = _writer(principal, row)
+        _readable(session, slug, principal)
+        row, writer = access.write_graph(session, slug, principal)
         expected = int(values["version"]) if values.get("version", "").isdigit() else None
         try:
             edits.delete_item(session, row, section, item_id, token_id=writer.token_id, expected=expected)
-        except edits.ItemNotFoundError as error:
-            raise PageError(404, "Not found", str(error)) from None
-        except edits.StaleItemError:
-            raise PageError(409, f"The {noun} changed", "Someone changed it since you opened it; look again.") from None
-        except (edits.StillReferencedError, edits.BusyGraphError) as error:
+        except StaleError:
+            raise PageError(412, f"The {noun} changed", "Someone changed it since you opened it; look again.") from None
+        except ConflictError as error:
             raise PageError(409, f"The {noun} cannot be deleted yet", str(error)) from None
         return RedirectResponse(f"/graphs/{slug}", status_code=303)
 
@@ -603,8 +616,8 @@ def _closing(section: Section) -> None:
     ) -> Response:
         values = await _form(request)
         auth.check_csrf(request, values.get("csrf", ""))
-        row = _readable(session, slug, principal)
-        writer = _writer(principal, row)
+        _readable(session, slug, principal)
+        row, writer = access.write_graph(session, slug, principal)
         body: dict[str, Any] = {
             key: values[key].strip() for key in ("verdict", "learned") if values.get(key, "").strip()
         }
@@ -635,8 +648,8 @@ _closing("assumptions")
 async def check_in(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
     values = await _form(request)
     auth.check_csrf(request, values.get("csrf", ""))
-    row = _readable(session, slug, principal)
-    writer = _writer(principal, row)
+    _readable(session, slug, principal)
+    row, writer = access.write_graph(session, slug, principal)
     body: dict[str, Any] = {key: values[key].strip() for key in ("date", "note") if values.get(key, "").strip()}
     body["value"] = forms.number_text(values.get("value", ""))
     body.setdefault("date", dt.date.today().isoformat())
@@ -650,7 +663,7 @@ async def check_in(request: Request, slug: str, item_id: str, session: SessionDe
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """The refusals of a resolution or a check-in, as a page that says what to change."""
+    """A resolution or a check-in that does not read as one, as a page that says what to change."""
     try:
         yield
     except DocumentError as error:
@@ -658,27 +671,32 @@ def _refusals() -> Iterator[None]:
             f"{problem.pointer.lstrip('/') or 'the form'}: {problem.message}" for problem in error.problems
         )
         raise PageError(422, "Nothing was saved", detail) from None
-    except edits.InvalidItemError as error:
-        raise PageError(422, "Nothing was saved", "; ".join(problem.message for problem in error.problems)) from None
-    except edits.ItemNotFoundError as error:
-        raise PageError(404, "Not found", str(error)) from None
-    except (loop.NoMetricError, edits.BusyGraphError) as error:
-        raise PageError(409, "Nothing was saved", str(error)) from None
 
 
 @router.post("/graphs/{slug:slug}/embed-token", response_class=HTMLResponse)
-async def embed_token(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
+async def embed_token(
+    request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+) -> HTMLResponse:
     """A read-only token for this one graph, shown once, so a private graph can be embedded."""
     values = await _form(request)
     auth.check_csrf(request, values.get("csrf", ""))
     row = _readable(session, slug, principal)
-    _writer(principal, row)
+    access.check_writer(principal, slug, row)
     _, token = create_token(session, Scope.READ, graph=row, label=f"embed from the viewer ({slug})")
     view = values.get("view", "map")
     state = ViewState(view if view in VIEW_KINDS else "map", values.get("focus", "")[:200])
     focus = state.focus if state.view != "map" else None
     try:
-        found = snippets(slug, request, session, principal, view=state.view, focus=focus, token=token)
-    except (ProblemError, ViewError) as error:
+        found = sharing.snippets(
+            services,
+            session,
+            base=base_url(request, services),
+            slug=slug,
+            who=principal,
+            view=state.view,
+            focus=focus,
+            token=token,
+        )
+    except ServiceError as error:
         raise PageError(404, "Nothing to share", "This view cannot be drawn.") from error
     return page(request, "graphs/embed_token.html", {"row": row, "snippets": found, "state": state})

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.api.app import create_app
 from app.config import Settings
+from app.server import create_app
 from app.storage.graphs import get_graph_row
 from app.storage.tokens import Scope, create_token
 
@@ -34,9 +34,9 @@ def api(engine: Engine, database_url: str) -> Iterator[Api]:
     with engine.connect() as connection:
         transaction = connection.begin()
         app = create_app(Settings(database_url=database_url, max_body_bytes=1 << 20))
-        app.state.engine.dispose()
+        app.state.services.engine.dispose()
         sessions = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        app.state.sessions = sessions
+        app.state.services = replace(app.state.services, sessions=sessions)
         with TestClient(app, raise_server_exceptions=False) as client:
             yield Api(client, sessions)
         transaction.rollback()

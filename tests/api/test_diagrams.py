@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from app.api import diagrams
-from app.api.renderer import BusyError, Renderer
 from app.rendering.render import Prepared, prepare
+from app.services.errors import BusyError
+from app.services.renderer import Renderer
 from app.storage.tokens import Scope
 from tests.api.conftest import Api
 from tests.domain.builders import DESIGN_EXAMPLE
@@ -44,7 +45,7 @@ def test_a_public_svg_with_its_headers(api: Api) -> None:
 
 def test_revalidation_answers_304_without_drawing(api: Api) -> None:
     _public(api)
-    renderer: Renderer = api.client.app.state.renderer  # type: ignore[attr-defined]
+    renderer: Renderer = api.client.app.state.services.renderer  # type: ignore[attr-defined]
     first = api.client.get("/graphs/acme.svg")
     drawn = renderer.drawn
     again = api.client.get("/graphs/acme.svg", headers={"If-None-Match": first.headers["etag"]})

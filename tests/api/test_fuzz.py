@@ -14,9 +14,9 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from app.api.app import create_app
 from app.config import Settings
 from app.domain.document import load
+from app.server import create_app
 from app.storage.db import make_engine, make_sessionmaker
 from app.storage.graphs import save_graph
 from app.storage.migrate import upgrade

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from app.api.app import create_app
 from app.config import Settings
 from app.domain.document import load
+from app.server import create_app
 from app.storage.graphs import get_graph_row
 from app.storage.tables import RevisionRow
 from app.storage.tokens import Scope, create_token
@@ -251,11 +251,11 @@ def test_diff_diagrams_are_drawn_and_immutable(api: Api) -> None:
         assert answer.status_code == 200, answer.text
         assert answer.content.startswith(start)
     assert b"+ added" in api.client.get("/graphs/acme/diff/1..3.mmd").content
-    renderer = api.client.app.state.renderer  # type: ignore[attr-defined]
+    renderer = api.client.app.state.services.renderer  # type: ignore[attr-defined]
     drawn = renderer.drawn
     again = api.client.get("/graphs/acme/diff/1..3.svg", headers={"If-None-Match": svg.headers["etag"]})
     assert again.status_code == 304
-    api.client.app.state.pictures = type(api.client.app.state.pictures)()  # type: ignore[attr-defined]
+    api.client.app.state.services.pictures.clear()  # type: ignore[attr-defined]
     assert api.client.get("/graphs/acme/diff/1..3.svg").content == svg.content  # from the shared cache
     assert renderer.drawn == drawn
 
@@ -280,7 +280,7 @@ def test_an_import_from_the_command_line_is_a_revision_with_its_reason(tmp_path:
     app = create_app(Settings(database_url=env["DATABASE_URL"]))
     with TestClient(app) as client:
         (revision,) = client.get("/api/graphs/acme/revisions").json()["items"]
-    app.state.engine.dispose()
+    app.state.services.engine.dispose()
     assert revision["reason"] == "quarterly review"
     assert revision["who"] is None  # no token: the command line
     assert revision["created"] is True

@@ -10,23 +10,35 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from app.storage.changes import PostgresChanges, SqliteChanges, wait_listening, watch
-from app.storage.db import make_engine
+from app.storage.db import make_engine, make_sessionmaker, transaction
+from app.storage.migrate import upgrade
+from app.storage.renders import put_render
 
 
-def test_sqlite_sees_another_connections_commit(tmp_path: Path) -> None:
-    path = tmp_path / "signal.db"
-    other = sqlite3.connect(path)
-    other.execute("CREATE TABLE t (x INTEGER)")
-    other.commit()
-    changes = SqliteChanges(str(path))
+def test_sqlite_sees_another_connections_edit_but_not_a_stored_picture(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'signal.db'}"
+    upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    changes = SqliteChanges(str(tmp_path / "signal.db"))
     before = changes.version()
+    assert before is not None
     assert changes.version() == before  # nothing happened
-    other.execute("INSERT INTO t VALUES (1)")
+    with transaction(sessions, write=True, signal=False) as session:  # a picture, as the renderer stores it
+        put_render(session, "k", etag="e", media_type="image/svg+xml", body=b"<svg/>")
+    assert _after_fresh(changes) == before
+    other = sqlite3.connect(tmp_path / "signal.db")  # another process's edit, through the counter
+    other.execute("UPDATE changes SET count = count + 1")
     other.commit()
-    time.sleep(SqliteChanges.FRESH)
-    assert changes.version() != before
-    changes.close()
     other.close()
+    assert _after_fresh(changes) != before
+    changes.close()
+
+
+def _after_fresh(changes: SqliteChanges) -> object:
+    deadline = time.monotonic() + SqliteChanges.FRESH
+    while time.monotonic() <= deadline:  # the version is read again once FRESH has passed
+        pass
+    return changes.version()
 
 
 def test_postgresql_hears_a_notify_on_commit(postgresql_url: str) -> None:

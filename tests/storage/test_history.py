@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.document import load
 from app.domain.model import Graph
-from app.storage import items
+from app.services import edits as items
 from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.history import get_revision, list_revisions, revision_at
 from app.storage.tables import GraphRow, RevisionRow

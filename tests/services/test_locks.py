@@ -15,8 +15,9 @@ import httpx2
 import pytest
 from sqlalchemy.orm import Session
 
-from app.api.locks import AdvisoryLocks, FileLocks, Locks, LockTimeoutError, locks_for
-from app.api.renderer import BusyError, Renderer
+from app.services.errors import BusyError
+from app.services.locks import AdvisoryLocks, FileLocks, Locks, LockTimeoutError, locks_for
+from app.services.renderer import Renderer
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.tokens import Scope, create_token

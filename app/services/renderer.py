@@ -2,7 +2,7 @@
 
 Fifty requests for the same uncached picture start one `dot` process: within a process the first
 draws and the others wait for its result; across processes (several workers, several machines on
-one PostgreSQL) the first takes a lock named by the picture (`app.api.locks`), and whoever gets
+one PostgreSQL) the first takes a lock named by the picture (`app.services.locks`), and whoever gets
 the lock after it looks in the shared render cache again before drawing. At most `slots` pictures
 are drawn at once, so a burst of expensive renders cannot starve cheap requests; a request that
 waits longer than `wait` for a slot or for another worker's lock is told the service is busy (503
@@ -12,20 +12,28 @@ with Retry-After) instead of hanging.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
-from app.api.locks import Locks, LockTimeoutError, ProcessLocks
+from app.services.errors import BusyError
+from app.services.locks import Locks, LockTimeoutError, ProcessLocks
 
 T = TypeVar("T")
-
-
-class BusyError(Exception):
-    """Every render slot, or another worker's drawing, stayed busy for longer than a request may wait."""
+_MAX_FAILURES = 1000
 
 
 class Renderer:
-    def __init__(self, slots: int = 2, wait: float = 20.0, locks: Locks | None = None, patience: float = 120.0) -> None:
+    def __init__(
+        self,
+        slots: int = 2,
+        wait: float = 20.0,
+        locks: Locks | None = None,
+        patience: float = 120.0,
+        *,
+        remember: tuple[type[Exception], ...] = (),
+        remember_for: float = 600.0,
+    ) -> None:
         self._slots = threading.BoundedSemaphore(slots)
         self._wait = wait
         # How long a request waits for another request's drawing: the leader's own waits, plus
@@ -35,6 +43,12 @@ class Renderer:
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight[Any]] = {}
         self.drawn = 0  # pictures actually drawn by this process, for tests and benchmarks
+        # A drawing that failed (too large, Graphviz's timeout) fails again for the same input: it
+        # is remembered for a while, so that requests for it cannot keep every slot busy and
+        # starve other graphs' pictures. Keys name their input exactly (a hash of the DOT).
+        self._remember = remember
+        self._remember_for = remember_for
+        self._failures: dict[str, tuple[float, Exception]] = {}
 
     def draw(self, key: str, make: Callable[[], T], stored: Callable[[], T | None] | None = None) -> T:
         """`make()`'s result for `key`, made once however many ask at once.
@@ -44,6 +58,11 @@ class Renderer:
         `make` must put its result there before it returns.
         """
         with self._lock:
+            failed = self._failures.get(key)
+            if failed is not None:
+                if failed[0] > time.monotonic():
+                    raise failed[1].with_traceback(None)
+                del self._failures[key]
             flight = self._flights.get(key)
             leader = flight is None
             if flight is None:
@@ -54,12 +73,24 @@ class Renderer:
             value = self._lead(key, make, stored)
             flight.finish(value)
         except BaseException as error:
+            if isinstance(error, self._remember):
+                self._note_failure(key, error)
             flight.fail(error)
             raise
         finally:
             with self._lock:
                 self._flights.pop(key, None)
         return value
+
+    def _note_failure(self, key: str, error: Exception) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if len(self._failures) >= _MAX_FAILURES:  # drop what has expired, else the oldest
+                for old in [k for k, (until, _) in self._failures.items() if until <= now] or [
+                    next(iter(self._failures))
+                ]:
+                    del self._failures[old]
+            self._failures[key] = (now + self._remember_for, error)
 
     def _lead(self, key: str, make: Callable[[], T], stored: Callable[[], T | None] | None) -> T:
         try:

@@ -100,6 +100,11 @@ class Pictures:
                 self._pictures.move_to_end(key)
             return picture
 
+    def clear(self) -> None:
+        with self._lock:
+            self._pictures.clear()
+            self._size = 0
+
     def put(self, key: PictureKey, picture: Picture) -> None:
         if picture.size > self.budget:
             return

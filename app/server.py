@@ -1,41 +1,49 @@
-"""The FastAPI application."""
+"""The whole service: the API, the viewer and the pictures over one set of services, and what guards them."""
 
 from __future__ import annotations
 
-import os
+import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import Engine
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
 from app.api import diagrams, embeds, graphs, history, items, loop, problems
-from app.api.cache import GraphCache, Pictures
 from app.api.fastpath import FastPath
-from app.api.locks import locks_for
 from app.api.problems import ProblemError, problem_response
-from app.api.renderer import Renderer
 from app.config import Settings, settings
 from app.domain.document import Document
+from app.services.context import make_services
+from app.services.errors import infrastructure_error
 from app.storage.changes import Changes, watch
-from app.storage.db import make_engine, make_sessionmaker
+from app.storage.db import make_engine, transaction
 
 
-class BodyLimit:
-    """413 for a request body over the limit, whether it declares its length or streams it."""
+class RequestGuard:
+    """What every request must be before any route sees it: a body of bounded size that arrives in
+    time, and a path and query without NUL bytes (which PostgreSQL cannot hold and no slug,
+    id or value of ours contains)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, body_seconds: float) -> None:
         self.app = app
         self.limit = limit
+        self.body_seconds = body_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope["query_string"]):
+            nul = ProblemError(400, "The request is not valid", "the URL holds a NUL byte (%00)")
+            await problem_response(nul)(scope, receive, send)
             return
         too_large = ProblemError(413, "Payload too large", f"the body is over {self.limit:,} bytes")
         declared = dict(scope["headers"]).get(b"content-length")
@@ -43,23 +51,43 @@ class BodyLimit:
             await problem_response(too_large)(scope, receive, send)
             return
         seen = 0
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
+        started = False
 
         async def counted() -> Message:
             nonlocal seen
-            message = await receive()
+            left = deadline - asyncio.get_running_loop().time()
+            try:
+                # A client that trickles its body would hold a worker's request open forever.
+                message = await asyncio.wait_for(receive(), max(left, 0.001))
+            except TimeoutError:
+                raise _TooSlowError from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
                     raise _TooLargeError
             return message
 
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, sending)
         except _TooLargeError:
             await problem_response(too_large)(scope, receive, send)
+        except _TooSlowError:
+            if not started:
+                slow = ProblemError(408, "Request timeout", f"the body did not arrive within {self.body_seconds:g} s")
+                await problem_response(slow)(scope, receive, send)
 
 
 class _TooLargeError(Exception):
+    pass
+
+
+class _TooSlowError(Exception):
     pass
 
 
@@ -93,8 +121,9 @@ def served(app: FastAPI) -> FastPath:
 
 def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI:
     config = config or settings()
-    engine = make_engine(config.database_url, **engine_options)
+    engine = make_engine(config.database_url, timeout=config.database_timeout, **engine_options)
     watcher = _Watcher(engine)
+    services = make_services(engine, config)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -107,12 +136,8 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
-    app.state.settings = config
-    app.state.graphs = GraphCache()
-    app.state.pictures = Pictures()
-    app.state.renderer = Renderer(slots=max(1, (os.cpu_count() or 2)), locks=locks_for(engine))
+    app.state.services = services
+    app.state.watcher = watcher
     problems.install(app)
     app.include_router(graphs.router)
     app.include_router(items.bets)
@@ -125,10 +150,23 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
+        """The process answers (liveness)."""
         return {"status": "ok"}
 
-    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
-    app.state.watcher = watcher
+    @app.get("/readyz", tags=["service"], responses={503: {"description": "the database does not answer"}})
+    def readyz() -> JSONResponse:
+        """The database answers too (readiness): a load balancer sends requests here only then."""
+        try:
+            with transaction(services.sessions, write=False) as session:
+                session.execute(text("SELECT 1"))
+        except Exception as error:
+            if infrastructure_error(error) is None:
+                raise
+            body = {"status": "unavailable", "database": "not answering"}
+            return JSONResponse(body, status_code=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
+        return JSONResponse({"status": "ok", "database": "ok"}, headers={"Cache-Control": "no-store"})
+
+    app.add_middleware(RequestGuard, limit=config.max_body_bytes, body_seconds=config.body_seconds)
 
     def openapi() -> dict[str, Any]:
         # Documents are read from the raw body (YAML or JSON) so that errors can name YAML lines;

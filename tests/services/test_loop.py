@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.document import load
 from app.domain.model import Resolution, Status, Verdict
-from app.storage import items as edits
+from app.services import edits
+from app.services.errors import ConflictError, NotFoundError, StaleError
+from app.services.loop import check_in, resolve
 from app.storage.graphs import get_graph_row, graph_data, load_graph, save_graph
-from app.storage.loop import NoMetricError, check_in, commitment, resolve
+from app.storage.history import commitment
 from app.storage.tables import GraphRow, RevisionRow
 
 DOCUMENT = textwrap.dedent(
@@ -161,7 +163,7 @@ def test_resolving_an_assumption_leaves_it_without_a_status(session: Session) ->
 
 def test_a_stale_version_is_refused(session: Session) -> None:
     row = _stored(session)
-    with pytest.raises(edits.StaleItemError):
+    with pytest.raises(StaleError):
         resolve(
             session,
             row,
@@ -195,9 +197,9 @@ def test_checkins_keep_date_order_and_current_follows_the_latest(session: Sessio
 def test_a_checkin_without_a_metric_is_refused_and_changes_nothing(session: Session) -> None:
     row = _stored(session)
     head = row.head
-    with pytest.raises(NoMetricError, match="has no metric"):
+    with pytest.raises(ConflictError, match="has no metric"):
         check_in(session, row, "plain", value=1, on=DAY, token_id=None)
-    with pytest.raises(edits.ItemNotFoundError):
+    with pytest.raises(NotFoundError):
         check_in(session, row, "nope", value=1, on=DAY, token_id=None)
     assert row.head == head
 

@@ -1,9 +1,10 @@
 """One bet or assumption at a time: create, change, delete, guarded by the item's own revision.
 
-The API and the viewer both write through here. An item's version is the revision that wrote
-its current state, so two people editing one bet cannot overwrite each other, while edits to
-different bets never conflict: a write that loses the race for the graph's head is applied again.
-These functions never commit.
+The API, the viewer and the CLI all write through here. An item's version is the revision that
+wrote its current state, so two people editing one bet cannot overwrite each other, while edits
+to different bets never conflict: each applies to the graph as it is once the writers before it
+have committed, since `row` is locked (`app.services.access.write_graph`). These functions never
+commit.
 """
 
 from __future__ import annotations
@@ -15,39 +16,11 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from app.domain.document import DocumentError, Problem, graph_from_data
+from app.services.errors import ConflictError, InvalidError, NotFoundError, StaleError
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow
 
 Section = Literal["bets", "assumptions"]
-ATTEMPTS = 5  # writes to other items of the same graph may move its head meanwhile
-
-
-class ItemNotFoundError(LookupError):
-    pass
-
-
-class StaleItemError(Exception):
-    """The item changed since the writer read it."""
-
-
-class IdTakenError(Exception):
-    pass
-
-
-class StillReferencedError(Exception):
-    pass
-
-
-class BusyGraphError(Exception):
-    """The graph kept changing under every attempt."""
-
-
-class InvalidItemError(Exception):
-    """The change would make the graph invalid; pointers are into the item where they concern it."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problem.describe() for problem in problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +34,23 @@ def noun(section: Section) -> str:
     return section[:-1]
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
+# No item has fields nested deeper than a few levels; a deeper patch is not one of ours, and
+# merging it would recurse as deep as the sender likes.
+MAX_PATCH_DEPTH = 16
+
+
+def merge_patch(target: Any, patch: Any, depth: int = 0) -> Any:
     """RFC 7396 JSON Merge Patch."""
     if not isinstance(patch, dict):
         return patch
+    if depth >= MAX_PATCH_DEPTH:
+        raise InvalidError([Problem(f"the patch is nested more than {MAX_PATCH_DEPTH} levels deep", ())])
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
         else:
-            result[key] = merge_patch(result.get(key), value)
+            result[key] = merge_patch(result.get(key), value, depth + 1)
     return result
 
 
@@ -89,12 +69,12 @@ def _index(data: dict[str, Any], section: Section, item_id: str) -> int:
     for index, item in enumerate(data[section]):
         if item["id"] == item_id:
             return index
-    raise ItemNotFoundError(f"no {noun(section)} {item_id!r}")
+    raise NotFoundError(f"no {noun(section)} {item_id!r}")
 
 
 def _check_version(revisions: dict[str, int], section: Section, item_id: str, expected: int | None) -> None:
     if expected is not None and revisions.get(item_id) != expected:
-        raise StaleItemError(f"{noun(section)} {item_id!r} changed since you read it")
+        raise StaleError(f"{noun(section)} {item_id!r} changed since you read it")
 
 
 def _write(
@@ -106,29 +86,25 @@ def _write(
     *,
     reason: str | None,
 ) -> int:
-    """Apply `change` to the graph's document and save it; retried when another write moved the head.
+    """Apply `change` to the graph's document and save it as one revision.
 
     `change` edits the document in place and returns the index of the item it touched (None when
     it removed one); it raises for preconditions that fail.
     """
-    for _ in range(ATTEMPTS):
-        session.refresh(row)
-        data = storage.graph_data(session, row)
-        current = graph_from_data(data)  # stored, so valid: it stands for save_graph's own read
-        index = change(data, storage.item_revisions(session, row, section))
-        try:
-            graph = graph_from_data(data)
-        except DocumentError as error:
-            raise InvalidItemError(_relative(error.problems, section, -1 if index is None else index)) from None
-        try:
-            with session.begin_nested():
-                saved = storage.save_graph(
-                    session, graph, token_id=token_id, reason=reason, expected_head=row.head, current=current
-                )
-        except storage.ConflictError:
-            continue
-        return saved.revision
-    raise BusyGraphError("the graph kept changing; try again")
+    data = storage.graph_data(session, row)
+    current = graph_from_data(data)  # stored, so valid: it stands for save_graph's own read
+    index = change(data, storage.item_revisions(session, row, section))
+    try:
+        graph = graph_from_data(data)
+    except DocumentError as error:
+        raise InvalidError(_relative(error.problems, section, -1 if index is None else index)) from None
+    try:
+        saved = storage.save_graph(
+            session, graph, token_id=token_id, reason=reason, expected_head=row.head, current=current
+        )
+    except storage.ConflictError as error:  # only if a caller forgot to lock the row
+        raise ConflictError(str(error)) from None
+    return saved.revision
 
 
 def read_item(
@@ -153,7 +129,7 @@ def create_item(
 
     def add(data: dict[str, Any], _: dict[str, int]) -> int:
         if any(existing["id"] == item_id for existing in data["bets"] + data["assumptions"]):
-            raise IdTakenError(f"id {item_id!r} is already used in graph {row.slug!r}")
+            raise ConflictError(f"id {item_id!r} is already used in graph {row.slug!r}")
         data[section].append(item)
         return len(data[section]) - 1
 
@@ -174,7 +150,7 @@ def update_item(
 ) -> Written:
     """Apply a JSON Merge Patch to one item; `expected` is the version the writer read."""
     if "id" in patch and patch["id"] != item_id:
-        raise InvalidItemError([Problem("id cannot change; create a new item and delete this one", ("id",))])
+        raise InvalidError([Problem("id cannot change; create a new item and delete this one", ("id",))])
     return change_item(
         session,
         row,
@@ -209,7 +185,6 @@ def change_item(
         index = _index(data, section, item_id)
         _check_version(revisions, section, item_id, expected)
         data[section][index] = change(data[section][index])
-        changed.clear()  # what an earlier, lost attempt wrote is not the answer
         changed.update(data[section][index])
         return index
 
@@ -234,7 +209,7 @@ def delete_item(
         field = "parents" if section == "bets" else "assumes"
         users = [bet["id"] for bet in data["bets"] if item_id in bet.get(field, [])]
         if users:
-            raise StillReferencedError(f"{', '.join(users)} still name {item_id!r} in {field}")
+            raise ConflictError(f"{', '.join(users)} still name {item_id!r} in {field}")
         del data[section][index]
 
     return Written(_write(session, row, token_id, section, remove, reason=reason), None, None)

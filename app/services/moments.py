@@ -1,4 +1,4 @@
-"""`?as_of=`: which revision of a graph a read is about.
+"""`as_of`: which revision of a graph a read is about.
 
 A value is a revision number (`12`), or an ISO date or date-time standing for the end of that
 moment: `2026-11-01` is the graph at the end of that day (UTC), `2026-11-01T10:30` at the end of
@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
-from app.api.problems import ProblemError
+from app.services.errors import InvalidParameterError, NotFoundError
 from app.storage.history import first_revision_time, revision_at
 from app.storage.tables import GraphRow
 
@@ -37,12 +35,6 @@ class Moment:
     until: dt.datetime | None = None  # the last instant the moment covers, in UTC
 
 
-def invalid(name: str, message: str) -> ProblemError:
-    return ProblemError(
-        422, "The request is not valid", message, errors=[{"message": message, "pointer": f"/query/{name}"}]
-    )
-
-
 def parse_moment(text: str, name: str = "as_of") -> Moment:
     """A revision number or a moment; 422 naming the parameter for anything else."""
     text = text.strip()
@@ -54,14 +46,14 @@ def parse_moment(text: str, name: str = "as_of") -> Moment:
         f"not {text[:40]!r}"
     )
     if match is None:
-        raise invalid(name, problem)
+        raise InvalidParameterError(name, problem)
     # A `+` in a query string arrives as a space when the client did not encode it.
     zone = (match["zone"] or "").replace(" ", "+").replace("z", "Z")
     iso = match["date"] + (f"T{match['hm']}{match['s'] or ''}{match['fraction'] or ''}{zone}" if match["hm"] else "")
     try:
         moment = dt.datetime.fromisoformat(iso)
     except ValueError:
-        raise invalid(name, problem) from None
+        raise InvalidParameterError(name, problem) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     if not match["hm"]:
@@ -75,33 +67,22 @@ def parse_moment(text: str, name: str = "as_of") -> Moment:
     try:
         until = moment.astimezone(dt.UTC) + span - dt.timedelta(microseconds=1)
     except OverflowError:
-        raise invalid(name, problem) from None
+        raise InvalidParameterError(name, problem) from None
     return Moment(text, until=until)
-
-
-def as_of_query(
-    as_of: Annotated[str | None, Query(max_length=64, description=DESCRIPTION)] = None,
-) -> Moment | None:
-    return parse_moment(as_of) if as_of is not None else None
-
-
-AsOfDep = Annotated[Moment | None, Depends(as_of_query)]
 
 
 def resolve(session: Session, row: GraphRow, moment: Moment, name: str = "as_of") -> int:
     """The revision a moment names; 404 when the graph had none yet, or has no such number."""
     if moment.number is not None:
         if not 1 <= moment.number <= row.head:
-            raise ProblemError(
-                404, "Not found", f"graph {row.slug!r} has revisions 1 to {row.head}; {name}={moment.number} is none"
-            )
+            raise NotFoundError(f"graph {row.slug!r} has revisions 1 to {row.head}; {name}={moment.number} is none")
         return moment.number
     assert moment.until is not None
     found = revision_at(session, row, moment.until)
     if found is None:
         first = first_revision_time(session, row)
         since = f"; its first revision was written at {first.isoformat()}" if first is not None else ""
-        raise ProblemError(404, "Not found", f"graph {row.slug!r} did not exist yet at {name}={moment.text}{since}")
+        raise NotFoundError(f"graph {row.slug!r} did not exist yet at {name}={moment.text}{since}")
     return found
 
 

@@ -1,0 +1,42 @@
+"""What the services share within one process: the database, its settings and the process's memos."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.rendering.runner import RenderError
+from app.services.cache import GraphCache, Pictures
+from app.services.locks import locks_for
+from app.services.renderer import Renderer
+from app.storage.db import make_sessionmaker
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    settings: Settings
+    graphs: GraphCache  # parsed graphs by revision
+    pictures: Pictures  # finished pictures by what names them
+    renderer: Renderer  # one drawing per picture, a bounded number at a time
+
+
+def make_services(engine: Engine, settings: Settings) -> Services:
+    return Services(
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        settings=settings,
+        graphs=GraphCache(),
+        pictures=Pictures(),
+        renderer=Renderer(
+            slots=max(1, (os.cpu_count() or 2)),
+            locks=locks_for(engine),
+            remember=(RenderError,),
+            remember_for=settings.failed_render_seconds,
+        ),
+    )

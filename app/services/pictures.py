@@ -1,0 +1,58 @@
+"""Pictures for the diagram URLs and the viewer: prepared, found in the shared render cache, or drawn once.
+
+A picture's key hashes everything that shapes its bytes (`app.rendering.render.Prepared.key`),
+so the render cache every worker shares never needs invalidating. Storing a picture changes no
+answer, so it is written without the change signal that makes every worker drop its warm
+answers (`app.storage.db.transaction`): reads never write anything anyone can see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+from email.utils import format_datetime
+
+from sqlalchemy.orm import Session
+
+from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw
+from app.services.cache import Picture
+from app.services.context import Services
+from app.storage.db import transaction
+from app.storage.renders import get_render, put_render
+from app.storage.tables import as_utc
+
+
+def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:
+    zipped = gzip.compress(body, compresslevel=6, mtime=0) if fmt == "svg" else None
+    return Picture(etag, body, zipped, format_datetime(as_utc(modified), usegmt=True))
+
+
+def cached(session: Session, prepared: Prepared, theme: str) -> tuple[str, bytes] | None:
+    """The picture as the shared render cache has it (etag, bytes), if some worker drew it."""
+    found = get_render(session, prepared.key(theme))
+    return (found.etag, found.body) if found is not None else None
+
+
+def drawn(services: Services, prepared: Prepared, options: RenderOptions, theme: str) -> tuple[str, bytes]:
+    """Draw the picture once however many ask, here or in other workers, and keep it for all of them.
+
+    Call it outside any transaction: it may wait seconds. Raises BusyError, or RenderError when
+    the picture cannot be drawn (remembered for a while, so it is not tried again at once).
+    """
+    key = prepared.key(theme)
+
+    def stored() -> tuple[str, bytes] | None:
+        with transaction(services.sessions, write=False) as session:
+            found = get_render(session, key)
+            return (found.etag, found.body) if found is not None else None
+
+    def make() -> tuple[str, bytes]:
+        body = draw(prepared, options)
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        # Committed before the renderer lets go of the picture's lock, so whoever waited finds it.
+        with transaction(services.sessions, write=True, signal=False) as writer:
+            put_render(writer, key, etag=etag, media_type=MEDIA_TYPES[prepared.fmt], body=body)
+        return etag, body
+
+    return services.renderer.draw(key, make, stored=stored)
