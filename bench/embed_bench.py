@@ -22,34 +22,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
-import datetime as dt
-import os
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
+from common import (  # the bench folder is on the path of its scripts
+    betgraph_env,
+    cold_render,
+    free_port,
+    install_tools,
+    public,
+    put,
+    running,
+    serve,
+    stages,
+    token_for,
+    wrk,
+)
 
-from app.domain.document import dump_yaml
-from app.domain.model import Graph, Visibility
+from app.domain.model import Graph
 from app.domain.synthetic import synthetic_graph
-from app.rendering.dot import DotOptions
-from app.rendering.render import RenderOptions, prepare
-from app.rendering.runner import Limits, run_dot
-from app.rendering.svg import sanitize
-from app.rendering.views import View, select
 
-BETGRAPH = (sys.executable, "-m", "app.cli")
 BETS = 200
 
 NGINX_CONF = """worker_processes 1;
@@ -100,91 +97,11 @@ exec {dot} "$@"
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server for {url} exited with {process.returncode}")
-        try:
-            httpx2.get(url, timeout=1)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
-@contextmanager
-def running(argv: list[str], url: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Iterator[None]:
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_up(url, process)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wrk(url: str, seconds: float, connections: int, headers: dict[str, str]) -> float:
-    argv = ["wrk", f"-c{connections}", "-t2", f"-d{seconds:g}s", "--timeout", "10s"]
-    for name, value in headers.items():
-        argv += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
-    if "Non-2xx or 3xx responses" in output:
-        raise RuntimeError(f"wrk saw errors from {url}:\n{output}")
-    found = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if found is None:
-        raise RuntimeError(f"wrk printed no rate:\n{output}")
-    return float(found[1])
-
-
-def public(graph: Graph, slug: str, title: str | None = None) -> Graph:
-    return dataclasses.replace(graph, slug=slug, title=title or graph.title, visibility=Visibility.PUBLIC)
-
-
-def put(base: str, token: str, graph: Graph) -> None:
-    answer = httpx2.put(
-        f"{base}/api/graphs/{graph.slug}",
-        content=dump_yaml(graph).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"},
-        timeout=120,
-    )
-    answer.raise_for_status()
-
-
-def betgraph_env(url: str, path_first: Path | None = None) -> dict[str, str]:
-    env = os.environ | {"DATABASE_URL": url}
-    env.pop("BETGRAPH_PUBLIC_URL", None)  # the DOT below is built without a link base, like the server's
-    if path_first is not None:
-        env["PATH"] = f"{path_first}:{env['PATH']}"
-    return env
-
-
-def token_for(env: dict[str, str]) -> str:
-    subprocess.run([*BETGRAPH, "db", "upgrade"], env=env, check=True, capture_output=True)
-    made = subprocess.run(
-        [*BETGRAPH, "token", "create", "--scope", "admin"], env=env, check=True, capture_output=True, text=True
-    )
-    return made.stdout.strip()
-
-
 def serving(tmp: Path, graph: Graph, args: argparse.Namespace) -> None:
     env = betgraph_env(f"sqlite:///{tmp}/serving.db")
     token = token_for(env)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     rates: dict[tuple[str, str], float] = {}
-    with running([*BETGRAPH, "serve", "--port", str(port)], f"{base}/healthz", env):
+    with serve(env) as base:
         put(base, token, graph)
         # As wrk asks: no gzip, so the ETag is the one wrk's If-None-Match must name.
         plain = {"Accept-Encoding": "identity"}
@@ -237,50 +154,12 @@ def serving(tmp: Path, graph: Graph, args: argparse.Namespace) -> None:
     )
 
 
-def stages(graph: Graph, runs: int) -> dict[str, float]:
-    """Where a cold render's time goes, measured in this process (medians of `runs`)."""
-    options = RenderOptions(dot=DotOptions(link_base=None, theme="light"), limits=Limits(timeout=60))
-    times: dict[str, list[float]] = {"view": [], "DOT": [], "dot via the runner": [], "SVG post-processing": []}
-    for _ in range(runs):
-        started = time.perf_counter()
-        scene = select(graph, View(), dt.date.today())
-        viewed = time.perf_counter()
-        prepared = prepare(scene, "svg", options)
-        built = time.perf_counter()
-        assert prepared.plan is not None
-        raw = run_dot(prepared.plan.source, "svg", options.limits)
-        drawn = time.perf_counter()
-        sanitize(raw, scene.title, scene.description, prepared.plan.bands())
-        done = time.perf_counter()
-        for name, value in zip(times, (viewed - started, built - viewed, drawn - built, done - drawn), strict=True):
-            times[name].append(value)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def cold(tmp: Path, graph: Graph, args: argparse.Namespace) -> None:
     env = betgraph_env(f"sqlite:///{tmp}/cold.db")
     token = token_for(env)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    https: list[float] = []
-    dots: list[float] = []
-    with running([*BETGRAPH, "serve", "--port", str(port)], f"{base}/healthz", env):
-        for run in range(args.runs):
-            # A title of its own: a DOT no cache has seen, so this request draws.
-            fresh = public(graph, f"cold-{run}", f"{graph.title} {uuid.uuid4().hex[:8]}")
-            put(base, token, fresh)
-            started = time.perf_counter()
-            answer = httpx2.get(f"{base}/graphs/{fresh.slug}.svg", timeout=300)
-            https.append(time.perf_counter() - started)
-            answer.raise_for_status()
-            scene = select(fresh, View(), dt.date.today())
-            source = prepare(scene, "svg", RenderOptions(dot=DotOptions(link_base=None, theme="light"))).text
-            if httpx2.get(f"{base}/graphs/{fresh.slug}.dot", timeout=60).text != source:
-                raise RuntimeError("the DOT built here is not the server's: the comparison would be unfair")
-            started = time.perf_counter()
-            subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True)
-            dots.append(time.perf_counter() - started)
-    http, dot = statistics.median(https), statistics.median(dots)
+    with serve(env) as base:
+        runs = [cold_render(base, token, graph, f"cold-{run}") for run in range(args.runs)]
+    http, dot = statistics.median(run.http for run in runs), statistics.median(run.dot for run in runs)
     print(
         f"{'cold render over HTTP':<27} {http * 1000:7.0f} ms | dot -Tsvg on the same DOT {dot * 1000:7.0f} ms | "
         f"overhead {(http - dot) / dot:+.1%} (goal < 10%; medians of {args.runs})"
@@ -308,9 +187,7 @@ def single_flight(tmp: Path, graph: Graph) -> None:
     wrapper.chmod(0o755)
     env = betgraph_env(f"sqlite:///{tmp}/flight.db", path_first=folder)
     token = token_for(env)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running([*BETGRAPH, "serve", "--port", str(port), "--workers", "2"], f"{base}/healthz", env):
+    with serve(env, workers=2) as base:
         fresh = public(graph, "flight", f"{graph.title} {uuid.uuid4().hex[:8]}")
         put(base, token, fresh)
         log.unlink(missing_ok=True)
@@ -324,25 +201,13 @@ def single_flight(tmp: Path, graph: Graph) -> None:
     )
 
 
-def install_tools() -> None:
-    """wrk and nginx from Debian's packages, where they are missing and this may install them."""
-    missing = [package for package in ("wrk", "nginx") if shutil.which(package) is None]
-    if not missing or shutil.which("apt-get") is None or os.geteuid() != 0:
-        return
-    print(f"installing {' '.join(missing)} from Debian's packages", file=sys.stderr)
-    subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL, check=False)
-    environment = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-qq", *missing]
-    subprocess.run(install, env=environment, stdout=subprocess.DEVNULL, check=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10, help="seconds of load per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--runs", type=int, default=5, help="cold renders; the median is kept")
     args = parser.parse_args()
-    install_tools()
+    install_tools("wrk", "nginx")
     for tool in ("wrk", "nginx", "dot"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed (Debian: apt-get install wrk nginx graphviz)")

@@ -21,8 +21,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from common import POSTGRES, postgres_database  # the bench folder is on the path of its scripts
 from fastapi.testclient import TestClient
-from service_bench import postgres_database  # the bench folder is on the path of its scripts
 
 from app.config import Settings
 from app.domain.model import Graph, Visibility
@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=10_000)
     parser.add_argument("--bets", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--postgres", default=POSTGRES)
     args = parser.parse_args()
     graph = dataclasses.replace(synthetic_graph(args.bets), slug=SLUG, visibility=Visibility.PUBLIC)
     with tempfile.TemporaryDirectory() as folder:

@@ -14,90 +14,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import BETGRAPH, POSTGRES, load, percentile, postgres_database, serve
 
 from app.domain.analysis import ancestors
 from app.domain.document import dump_yaml
 from app.domain.synthetic import synthetic_graph
-
-BETGRAPH = (sys.executable, "-m", "app.cli")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def server(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*BETGRAPH, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-async def load(url: str, headers: dict[str, str], clients: int, seconds: float) -> list[float]:
-    timings: list[float] = []
-    stop = time.monotonic() + seconds
-    async with httpx2.AsyncClient(headers=headers, timeout=30) as client:
-
-        async def worker() -> None:
-            while time.monotonic() < stop:
-                started = time.perf_counter()
-                response = await client.get(url)
-                timings.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
-
-        await asyncio.gather(*(worker() for _ in range(clients)))
-    return timings
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"betgraph_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run_backend(name: str, url: str, document: Path, deepest: str, args: argparse.Namespace) -> None:
@@ -112,7 +40,7 @@ def run_backend(name: str, url: str, document: Path, deepest: str, args: argpars
     started = time.perf_counter()
     subprocess.run([*BETGRAPH, "import", str(document)], env=env, check=True, capture_output=True)
     cli = time.perf_counter() - started
-    with server(env) as base:
+    with serve(env) as base:
         other = body.replace(b"slug: synthetic", b"slug: synthetic-http", 1)
         started = time.perf_counter()
         answer = httpx2.put(
@@ -143,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--postgres", default=POSTGRES)
     args = parser.parse_args()
     graph = synthetic_graph(2000)
     deepest = max(graph.bets, key=lambda bet: len(ancestors(graph, bet.id))).id
