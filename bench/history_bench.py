@@ -112,7 +112,7 @@ def http_reads(url: str, repeat: int) -> None:
             assert answer.status_code == 200, answer.text
 
         as_of, now = median_pair(lambda: get("?as_of=1"), lambda: get(""), repeat)
-    app.state.engine.dispose()
+    app.state.services.engine.dispose()
     shown = f"GET ?as_of=1 {as_of * 1000:7.1f} ms | GET latest {now * 1000:7.1f} ms (graph cache cold)"
     print(f"  {shown} | RATIO {as_of / now:.2f}x (goal < 3x)")
 
