@@ -162,10 +162,8 @@ def load_file(
         return read_document(_read(path), path, positions=positions, slug=slug, title=title)
     except DocumentError as error:
         name = "-" if path == "-" else path
-        for problem in error.problems[:50]:
+        for problem in error.problems:  # at most MAX_PROBLEMS, then how many more there were
             click.echo(problem.describe(name), err=True)
-        if len(error.problems) > 50:
-            click.echo(f"{name}: … and {len(error.problems) - 50} more problems", err=True)
         sys.exit(EXIT_INVALID)
 
 

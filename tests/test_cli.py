@@ -248,3 +248,38 @@ def test_report_json_and_bad_files(tmp_path: Path) -> None:
     missing = betgraph("report", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2
     assert "no such file" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[" * 100_000 + "]" * 100_000, '{"a": ' * 100_000 + "1" + "}" * 100_000, '{"a": ' * 500 + "1" + "}" * 500],
+    ids=["list", "mapping", "mapping-500"],
+)
+def test_a_file_nested_too_deeply_is_invalid_not_an_internal_error(tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "deep.json"
+    bad.write_text(content)
+    for command in ("lint", "render"):
+        result = betgraph(command, str(bad))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"{bad}:1:")
+        assert result.stderr.rstrip().endswith(": the document is nested too deeply (more than 64 levels)")
+
+
+def test_a_file_of_many_huge_bad_values_gets_a_short_answer(tmp_path: Path) -> None:
+    big = "x" * 20_000
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "betgraph: 1\ngraph: {slug: s, title: S}\nbets:\n"
+        + "".join(f"  - {{id: b{index}, kind: {big}, title: B}}\n" for index in range(60))
+        + f"uses: [&big {big}, {', '.join(['*big'] * 1_000)}]\n"
+    )
+    result = betgraph("lint", str(bad))
+    assert result.returncode == 2
+    assert "YAML aliases repeat this value too often" in result.stderr
+    bad.write_text(bad.read_text().split("uses:")[0])
+    result = betgraph("lint", str(bad))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 51
+    assert lines[-1] == f"{bad}: … and 10 more problems"
+    assert len(result.stderr) < 16_000

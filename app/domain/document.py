@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -23,7 +24,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from app.domain import model as m
 from app.domain.analysis import find_cycles
 from app.domain.lint import RULES
-from app.domain.source import Path, Position, SourceError, SourceMap, parse, reads_as_text
+from app.domain.source import (
+    QUOTED,
+    Path,
+    Position,
+    SourceError,
+    SourceMap,
+    SourceSyntaxError,
+    parse,
+    quote,
+    reads_as_text,
+)
 
 FORMAT_VERSION = 1
 MAX_BETS = 10_000
@@ -31,6 +42,9 @@ MAX_ASSUMPTIONS = 10_000
 MAX_TITLE = 1_000
 MAX_TEXT = 20_000
 MAX_CHECKINS = 1_000  # a weekly check-in for twenty years, in one JSON value per metric version
+# Past this many problems an answer lists no more (it says how many it left out): one mistake
+# repeated over 10,000 bets is fixed by reading fifty of its reports, not 10,000.
+MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +66,26 @@ class Problem:
 
 class DocumentError(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
+        found = tuple(problems)
+        self.problems = found[:MAX_PROBLEMS]
+        if len(found) > MAX_PROBLEMS:
+            self.problems += (Problem(f"… and {len(found) - MAX_PROBLEMS} more problems"),)
         super().__init__("; ".join(problem.describe() for problem in self.problems))
+
+
+# PostgreSQL cannot store NUL in text, and a lone surrogate (JSON's "\ud800") is no character:
+# it cannot be written as UTF-8, so neither stored nor sent back.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_text(value: str) -> str | None:
+    """What makes `value` text that cannot be stored or sent, as a predicate after its name; else None."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "must not contain NUL characters (\\x00)"
+    return f"must not contain U+{ord(found.group()):04X}, a lone surrogate: half of a character written as two"
 
 
 # --- field parsers: each raises ValueError with a predicate that reads after the field name ---
@@ -61,9 +93,11 @@ class DocumentError(Exception):
 E = TypeVar("E", bound=Enum)
 
 
-def _suggest(text: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(text, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _suggest(value: Any, choices: Iterable[str]) -> str:
+    if not isinstance(value, str) or len(value) > QUOTED:  # nothing that long is a typo of a name
+        return ""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {quote(close[0])}?)" if close else ""
 
 
 def _enum(cls: type[E], extra: Mapping[str, E] | None = None) -> Callable[[Any], E]:
@@ -79,30 +113,27 @@ def _enum(cls: type[E], extra: Mapping[str, E] | None = None) -> Callable[[Any],
             for member in cls:
                 if str(member.value) == key:
                     return member
-        raise ValueError(f"must be one of {', '.join(names)}; got {value!r}{_suggest(str(value), names)}")
+        raise ValueError(f"must be one of {', '.join(names)}; got {quote(value)}{_suggest(value, names)}")
 
     return parse_member
 
 
 def _certainty(value: Any) -> float:
-    number: float
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and value.strip().endswith("%"):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # compared before float(), which overflows on an integer past 1e308
+        if not 0 <= value <= 1:
+            raise ValueError(f"must be between 0 and 1, got {quote(value)}")
+        return float(value)
+    if isinstance(value, str) and value.strip().endswith("%"):
         try:
             number = float(value.strip()[:-1]) / 100
         except ValueError:
-            raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {value!r}") from None
-        if not 0 <= number <= 1:
-            raise ValueError(f"must be between 0% and 100%, got {value}")
-        return round(number, 6)
-    else:
-        raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {value!r}")
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be between 0 and 1, got {value}")
-    return number
+            pass
+        else:
+            if not 0 <= number <= 1:
+                raise ValueError(f"must be between 0% and 100%, got {number * 100:g}%")
+            return round(number, 6)
+    raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {quote(value)}")
 
 
 _PRESCRIPTIVENESS_NAMES = {member.label: member for member in m.Prescriptiveness}
@@ -117,7 +148,7 @@ def _prescriptiveness(value: Any) -> m.Prescriptiveness:
         return _PRESCRIPTIVENESS_NAMES[value.strip().lower()]
     names = ", ".join(f"{member.value} {member.label}" for member in m.Prescriptiveness)
     raise ValueError(
-        f"must be one of {names} (a name or a number); got {value!r}{_suggest(str(value), _PRESCRIPTIVENESS_NAMES)}"
+        f"must be one of {names} (a name or a number); got {quote(value)}{_suggest(value, _PRESCRIPTIVENESS_NAMES)}"
     )
 
 
@@ -125,8 +156,13 @@ def _horizon(value: Any) -> m.Horizon:
     if isinstance(value, m.Horizon):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"must be a duration such as 6w, 3m, 2q, 1y or an ISO date, got {value!r}")
-    return m.Horizon.parse(value)
+        raise ValueError(f"must be a duration such as 6w, 3m, 2q, 1y or an ISO date, got {quote(value)}")
+    try:
+        return m.Horizon.parse(value)
+    except ValueError:  # its message quotes the whole value, however long
+        raise ValueError(
+            f"must be a duration such as 6w, 3m, 2q, 1y (d, w, m, q or y) or an ISO date, got {quote(value.strip())}"
+        ) from None
 
 
 def _slug(value: Any) -> str:
@@ -134,11 +170,13 @@ def _slug(value: Any) -> str:
         return value
     raise ValueError(
         "must be a slug: lowercase letters, digits and hyphens, starting with a letter or digit, "
-        f"at most 63 characters; got {value!r}"
+        f"at most 63 characters; got {quote(value)}"
     )
 
 
 def _url(value: Any) -> str:
+    if isinstance(value, str) and (problem := check_text(value)):
+        raise ValueError(problem)
     if isinstance(value, str) and len(value) <= 2048:
         parts = urlsplit(value)
         if (
@@ -147,16 +185,19 @@ def _url(value: Any) -> str:
             and not any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`" for ch in value)
         ):
             return value
-    raise ValueError(f"must be an http or https URL, got {value!r}")
+    raise ValueError(f"must be an http or https URL, got {quote(value)}")
 
 
 def _text(limit: int) -> Callable[[Any], str]:
     def parse_text(value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValueError(f"must be text, got {value!r}")
+            raise ValueError(f"must be text, got {quote(value)}")
         text = str(value)
         if len(text) > limit:
             raise ValueError(f"must be at most {limit} characters, got {len(text)}")
+        problem = check_text(text)
+        if problem:
+            raise ValueError(problem)
         if any((ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" for ch in text):
             raise ValueError("must not contain control characters")
         return text
@@ -177,21 +218,25 @@ def _optional_text(limit: int) -> Callable[[Any], str | None]:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {value!r}")
-    return float(value)
+        raise ValueError(f"must be a number, got {quote(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past 1e308
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number, got {quote(value)}")
+    return number
 
 
 def _whole(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be a whole number, got {value!r}")
+        raise ValueError(f"must be a whole number, got {quote(value)}")
     return value
 
 
 def _version(value: Any) -> int:
     if isinstance(value, bool) or value != FORMAT_VERSION:
-        raise ValueError(f"must be {FORMAT_VERSION} (the document format version), got {value!r}")
+        raise ValueError(f"must be {FORMAT_VERSION} (the document format version), got {quote(value)}")
     return FORMAT_VERSION
 
 
@@ -332,7 +377,7 @@ class AssumptionDoc(_Schema):
 def _rule(value: Any) -> str:
     if isinstance(value, str) and value in RULES:
         return value
-    raise ValueError(f"names an unknown lint rule {value!r}{_suggest(str(value), RULES)}")
+    raise ValueError(f"names an unknown lint rule {quote(value)}{_suggest(value, RULES)}")
 
 
 class LintDoc(_Schema):
@@ -399,19 +444,21 @@ def _message(error: Mapping[str, Any]) -> str:
     value = error.get("input")
     name = _field_name(loc)
     if kind == "extra_forbidden":
-        return f"unknown field {name!r}{_suggest(name, _fields_of(loc))}"
+        return f"unknown field {quote(name)}{_suggest(name, _fields_of(loc))}"
+    if kind == "string_unicode" and isinstance(value, str):  # a date, or a key of the mapping at `loc`
+        return f"{name}: {quote(value)} {check_text(value) or 'is not text'}"
     if kind == "missing":
-        return f"missing required field {name!r}"
+        return f"missing required field {quote(name)}"
     if kind == "value_error":
         return f"{name} {error['ctx']['error']}"
     if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{name} must be between 1 and 5, got {value!r}"
+        return f"{name} must be between 1 and 5, got {quote(value)}"
     if kind == "too_long":
         return f"{name} has {error['ctx']['actual_length']} entries; at most {error['ctx']['max_length']} are allowed"
     if kind in _TYPE_WORDS:
         if name == "document" or loc == ():
-            return f"the document must be a mapping with betgraph, graph, bets and assumptions, got {value!r}"
-        return f"{name} must be {_TYPE_WORDS[kind]}, got {value!r}"
+            return f"the document must be a mapping with betgraph, graph, bets and assumptions, got {quote(value)}"
+        return f"{name} must be {_TYPE_WORDS[kind]}, got {quote(value)}"
     return f"{name}: {error['msg']}"
 
 
@@ -438,7 +485,7 @@ def _structure_problems(document: Document) -> list[Problem]:
         path: Path = (section, index, "id")
         if item_id in first_seen:
             other = first_seen[item_id]
-            problems.append(Problem(f"duplicate id {item_id!r}: already used by {other[0]}[{other[1]}]", path))
+            problems.append(Problem(f"duplicate id {quote(item_id)}: already used by {other[0]}[{other[1]}]", path))
         else:
             first_seen[item_id] = path
     bets = {bet.id for bet in document.bets}
@@ -449,16 +496,16 @@ def _structure_problems(document: Document) -> list[Problem]:
             for position, ref in enumerate(getattr(bet, field_name)):
                 path = ("bets", index, field_name, position)
                 if ref in listed:
-                    problems.append(Problem(f"{field_name} lists {ref!r} twice", path))
+                    problems.append(Problem(f"{field_name} lists {quote(ref)} twice", path))
                 listed.add(ref)
                 if ref in targets:
                     continue
                 if ref in bets or ref in assumptions:
                     article = "an" if wanted[0] in "aeiou" else "a"
-                    problems.append(Problem(f"{field_name} names {ref!r}, which is not {article} {wanted}", path))
+                    problems.append(Problem(f"{field_name} names {quote(ref)}, which is not {article} {wanted}", path))
                 else:
                     known = targets
-                    problems.append(Problem(f"unknown {wanted} {ref!r}{_suggest(ref, known)}", path))
+                    problems.append(Problem(f"unknown {wanted} {quote(ref)}{_suggest(ref, known)}", path))
     problems.extend(_cycle_problems(document.bets))
     problems.extend(_loop_problems(document.bets))
     return problems
@@ -522,11 +569,17 @@ def _cycle_problems(bets: list[BetDoc]) -> list[Problem]:
     parents = {bet.id: list(dict.fromkeys(p for p in bet.parents if p in index_of)) for bet in bets}
     return [
         Problem(
-            f"parents form a cycle: {' -> '.join(loop)}",
+            f"parents form a cycle: {_loop_text(loop)}",
             ("bets", index_of[child], "parents", bets[index_of[child]].parents.index(parent)),
         )
         for child, parent, loop in find_cycles(parents)
     ]
+
+
+def _loop_text(loop: list[str]) -> str:
+    # a loop through thousands of bets is told by its start and its end
+    shown = loop if len(loop) <= 10 else [*loop[:8], f"… {len(loop) - 9} more", loop[-1]]
+    return " -> ".join(shown)
 
 
 # --- conversions ------------------------------------------------------------------------------
@@ -607,7 +660,7 @@ def graph_from_data(data: Any, source_map: SourceMap | None = None) -> m.Graph:
         document = Document.model_validate(data)
     except ValidationError as error:
         problems = [
-            locate(Problem(_message(e), tuple(e["loc"])), key=e["type"] == "extra_forbidden")
+            _short_path(locate(Problem(_message(e), tuple(e["loc"])), key=e["type"] == "extra_forbidden"))
             for e in error.errors(include_url=False)
         ]
         raise DocumentError(_sorted(problems)) from None
@@ -630,10 +683,19 @@ def parse_part(schema: type[S], data: Any, where: tuple[str, ...]) -> S:
         return schema.model_validate(data)
     except ValidationError as error:
         problems = [
-            Problem(_message({**e, "loc": (*where, *e["loc"])}), tuple(e["loc"]))
+            _short_path(Problem(_message({**e, "loc": (*where, *e["loc"])}), tuple(e["loc"])))
             for e in error.errors(include_url=False)
         ]
         raise DocumentError(problems) from None
+
+
+def _short_path(problem: Problem) -> Problem:
+    # An unknown field's name ends the path of its problem; one too long to quote whole would
+    # make the pointer as long, so the problem points at the mapping that holds it.
+    path = problem.path
+    if path and isinstance(path[-1], str) and len(path[-1]) > QUOTED:
+        return Problem(problem.message, path[:-1], problem.position)
+    return problem
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -651,24 +713,40 @@ def _refuse(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")
 
 
+def _json(text: str) -> Any:
+    """`text` read as JSON; raises ValueError, or RecursionError when it is nested a thousand deep."""
+    return json.loads(text, object_pairs_hook=_unique, parse_constant=_refuse)
+
+
 def load(text: str, *, positions: bool = True) -> tuple[m.Graph, SourceMap]:
     """Parse and validate a YAML or JSON document.
 
     With `positions=False` the source map stays empty and a valid document loads in about half
     the time; an invalid one is read again with positions, so its problems still carry them.
     """
-    if not positions and text.lstrip().startswith("{"):
+    json_like = text.lstrip().startswith("{")
+    if not positions and json_like:
         # JSON reads a hundred times faster with the json module than as YAML; anything it
         # refuses, or that does not validate, is read again as YAML for positions.
         try:
-            return graph_from_data(json.loads(text, object_pairs_hook=_unique, parse_constant=_refuse)), SourceMap()
-        except (ValueError, DocumentError):
+            return graph_from_data(_json(text)), SourceMap()
+        except (ValueError, RecursionError, DocumentError):
             pass
     try:
         data, source_map = parse(text, positions=positions)
-        return graph_from_data(data, source_map), source_map
+    except SourceSyntaxError as error:
+        if json_like:
+            # YAML refuses a lone surrogate escape ("\ud800") that JSON reads: read as JSON, the
+            # document's problems name the field that holds it (by pointer, without a line).
+            try:
+                return graph_from_data(_json(text)), SourceMap()
+            except (ValueError, RecursionError):
+                pass
+        raise DocumentError([Problem(error.message, (), error.position)]) from None
     except SourceError as error:
         raise DocumentError([Problem(error.message, (), error.position)]) from None
+    try:
+        return graph_from_data(data, source_map), source_map
     except DocumentError:
         if positions:
             raise

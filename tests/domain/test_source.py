@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
-from app.domain.source import Position, SourceError, SourceMap, parse
+from app.domain import source
+from app.domain.source import (
+    _PLAIN_TAG,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    QUOTED,
+    Position,
+    SourceError,
+    SourceMap,
+    parse,
+    quote,
+    reads_as_text,
+)
 
 
 def value_of(text: str) -> Any:
@@ -91,7 +105,7 @@ def test_block_scalars_keep_their_text() -> None:
 
 def test_unsupported_tags_are_rejected_with_their_position() -> None:
     error = error_of("a: 1\nb: !!binary aGk=\n")
-    assert error.message == "unsupported YAML tag tag:yaml.org,2002:binary"
+    assert error.message == "unsupported YAML tag 'tag:yaml.org,2002:binary'"
     assert error.position == Position(2, 4)
 
 
@@ -282,3 +296,117 @@ def test_a_json_syntax_error_has_a_position() -> None:
     assert error.message.startswith("YAML syntax error: ")
     assert error.position is not None
     assert error.position.line == 4
+
+
+# --- limits: aliases, depth, long numbers, odd text -----------------------------------------------
+
+
+def test_aliases_that_repeat_a_large_value_are_refused_before_building_it() -> None:
+    # 260 KB of text that would build 4 GB: a 100 KB string, then 40,000 aliases of it
+    text = "big: &big " + "x" * 100_000 + "\nuses: [" + ", ".join(["*big"] * 40_000) + "]\n"
+    tracemalloc.start()
+    try:
+        error = error_of(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.message == "YAML aliases repeat this value too often (their copies pass 4,000,000 characters)"
+    assert error.position == Position(1, 6)  # the anchored value, which every alias stands for
+    assert peak < 32_000_000
+
+
+def test_keys_reached_through_aliases_count_towards_the_budget() -> None:
+    # one node each, but every copy carries a 100 KB key
+    text = "one: &m\n  ? " + "k" * 100_000 + "\n  : 1\nmany: [" + ", ".join(["*m"] * 100) + "]\n"
+    assert error_of(text).message.startswith("YAML aliases repeat this value too often")
+
+
+def test_aliases_within_the_budget_are_expanded() -> None:
+    text = "big: &big " + "x" * 100_000 + "\nuses: [" + ", ".join(["*big"] * 39) + "]\n"
+    data, _ = parse(text)
+    assert len(data["uses"]) == 39
+
+
+@pytest.mark.parametrize("positions", [True, False])
+def test_nesting_is_limited_in_flow_and_block_style(positions: bool) -> None:
+    assert parse("[" * MAX_DEPTH + "]" * MAX_DEPTH, positions=positions)[0] is not None
+    with pytest.raises(SourceError) as caught:
+        parse("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), positions=positions)
+    assert caught.value.message == "the document is nested too deeply (more than 64 levels)"
+    assert caught.value.position == Position(1, MAX_DEPTH + 1)
+    block = "".join(" " * level + "a:\n" for level in range(MAX_DEPTH + 1)) + " " * (MAX_DEPTH + 1) + "b: 1\n"
+    with pytest.raises(SourceError) as caught:
+        parse(block, positions=positions)
+    assert caught.value.message == "the document is nested too deeply (more than 64 levels)"
+    assert caught.value.position == Position(MAX_DEPTH + 1, MAX_DEPTH + 1)
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"a": ' * 100_000 + "1" + "}" * 100_000])
+def test_json_nested_a_hundred_thousand_deep_is_too_deep(text: str) -> None:
+    error = error_of(text)
+    assert error.message == "the document is nested too deeply (more than 64 levels)"
+    assert error.position is not None
+
+
+def test_nesting_is_limited_without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    class PureLoader(yaml.SafeLoader):
+        def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+            if kind is yaml.ScalarNode and implicit[0]:
+                return _PLAIN_TAG
+            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(source, "_Loader", PureLoader)
+    for depth in (MAX_DEPTH + 1, 5_000):  # our limit, then the pure-Python composer's recursion
+        assert error_of("[" * depth + "]" * depth).message == "the document is nested too deeply (more than 64 levels)"
+
+
+def test_an_integer_too_long_to_read_is_refused_where_it_stands() -> None:
+    assert value_of("9" * MAX_DIGITS) == int("9" * MAX_DIGITS)
+    for digits in ("9" * (MAX_DIGITS + 1), "0x" + "f" * MAX_DIGITS, "-" + "1" * 5_000):
+        error = error_of(f"a: 1\nb: {digits}\n")
+        assert error.message == "a whole number of more than 1,000 digits cannot be read"
+        assert error.position == Position(2, 4)
+    # quoted, it is text, and whether text reads as text stays answerable
+    assert value_of("'" + "9" * 5_000 + "'") == "9" * 5_000
+    assert not reads_as_text("9" * 5_000)
+
+
+def test_a_lone_surrogate_in_the_text_is_refused_with_its_position() -> None:
+    error = error_of("a: 1\nb: x\ud800y\n")
+    assert error.message == "the text holds a lone surrogate, which is not a character"
+    assert error.position == Position(2, 5)
+
+
+def test_messages_quote_only_the_start_of_long_keys_and_tags() -> None:
+    key = "k" * 100_000
+    assert error_of(f"? {key}\n: 1\n? {key}\n: 2\n").message == f"duplicate key {'k' * QUOTED!r}…"
+    assert len(error_of(f"a: !{'t' * 100_000} 1\n").message) < 200
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("short", "'short'"),
+        ("x" * 100_000, repr("x" * QUOTED) + "…"),
+        ("a\x00b\ud800", r"'a\x00b\ud800'"),
+        (12, "12"),
+        (1.5, "1.5"),
+        (10**400, "a whole number of about 401 digits"),
+        (-(10**5000), "a whole number of about 5001 digits"),
+        ([1, 2], "[1, 2]"),
+        (list(range(1_000_000)), "[0, 1, 2, 3, …]"),
+        (None, "None"),
+    ],
+    ids=["short", "long", "unstorable", "int", "float", "huge-int", "too-long-int", "list", "long-list", "none"],
+)
+def test_quote_shows_a_short_prefix(value: object, shown: str) -> None:
+    assert quote(value) == shown
+
+
+def test_quote_stays_short_for_deep_and_wide_values() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    wide = {f"key {index} " + "v" * 1_000: ["x" * 1_000] * 1_000 for index in range(1_000)}
+    for value in (deep, wide, [[["y" * 10_000] * 10] * 10] * 10):
+        assert len(quote(value)) <= 4 * QUOTED + 1
