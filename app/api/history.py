@@ -15,6 +15,7 @@ from app.services import access
 from app.services.access import Caller
 from app.services.errors import InvalidParameterError
 from app.services.moments import DESCRIPTION, parse_moment, resolve
+from app.services.revisions import changes_of
 from app.storage import history
 
 # Beyond what a database integer holds, a number names no revision (and would not fit a query).
@@ -44,19 +45,6 @@ class RevisionList(BaseModel):
     next: int | None  # pass as ?before= for the next (older) page
 
 
-def _pairs(fields: dict[str, Any]) -> dict[str, Any]:
-    # Stored as [before, after]; named here so that a reader need not know the order.
-    return {name: {"before": pair[0], "after": pair[1]} for name, pair in fields.items()}
-
-
-def _section(stored: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "added": stored.get("added", []),
-        "removed": stored.get("removed", []),
-        "changed": {item: _pairs(fields) for item, fields in stored.get("changed", {}).items()},
-    }
-
-
 def _out(revision: history.Revision, caller: Caller | None) -> RevisionOut:
     stored = revision.changes
     author = revision.author
@@ -69,11 +57,7 @@ def _out(revision: history.Revision, caller: Caller | None) -> RevisionOut:
         who=Who(token_id=author.token_id, label=label) if author is not None else None,
         reason=revision.reason,
         created=bool(stored.get("created")),
-        changes={
-            "graph": _pairs(stored.get("graph", {})),
-            "bets": _section(stored.get("bets", {})),
-            "assumptions": _section(stored.get("assumptions", {})),
-        },
+        changes=changes_of(stored),
     )
 
 

@@ -7,11 +7,12 @@ before and after; any other field that changed is only named, so no change goes 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.document import assumption_to_data, bet_to_data
+from app.domain.document import assumption_to_data, bet_to_data, header_to_data
 from app.domain.model import Assumption, Bet, Graph
 from app.words import percent
 
@@ -91,7 +92,8 @@ class GraphDiff:
     assumptions_added: tuple[str, ...] = ()
     assumptions_removed: tuple[str, ...] = ()
     assumptions_changed: tuple[ItemChange, ...] = ()
-    header: tuple[FieldChange, ...] = ()  # the graph's own title, description, as_of, visibility
+    header: tuple[FieldChange, ...] = ()  # the graph's own title, description, as_of, visibility, lint
+    reordered: tuple[str, ...] = ()  # "bets", "assumptions": listed in another order (the map's order)
 
     @property
     def empty(self) -> bool:
@@ -104,6 +106,7 @@ class GraphDiff:
                 self.assumptions_removed,
                 self.assumptions_changed,
                 self.header,
+                self.reordered,
             )
         )
 
@@ -195,8 +198,31 @@ def _header(before: Graph, after: Graph) -> tuple[FieldChange, ...]:
         "description": lambda g: g.description or None,
         "as_of": lambda g: g.as_of.isoformat() if g.as_of else None,
         "visibility": lambda g: g.visibility.value,
+        "lint": _lint_text,
     }
     return _fields(before, after, fields)
+
+
+def _lint_text(graph: Graph) -> str | None:
+    """A graph's own lint settings as the document writes them (None: the defaults)."""
+    lint = header_to_data(graph).get("lint")
+    if not lint:
+        return None
+    # A horizon threshold reads as written ("18m").
+    return json.dumps(lint, sort_keys=True, separators=(", ", ": "), default=lambda value: value.text)
+
+
+def _reordered(before: Graph, after: Graph) -> tuple[str, ...]:
+    """The sections whose items, those on both sides, are listed in another order."""
+    found = []
+    for section, old, new in (
+        ("bets", [b.id for b in before.bets], [b.id for b in after.bets]),
+        ("assumptions", [a.id for a in before.assumptions], [a.id for a in after.assumptions]),
+    ):
+        kept = set(old) & set(new)
+        if [item for item in old if item in kept] != [item for item in new if item in kept]:
+            found.append(section)
+    return tuple(found)
 
 
 def diff(before: Graph, after: Graph) -> GraphDiff:
@@ -216,6 +242,7 @@ def diff(before: Graph, after: Graph) -> GraphDiff:
         assumptions_removed=tuple(sorted(old_assumptions.keys() - new_assumptions.keys())),
         assumptions_changed=tuple(change for change in assumption_changes if change is not None),
         header=_header(before, after),
+        reordered=_reordered(before, after),
     )
 
 
@@ -243,6 +270,7 @@ def diff_data(found: GraphDiff) -> dict[str, Any]:
     return {
         "empty": found.empty,
         "graph": {f.field: {"before": f.before, "after": f.after} for f in found.header},
+        "reordered": list(found.reordered),
         "bets": {
             "added": list(found.bets_added),
             "removed": list(found.bets_removed),
@@ -254,3 +282,11 @@ def diff_data(found: GraphDiff) -> dict[str, Any]:
             "changed": [_item_data(change) for change in found.assumptions_changed],
         },
     }
+
+
+def created_data(graph: Graph) -> dict[str, Any]:
+    """A graph's first revision in `diff_data`'s shape: everything in it was added."""
+    added = GraphDiff(
+        bets_added=tuple(sorted(graph.bet_by_id)), assumptions_added=tuple(sorted(graph.assumption_by_id))
+    )
+    return diff_data(added)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain.diff import created_data, diff, diff_data
 from app.domain.document import FORMAT_VERSION, assumption_to_data, bet_to_data, graph_from_data, header_to_data
 from app.domain.model import Graph
 from app.storage.tables import (
@@ -34,6 +35,15 @@ R = TypeVar("R")
 
 class ConflictError(Exception):
     """Someone else changed the graph between our read and our write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """The items (of one section) whose stored versions a write ends or adds."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +226,6 @@ def _assumption_row(graph_id: int, number: int, data: dict[str, Any]) -> Assumpt
     )
 
 
-def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        key: [_json(before.get(key)), _json(after.get(key))]
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
-
-
 def _json(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -232,15 +234,6 @@ def _json(value: Any) -> Any:
     if isinstance(value, list):
         return [_json(v) for v in value]
     return value
-
-
-def _diff(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    changed = {key: _field_changes(before[key], after[key]) for key in sorted(before.keys() & after.keys())}
-    return {
-        "added": sorted(after.keys() - before.keys()),
-        "removed": sorted(before.keys() - after.keys()),
-        "changed": {key: value for key, value in changed.items() if value},
-    }
 
 
 def save_graph(
@@ -265,19 +258,13 @@ def save_graph(
     if expected_head is not None and row.head != expected_head:
         raise ConflictError(f"graph {graph.slug!r} is at revision {row.head}, not {expected_head}")
 
-    # Both sides in document form, so that only what a document can say counts as a change.
-    before_bets = {bet.id: bet_to_data(bet) for bet in previous.bets} if previous else {}
-    after_bets = {bet.id: bet_to_data(bet) for bet in graph.bets}
-    before_assumptions = {a.id: assumption_to_data(a) for a in previous.assumptions} if previous else {}
-    after_assumptions = {a.id: assumption_to_data(a) for a in graph.assumptions}
-    before_head = _header(previous) if previous else {}
-    after_head = _header(graph)
-
-    bets = _diff(before_bets, after_bets)
-    assumptions = _diff(before_assumptions, after_assumptions)
-    header = _field_changes(before_head, after_head)
-    if not created and not header and not any(bets.values()) and not any(assumptions.values()):
+    # The revision records the same diff /diff and the viewer show (app.domain.diff): what it
+    # calls no change makes no revision.
+    found = diff(previous, graph) if previous is not None else None
+    if found is not None and found.empty:
         return Saved(row.head, created=False, changed=False)
+    before_head = _header(previous) if previous is not None else None
+    after_head = _header(graph)
 
     number = row.head + 1
     moved = session.execute(
@@ -290,7 +277,7 @@ def save_graph(
         raise ConflictError(f"graph {graph.slug!r} changed while this write was being prepared")
     row.head = number
 
-    if header or created:
+    if after_head != before_head:  # the order of the items is kept in the header's version too
         _close(session, GraphVersionRow, row.id, number)
         session.add(
             GraphVersionRow(
@@ -304,6 +291,20 @@ def save_graph(
                 ordering=after_head["ordering"],
             )
         )
+    if found is None:
+        bets = Replaced(added=tuple(bet.id for bet in graph.bets))
+        assumptions = Replaced(added=tuple(a.id for a in graph.assumptions))
+        changes = {"created": True, **created_data(graph)}
+    else:
+        bets = Replaced(found.bets_added, found.bets_removed, tuple(c.id for c in found.bets_changed))
+        assumptions = Replaced(
+            found.assumptions_added, found.assumptions_removed, tuple(c.id for c in found.assumptions_changed)
+        )
+        changes = diff_data(found)
+    after_bets = {key: bet_to_data(graph.bet_by_id[key]) for key in (*bets.added, *bets.changed)}
+    after_assumptions = {
+        key: assumption_to_data(graph.assumption_by_id[key]) for key in (*assumptions.added, *assumptions.changed)
+    }
     _replace(session, BetVersionRow.bet_id, graph_id=row.id, number=number, diff=bets, after=after_bets, make=_bet_row)
     _replace(
         session,
@@ -314,11 +315,6 @@ def save_graph(
         after=after_assumptions,
         make=_assumption_row,
     )
-    changes: dict[str, Any] = {"bets": bets, "assumptions": assumptions}
-    if header:
-        changes["graph"] = header
-    if created:
-        changes["created"] = True
     session.add(RevisionRow(graph_id=row.id, number=number, token_id=token_id, reason=reason, changes=changes))
     session.flush()
     return Saved(number, created=created, changed=True)
@@ -366,13 +362,13 @@ def _replace(
     *,
     graph_id: int,
     number: int,
-    diff: dict[str, Any],
+    diff: Replaced,
     after: dict[str, dict[str, Any]],
     make: Callable[[int, int, dict[str, Any]], BetVersionRow | AssumptionVersionRow],
 ) -> None:
     """End the versions of what was removed or changed, and add versions of what is new or changed."""
     table = key.class_
-    ended: Sequence[str] = [*diff["removed"], *diff["changed"]]
+    ended: Sequence[str] = [*diff.removed, *diff.changed]
     if ended:
         for start in range(0, len(ended), 500):  # stay under SQLite's bound-parameter limit
             session.execute(
@@ -381,7 +377,7 @@ def _replace(
                 .values(valid_to=number)
                 .execution_options(synchronize_session=False)
             )
-    session.add_all(make(graph_id, number, after[item]) for item in [*diff["added"], *diff["changed"]])
+    session.add_all(make(graph_id, number, after[item]) for item in [*diff.added, *diff.changed])
 
 
 def delete_graph(session: Session, row: GraphRow) -> None:

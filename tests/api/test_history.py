@@ -75,7 +75,9 @@ def test_revisions_are_listed_newest_first_with_who_why_and_what(api: Api) -> No
     latest = body["items"][0]
     assert latest["who"] == {"token_id": labelled.id, "label": "review bot"}
     assert secret not in listed.text
-    assert latest["changes"]["bets"]["changed"] == {"instant-pay-pilot": {"certainty": {"before": 0.2, "after": 0.3}}}
+    [changed] = latest["changes"]["bets"]["changed"]
+    assert changed["id"] == "instant-pay-pilot"
+    assert changed["fields"] == {"certainty": {"before": 0.2, "after": 0.3}}
     assert body["items"][2]["changes"]["bets"]["added"] == ["new-bet"]
     assert body["items"][1]["changes"]["bets"]["removed"] == ["new-bet"]
     assert body["items"][-1]["created"] is True

@@ -57,8 +57,11 @@ def test_a_change_is_one_revision_with_before_and_after(session: Session) -> Non
     assert saved.revision == 2
     revision = session.scalars(select(RevisionRow).where(RevisionRow.number == 2)).one()
     assert revision.reason == "new data"
-    assert revision.changes["bets"]["changed"] == {"wizard": {"certainty": [0.8, 0.6]}}
-    assert "graph" not in revision.changes  # same header, same order
+    [changed] = revision.changes["bets"]["changed"]
+    assert (changed["id"], changed["fields"]) == ("wizard", {"certainty": {"before": 0.8, "after": 0.6}})
+    assert changed["lines"] == ["certainty 80% → 60%"]
+    assert revision.changes["graph"] == {}  # same header
+    assert revision.changes["reordered"] == []  # same order
     # the old state is still there, unchanged
     assert _stored(session, graph.slug, 1) == graph
     assert _stored(session, graph.slug, 2).bet_by_id["wizard"].certainty == 0.6
@@ -80,7 +83,7 @@ def test_removing_and_adding(session: Session) -> None:
     revision = session.scalars(select(RevisionRow).where(RevisionRow.number == 2)).one()
     assert revision.changes["bets"]["added"] == ["new"]
     assert revision.changes["bets"]["removed"] == ["wizard"]
-    assert revision.changes["graph"]["title"] == ["Acme product map", "Renamed"]
+    assert revision.changes["graph"]["title"] == {"before": "Acme product map", "after": "Renamed"}
     assert _stored(session, graph.slug) == smaller
 
 

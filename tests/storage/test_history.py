@@ -70,7 +70,9 @@ def test_revisions_newest_first_with_who_and_why(session: Session) -> None:
     assert listed[0].author is not None
     assert (listed[0].author.token_id, listed[0].author.label) == (token.id, "ci bot")
     assert listed[1].author is None
-    assert listed[2].changes["bets"]["changed"] == {"wizard": {"certainty": [0.8, 0.5]}}
+    assert [(c["id"], c["fields"]) for c in listed[2].changes["bets"]["changed"]] == [
+        ("wizard", {"certainty": {"before": 0.8, "after": 0.5}})
+    ]
     assert listed[0].created_at.tzinfo is not None
 
     page = list_revisions(session, row, limit=2)
