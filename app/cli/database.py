@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.cli import (
+from app.cli.common import (
     DOCUMENT_FORMATS,
     dump_document,
     fail,
@@ -70,7 +70,7 @@ def db_upgrade() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes (PostgreSQL).")
 def serve(host: str, port: int, workers: int) -> None:
-    """Upgrade the database and serve the API (and, later, the viewer and embeds)."""
+    """Upgrade the database and serve the API, the viewer and the pictures."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     upgrade(settings().database_url)

@@ -1,22 +1,30 @@
-"""The `betgraph` command: bets as code, on YAML files, without a server."""
+"""The commands on files, which need no database: render, lint, convert, why, report."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
-from typing import ClassVar, NoReturn
 
 import click
 
-from app.domain import csvpaths, outline
+from app.cli.common import (
+    DOCUMENT_FORMATS,
+    EXIT_FINDINGS,
+    as_of_option,
+    dump_document,
+    fail,
+    left_out,
+    load_file,
+    output_format,
+    slug_option,
+    title_option,
+    today,
+    write_output,
+)
 from app.domain.analysis import why_chain
 from app.domain.calibration import Calibration, calibrate, calibration_data
-from app.domain.document import DocumentError, dump_json, dump_yaml, load
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import SLUG_RE, Graph
 from app.domain.source import Path as DocumentPath
@@ -26,9 +34,6 @@ from app.rendering.render import FORMATS, Format, RenderOptions, render
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
 from app.words import percent, plural
-
-EXIT_FINDINGS = 1
-EXIT_INVALID = 2
 
 EPILOG_RENDER = """\b
 Examples:
@@ -67,171 +72,7 @@ A graph may switch rules off or move thresholds in its document:
 )
 
 
-def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    click.echo(f"betgraph: {message}", err=True)
-    sys.exit(code)
-
-
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{path}: no such file")
-    except IsADirectoryError:
-        fail(f"{path}: is a directory, not a document")
-    except UnicodeDecodeError as error:
-        fail(f"{path}: not UTF-8 text (byte {error.start})")
-    except OSError as error:
-        fail(f"{path}: cannot read: {error.strerror}")
-
-
-# A file's format is its extension; anything else (and standard input) is read as YAML or JSON.
-DOCUMENT_FORMATS = ("yaml", "json", "csv", "md")
-_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md"}
-_READ_ONLY_SUFFIXES = {".tsv": "csv"}
-
-
-def document_format(path: str, *, reading: bool = False) -> str | None:
-    suffix = Path(path).suffix.lower()
-    return _SUFFIXES.get(suffix) or (_READ_ONLY_SUFFIXES.get(suffix) if reading else None)
-
-
-def read_document(
-    text: str, path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
-) -> tuple[Graph, SourceMap]:
-    """A graph from a document of any format, by its file name; `slug` and `title` win over what it says."""
-    fmt = document_format(path, reading=True) if path != "-" else None
-    if fmt == "csv":
-        return csvpaths.read_csv(text, path, slug=slug, title=title)
-    if fmt == "md":
-        return outline.read_markdown(text, path, slug=slug, title=title)
-    graph, source_map = load(text, positions=positions)
-    if slug or title:
-        graph = dataclasses.replace(graph, slug=slug or graph.slug, title=title or graph.title)
-    return graph, source_map
-
-
-def dump_document(graph: Graph, fmt: str) -> str:
-    writers = {"yaml": dump_yaml, "json": dump_json, "csv": csvpaths.write_csv, "md": outline.write_markdown}
-    return writers[fmt](graph)
-
-
-def left_out(graph: Graph, fmt: str) -> None:
-    """Say on standard error what a spreadsheet or outline could not hold of `graph`."""
-    lost = {"csv": csvpaths.left_out, "md": outline.left_out}.get(fmt, lambda _: [])(graph)
-    if lost:
-        click.echo(f"betgraph: {fmt} leaves out {', '.join(lost)}; yaml and json keep everything", err=True)
-
-
-def output_format(fmt: str | None, out: str | None) -> str:
-    """--format, else the output file's extension; to standard output without --format, YAML."""
-    if fmt is not None:
-        return fmt
-    if out is None or out == "-":
-        return "yaml"
-    found = document_format(out)
-    if found is None:
-        fail(f"cannot tell the format from {out!r}; pass --format ({', '.join(DOCUMENT_FORMATS)})")
-    return found
-
-
-def _check_slug(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not SLUG_RE.fullmatch(value):
-        raise click.BadParameter("lowercase letters, digits and hyphens, starting with a letter or digit (at most 63)")
-    return value
-
-
-def _check_title(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise click.BadParameter("must not be empty")
-    return " ".join(value.split()) if value is not None else None
-
-
-slug_option = click.option(
-    "--slug", callback=_check_slug, help="The graph's slug (a CSV has no header: by default from the file's name)."
-)
-title_option = click.option(
-    "--title", callback=_check_title, help="The graph's title (by default the outline's # heading or the file's name)."
-)
-
-
-def load_file(
-    path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
-) -> tuple[Graph, SourceMap]:
-    try:
-        return read_document(_read(path), path, positions=positions, slug=slug, title=title)
-    except DocumentError as error:
-        name = "-" if path == "-" else path
-        for problem in error.problems:  # at most MAX_PROBLEMS, then how many more there were
-            click.echo(problem.describe(name), err=True)
-        sys.exit(EXIT_INVALID)
-
-
-def write_output(out: str | None, data: bytes) -> None:
-    if out is None or out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    target = Path(out)
-    # Write beside the target and rename: a failed or interrupted render never leaves half a file.
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except FileNotFoundError:
-        fail(f"{out}: the folder does not exist")
-    except OSError as error:
-        fail(f"{out}: cannot write: {error.strerror}")
-
-
-def _today(as_of: dt.datetime | None) -> dt.date:
-    return as_of.date() if as_of else dt.date.today()
-
-
-as_of_option = click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Read horizons and review dates against this date when the graph has no as_of (default: today).",
-)
-
-
-class _LazyGroup(click.Group):
-    """Commands that need the database are imported when they run: `render` and `lint` should
-    not pay a second and a half for SQLAlchemy, Alembic and the PostgreSQL driver."""
-
-    LAZY: ClassVar[dict[str, str]] = {
-        "db": "db",
-        "serve": "serve",
-        "import": "import_command",
-        "export": "export_command",
-        "token": "token",
-        "checkin": "checkin",
-    }
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *self.LAZY])
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.LAZY:
-            from app import cli_service  # noqa: PLC0415 - the point of this class
-
-            command: click.Command = getattr(cli_service, self.LAZY[name])
-            return command
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="betgraph")
-def cli() -> None:
-    """Betgraph: nested bets, the assumptions behind them, and how sure we are.
-
-    Write your vision, strategy, goals, outcomes, hypotheses and initiatives in a YAML file,
-    then draw it and check that the story holds together. `betgraph COMMAND --help` says more.
-    """
-
-
-@cli.command(epilog=EPILOG_RENDER)
+@click.command(epilog=EPILOG_RENDER)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--view", "view_kind", type=click.Choice(VIEW_KINDS), default="map", show_default=True)
 @click.option("--focus", help="The bet (why), bet or assumption (impact) or team (team) the view is about.")
@@ -292,7 +133,7 @@ def render_command(
     )
     try:
         view = View(view_kind, focus)
-        data = render(graph, view, fmt, _today(as_of), options)
+        data = render(graph, view, fmt, today(as_of), options)
     except ViewError as error:
         fail(str(error))
     except RenderError as error:
@@ -300,9 +141,6 @@ def render_command(
     write_output(out, data)
     if out and out != "-":
         click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
-
-
-cli.add_command(render_command, name="render")
 
 
 def _entries(graph: Graph) -> dict[str, DocumentPath]:
@@ -319,7 +157,7 @@ def _finding_line(name: str, finding: Finding, source_map: SourceMap, entries: d
     return f"{place}: {finding.severity.label} [{finding.rule}] {finding.message}"
 
 
-@cli.command(name="lint", epilog=EPILOG_LINT)
+@click.command(name="lint", epilog=EPILOG_LINT)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
@@ -333,7 +171,7 @@ def _finding_line(name: str, finding: Finding, source_map: SourceMap, entries: d
 def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -> None:
     """Check that the story of FILE holds together."""
     graph, source_map = load_file(file)
-    findings = lint(graph, _today(as_of))
+    findings = lint(graph, today(as_of))
     threshold = Severity[fail_on.upper()]
     failing = [f for f in findings if f.severity >= threshold]
     counts = {severity.label: sum(1 for f in findings if f.severity is severity) for severity in Severity}
@@ -372,7 +210,7 @@ document; what a conversion leaves out is said on standard error.
 """
 
 
-@cli.command(name="convert", epilog=EPILOG_CONVERT)
+@click.command(name="convert", epilog=EPILOG_CONVERT)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", "out", help="Write here instead of standard output; the extension gives the format.")
 @click.option(
@@ -390,7 +228,7 @@ def convert_command(file: str, out: str | None, fmt: str | None, slug: str | Non
         click.echo(f"wrote {out} ({plural(len(graph.bets), 'bet')} as {fmt})", err=True)
 
 
-@cli.command(name="why")
+@click.command(name="why")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("bet")
 def why_command(file: str, bet: str) -> None:
@@ -425,7 +263,7 @@ Then the bets past their horizon or review date, and assumptions past review, wi
 """
 
 
-@cli.command(name="report", epilog=EPILOG_REPORT)
+@click.command(name="report", epilog=EPILOG_REPORT)
 @click.argument("source", metavar="FILE_OR_SLUG")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @as_of_option
@@ -435,12 +273,12 @@ def report_command(source: str, fmt: str, as_of: dt.datetime | None) -> None:
     FILE_OR_SLUG is a document (YAML or JSON, CSV, Markdown) or the slug of a graph in the database.
     """
     if source != "-" and SLUG_RE.fullmatch(source) and not Path(source).exists():
-        from app import cli_service  # noqa: PLC0415 - only a stored graph needs the database
+        from app.cli import database  # noqa: PLC0415 - only a stored graph needs the database
 
-        graph = cli_service.stored_graph(source)
+        graph = database.stored_graph(source)
     else:
         graph, _ = load_file(source, positions=False)
-    report = calibrate(graph, _today(as_of))
+    report = calibrate(graph, today(as_of))
     if fmt == "json":
         click.echo(json.dumps({"graph": graph.slug, **calibration_data(report)}, ensure_ascii=False, indent=2))
     else:
@@ -472,18 +310,3 @@ def _report_lines(graph: Graph, report: Calibration) -> list[str]:
             days = plural(entry.days(report.as_of), "day")
             lines.append(f"  {entry.id} ({noun}, {days} over: {reasons}): {entry.title}")
     return lines
-
-
-def main() -> None:
-    try:
-        cli.main(prog_name="betgraph", standalone_mode=True)
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
-    except Exception as error:  # a bug of ours: say so plainly, never dump a traceback on a user
-        if os.environ.get("BETGRAPH_DEBUG"):
-            raise
-        fail(f"internal error: {type(error).__name__}: {error} (set BETGRAPH_DEBUG=1 for details)", 70)
-
-
-if __name__ == "__main__":
-    main()

@@ -13,7 +13,7 @@ from app.domain.csvpaths import read_csv
 from app.domain.document import load
 from app.domain.outline import read_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE_CSV = ROOT / "tests" / "fixtures" / "paths.csv"
 SHEET = {"slug": "payroll", "title": "Payroll bets"}
 

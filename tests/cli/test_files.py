@@ -12,7 +12,7 @@ import pytest
 from app.domain.document import dump_yaml, load
 from app.domain.synthetic import synthetic_graph
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "examples"
 
 

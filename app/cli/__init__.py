@@ -1,0 +1,67 @@
+"""The `betgraph` command: bets as code on YAML files, and the service's database."""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar
+
+import click
+
+from app.cli import files
+from app.cli.common import fail
+
+
+class _LazyGroup(click.Group):
+    """Commands that need the database are imported when they run: `render` and `lint` should
+    not pay a second and a half for SQLAlchemy, Alembic and the PostgreSQL driver."""
+
+    LAZY: ClassVar[dict[str, str]] = {
+        "db": "db",
+        "serve": "serve",
+        "import": "import_command",
+        "export": "export_command",
+        "token": "token",
+        "checkin": "checkin",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            from app.cli import database  # noqa: PLC0415 - the point of this class
+
+            command: click.Command = getattr(database, self.LAZY[name])
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="betgraph")
+def cli() -> None:
+    """Betgraph: nested bets, the assumptions behind them, and how sure we are.
+
+    Write your vision, strategy, goals, outcomes, hypotheses and initiatives in a YAML file,
+    then draw it and check that the story holds together. `betgraph COMMAND --help` says more.
+    """
+
+
+for command in (
+    files.render_command,
+    files.lint_command,
+    files.convert_command,
+    files.why_command,
+    files.report_command,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="betgraph", standalone_mode=True)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as error:  # a bug of ours: say so plainly, never dump a traceback on a user
+        if os.environ.get("BETGRAPH_DEBUG"):
+            raise
+        fail(f"internal error: {type(error).__name__}: {error} (set BETGRAPH_DEBUG=1 for details)", 70)

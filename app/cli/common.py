@@ -1,0 +1,150 @@
+"""What the `betgraph` commands share: reading documents, writing output, options, and how they fail."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from app.domain import csvpaths, outline
+from app.domain.document import DocumentError, dump_json, dump_yaml, load
+from app.domain.model import SLUG_RE, Graph
+from app.domain.source import SourceMap
+
+EXIT_FINDINGS = 1
+EXIT_INVALID = 2
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    click.echo(f"betgraph: {message}", err=True)
+    sys.exit(code)
+
+
+def read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except IsADirectoryError:
+        fail(f"{path}: is a directory, not a document")
+    except UnicodeDecodeError as error:
+        fail(f"{path}: not UTF-8 text (byte {error.start})")
+    except OSError as error:
+        fail(f"{path}: cannot read: {error.strerror}")
+
+
+# A file's format is its extension; anything else (and standard input) is read as YAML or JSON.
+DOCUMENT_FORMATS = ("yaml", "json", "csv", "md")
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md"}
+_READ_ONLY_SUFFIXES = {".tsv": "csv"}
+
+
+def document_format(path: str, *, reading: bool = False) -> str | None:
+    suffix = Path(path).suffix.lower()
+    return _SUFFIXES.get(suffix) or (_READ_ONLY_SUFFIXES.get(suffix) if reading else None)
+
+
+def read_document(
+    text: str, path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
+) -> tuple[Graph, SourceMap]:
+    """A graph from a document of any format, by its file name; `slug` and `title` win over what it says."""
+    fmt = document_format(path, reading=True) if path != "-" else None
+    if fmt == "csv":
+        return csvpaths.read_csv(text, path, slug=slug, title=title)
+    if fmt == "md":
+        return outline.read_markdown(text, path, slug=slug, title=title)
+    graph, source_map = load(text, positions=positions)
+    if slug or title:
+        graph = dataclasses.replace(graph, slug=slug or graph.slug, title=title or graph.title)
+    return graph, source_map
+
+
+def dump_document(graph: Graph, fmt: str) -> str:
+    writers = {"yaml": dump_yaml, "json": dump_json, "csv": csvpaths.write_csv, "md": outline.write_markdown}
+    return writers[fmt](graph)
+
+
+def left_out(graph: Graph, fmt: str) -> None:
+    """Say on standard error what a spreadsheet or outline could not hold of `graph`."""
+    lost = {"csv": csvpaths.left_out, "md": outline.left_out}.get(fmt, lambda _: [])(graph)
+    if lost:
+        click.echo(f"betgraph: {fmt} leaves out {', '.join(lost)}; yaml and json keep everything", err=True)
+
+
+def output_format(fmt: str | None, out: str | None) -> str:
+    """--format, else the output file's extension; to standard output without --format, YAML."""
+    if fmt is not None:
+        return fmt
+    if out is None or out == "-":
+        return "yaml"
+    found = document_format(out)
+    if found is None:
+        fail(f"cannot tell the format from {out!r}; pass --format ({', '.join(DOCUMENT_FORMATS)})")
+    return found
+
+
+def _check_slug(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not SLUG_RE.fullmatch(value):
+        raise click.BadParameter("lowercase letters, digits and hyphens, starting with a letter or digit (at most 63)")
+    return value
+
+
+def _check_title(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("must not be empty")
+    return " ".join(value.split()) if value is not None else None
+
+
+slug_option = click.option(
+    "--slug", callback=_check_slug, help="The graph's slug (a CSV has no header: by default from the file's name)."
+)
+title_option = click.option(
+    "--title", callback=_check_title, help="The graph's title (by default the outline's # heading or the file's name)."
+)
+
+
+def load_file(
+    path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
+) -> tuple[Graph, SourceMap]:
+    try:
+        return read_document(read_text(path), path, positions=positions, slug=slug, title=title)
+    except DocumentError as error:
+        name = "-" if path == "-" else path
+        for problem in error.problems:  # at most MAX_PROBLEMS, then how many more there were
+            click.echo(problem.describe(name), err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def write_output(out: str | None, data: bytes) -> None:
+    if out is None or out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(out)
+    # Write beside the target and rename: a failed or interrupted render never leaves half a file.
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except FileNotFoundError:
+        fail(f"{out}: the folder does not exist")
+    except OSError as error:
+        fail(f"{out}: cannot write: {error.strerror}")
+
+
+def today(as_of: dt.datetime | None) -> dt.date:
+    return as_of.date() if as_of else dt.date.today()
+
+
+as_of_option = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Read horizons and review dates against this date when the graph has no as_of (default: today).",
+)
