@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.services.context import Services
 from app.storage.db import transaction
+from app.storage.graphs import SAVED
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -27,8 +28,11 @@ def get_session(request: Request) -> Iterator[Session]:
 
     Nothing below this commits. A GET reads one snapshot of the database from start to end.
     """
-    with transaction(get_services(request).sessions, write=request.method not in READS) as session:
+    services = get_services(request)
+    with transaction(services.sessions, write=request.method not in READS) as session:
         yield session
+    for row, revision, graph in session.info.get(SAVED, ()):
+        services.graphs.prime(row, revision, graph)
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is the

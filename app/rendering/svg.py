@@ -69,20 +69,27 @@ def safe_link(value: str) -> bool:
 
 
 def _clean(root: etree._Element) -> None:
+    # A map has thousands of elements and ten thousand attributes, nearly all allowed: each
+    # element's names are checked at once, and only the few others one by one.
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.tag not in ELEMENTS:
             parent = element.getparent()
             if parent is not None:
                 parent.remove(element)  # entities, unknown or foreign elements, with their content
             continue
-        for name, value in list(element.attrib.items()):
+        names = element.keys()
+        if ATTRIBUTES.issuperset(names):
+            continue
+        attributes = element.attrib
+        for name in names:
             if name in ATTRIBUTES:
                 continue
+            value = attributes[name]
             if name in LINK_ATTRIBUTES and isinstance(value, str) and safe_link(value):
                 continue
             if name == "target" and value in TARGETS:
                 continue
-            del element.attrib[name]
+            del attributes[name]
 
 
 def _spine_positions(root: etree._Element) -> dict[str, float]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.domain.analysis import Support, support
 from app.domain.model import Graph
 from app.storage.graphs import load_graph
-from app.storage.tables import GraphRow
+from app.storage.tables import GraphRow, as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +41,22 @@ class GraphCache:
                 self._graphs.move_to_end(key)
             return graph
 
+    def prime(self, row: GraphRow, revision: int, graph: Graph) -> None:
+        """Keep a graph just written, once its transaction has committed: the picture everyone asks
+        for after an edit is then drawn without reading back and parsing what was just written."""
+        key = _key(row, revision)
+        if self._cached(key) is None:
+            self._keep(key, Analysed(graph, support(graph)))
+
+    def _keep(self, key: tuple[int, str, int], graph: Analysed) -> None:
+        with self._lock:
+            self._graphs[key] = graph
+            while len(self._graphs) > self.size:
+                self._graphs.popitem(last=False)
+
     def get(self, session: Session, row: GraphRow, revision: int | None = None) -> Analysed:
         """The graph at `revision` (its head by default); the caller checks the revision exists."""
-        key = (row.id, row.created_at.isoformat(), row.head if revision is None else revision)
+        key = _key(row, row.head if revision is None else revision)
         graph = self._cached(key)
         if graph is not None:
             return graph
@@ -56,12 +69,15 @@ class GraphCache:
             if graph is None:
                 loaded = load_graph(session, row, key[2])
                 graph = Analysed(loaded, support(loaded))
-                with self._lock:
-                    self._graphs[key] = graph
-                    while len(self._graphs) > self.size:
-                        self._graphs.popitem(last=False)
-                    self._loading.pop(key, None)
+                self._keep(key, graph)
+            with self._lock:
+                self._loading.pop(key, None)
         return graph
+
+
+def _key(row: GraphRow, revision: int) -> tuple[int, str, int]:
+    # In UTC: a row just made holds the time as written, one read back as the database gives it.
+    return (row.id, as_utc(row.created_at).isoformat(), revision)
 
 
 @dataclass(frozen=True, slots=True)

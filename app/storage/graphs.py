@@ -31,6 +31,7 @@ from app.storage.tables import (
 )
 
 R = TypeVar("R")
+SAVED = "betgraph_saved"  # session.info: [(graph row, revision, graph)] written in the transaction
 
 
 class ConflictError(Exception):
@@ -317,6 +318,8 @@ def save_graph(
     )
     session.add(RevisionRow(graph_id=row.id, number=number, token_id=token_id, reason=reason, changes=changes))
     session.flush()
+    # For whoever owns the transaction, to use once it has committed (`SAVED`).
+    session.info.setdefault(SAVED, []).append((row, number, graph))
     return Saved(number, created=created, changed=True)
 
 

@@ -61,6 +61,8 @@ def test_the_recorded_changes_are_the_diff(session: Session, pair: tuple[m.Graph
         assert diff_data(stored) == diff_data(diff(before, after))  # storing loses nothing a diff sees
         assert saved.changed == (not stored.empty)  # no revision for no change, one for any
         if saved.changed:
+            # What was written is what is read back: a worker keeps the one for the other (GraphCache.prime).
+            assert load_graph(session, row, 2) == after
             revision = get_revision(session, row, 2)
             assert revision is not None
             assert revision.changes == diff_data(stored)
