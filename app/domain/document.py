@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from app.domain import model as m
 from app.domain.analysis import find_cycles
-from app.domain.lint import RULES
+from app.domain.lint import INVALID_ALWAYS, RULES
 from app.domain.source import (
     QUOTED,
     Path,
@@ -377,6 +377,8 @@ class AssumptionDoc(_Schema):
 def _rule(value: Any) -> str:
     if isinstance(value, str) and value in RULES:
         return value
+    if isinstance(value, str) and value in INVALID_ALWAYS:
+        raise ValueError(f"cannot disable {value!r}: a document with {INVALID_ALWAYS[value]} is never valid")
     raise ValueError(f"names an unknown lint rule {quote(value)}{_suggest(value, RULES)}")
 
 

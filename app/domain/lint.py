@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from app.domain.analysis import Support, ancestors, find_cycles, support
+from app.domain.analysis import Support, ancestors, support
 from app.domain.model import RESOLVED_STATUSES, Bet, Graph, Kind, Prescriptiveness, Status
 from app.words import percent
 
@@ -46,35 +46,6 @@ class _Context:
 
     def horizon(self, bet: Bet) -> dt.date | None:
         return bet.horizon.resolve(self.as_of) if bet.horizon else None
-
-
-def _cycle(ctx: _Context) -> Iterator[Finding]:
-    for child, _, loop in find_cycles(ctx.graph.parents):
-        # the loop runs parent -> … -> child -> parent; name each bet once, the child first
-        members = loop[:-1]
-        start = members.index(child)
-        ids = tuple(dict.fromkeys(members[start:] + members[:start]))
-        yield Finding("cycle", Severity.ERROR, ids, f"parents form a cycle: {' -> '.join(loop)}")
-
-
-def _unknown_reference(ctx: _Context) -> Iterator[Finding]:
-    for bet in ctx.graph.bets:
-        for parent in bet.parents:
-            if parent not in ctx.graph.bet_by_id:
-                yield Finding(
-                    "unknown-reference",
-                    Severity.ERROR,
-                    (bet.id, parent),
-                    f"{bet.id} names an unknown parent {parent!r}",
-                )
-        for assumption in bet.assumes:
-            if assumption not in ctx.graph.assumption_by_id:
-                yield Finding(
-                    "unknown-reference",
-                    Severity.ERROR,
-                    (bet.id, assumption),
-                    f"{bet.id} rests on an unknown assumption {assumption!r}",
-                )
 
 
 def _orphan(ctx: _Context) -> Iterator[Finding]:
@@ -220,9 +191,14 @@ def _multi_parent(ctx: _Context) -> Iterator[Finding]:
             )
 
 
+# A cycle of parents or an id that names nothing makes a document invalid (app.domain.document
+# refuses it, with its line and column), so no graph that lint sees can hold one: they are not
+# lint rules, and a document may not disable them.
+INVALID_ALWAYS = {
+    "cycle": "parents that form a cycle",
+    "unknown-reference": "a parent or assumption id that names nothing",
+}
 RULES: dict[str, tuple[Severity, Callable[[_Context], Iterator[Finding]], str]] = {
-    "cycle": (Severity.ERROR, _cycle, "the parent links form a cycle"),
-    "unknown-reference": (Severity.ERROR, _unknown_reference, "a parent or assumption id does not exist"),
     "orphan": (Severity.WARNING, _orphan, "a bet other than a vision has no parent"),
     "horizon-inversion": (Severity.WARNING, _horizon_inversion, "a bet pays off later than one of its parents"),
     "false-certainty": (Severity.WARNING, _false_certainty, "certainty is high while the chain certainty is low"),
