@@ -35,7 +35,7 @@ from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
 from app.services.context import Services
 from app.services.errors import InvalidParameterError, ServiceError
-from app.services.moments import Moment, parse_moment, resolve
+from app.services.moments import Moment, parse_moment, resolve, revision_number
 from app.services.urls import PicturePath, diff_path
 from app.storage.db import transaction
 from app.storage.renders import revision_time
@@ -80,9 +80,10 @@ def _error_picture(message: str) -> bytes:
 
 
 def _revision(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
+    number = revision_number(text)
+    if number is None:
         raise ProblemError(404, "Not found", f"{text!r} is not a revision number")
-    return int(text)
+    return number
 
 
 def _options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:

@@ -15,7 +15,7 @@ from app.api.moments import AsOfDep
 from app.domain.document import AssumptionDoc, BetDoc
 from app.services import access, edits
 from app.services.edits import Section
-from app.services.moments import revision_for
+from app.services.moments import revision_for, revision_number
 from app.storage import graphs as storage
 
 # Kept with the revision the write makes, as `PUT /api/graphs/{slug}?reason=` is.
@@ -41,8 +41,9 @@ def expected_version(if_match: str | None, prefix: str) -> int | None:
     versions = []
     for part in if_match.split(","):
         tag = part.strip().removeprefix("W/").strip('"')
-        if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
-            versions.append(int(tag[len(prefix) :]))
+        version = revision_number(tag[len(prefix) :]) if tag.startswith(prefix) else None
+        if version is not None:
+            versions.append(version)
     return versions[0] if versions else -1
 
 

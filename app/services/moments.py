@@ -35,11 +35,17 @@ class Moment:
     until: dt.datetime | None = None  # the last instant the moment covers, in UTC
 
 
+def revision_number(text: str) -> int | None:
+    """The revision (or item version) a client's text names, or None; never int() on anything else,
+    which fails on digits like "²" and on more than 4,300 of them."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def parse_moment(text: str, name: str = "as_of") -> Moment:
     """A revision number or a moment; 422 naming the parameter for anything else."""
     text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return Moment(text, number=int(text))
+    if (number := revision_number(text)) is not None:
+        return Moment(text, number=number)
     match = _MOMENT.fullmatch(text)
     problem = (
         f"{name} must be a revision number or an ISO date or date-time (2026-11-01, 2026-11-01T10:30Z), "

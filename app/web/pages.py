@@ -50,7 +50,7 @@ from app.services.cache import Analysed
 from app.services.context import Services
 from app.services.edits import Section
 from app.services.errors import ConflictError, InvalidError, ServiceError, StaleError
-from app.services.moments import parse_moment, resolve
+from app.services.moments import parse_moment, resolve, revision_number
 from app.services.urls import public_base
 from app.storage import graphs as storage
 from app.storage.history import get_revision, list_revisions
@@ -497,7 +497,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _editor(section: Section) -> APIRouter:
-    editor = APIRouter(prefix=f"/graphs/{{slug:slug}}/{section}", include_in_schema=False)
+    editor = APIRouter(prefix=f"/graphs/{{slug:slug}}/{section}", include_in_schema=False, route_class=PageRoute)
     noun = edits.noun(section)
 
     @editor.get("/new", response_class=HTMLResponse)
@@ -549,7 +549,7 @@ def _editor(section: Section) -> APIRouter:
         auth.check_csrf(request, values.get("csrf", ""))
         _readable(session, slug, principal)
         row, writer = access.write_graph(session, slug, principal)
-        expected = int(values["version"]) if values.get("version", "").isdigit() else None
+        expected = revision_number(values.get("version", ""))
         if expected is None:
             raise PageError(400, "The form is incomplete", "It has no version; open the editor again.")
         try:
@@ -593,7 +593,7 @@ def _editor(section: Section) -> APIRouter:
         auth.check_csrf(request, values.get("csrf", ""))
         _readable(session, slug, principal)
         row, writer = access.write_graph(session, slug, principal)
-        expected = int(values["version"]) if values.get("version", "").isdigit() else None
+        expected = revision_number(values.get("version", ""))
         try:
             edits.delete_item(session, row, section, item_id, token_id=writer.token_id, expected=expected)
         except StaleError:
