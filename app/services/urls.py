@@ -24,7 +24,7 @@ PICTURE_PATH = re.compile(
 # The same, still percent-encoded as a client writes it, read into its parts (oEmbed).
 _ENCODED = re.compile(
     r"^(?:/e/(?P<token>[^/]+))?/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?:/r/(?P<revision>[0-9]{1,9}))?"
-    r"(?:/(?P<kind>why|impact|team)/(?P<focus>[^/]+?))?(?P<dark>\.dark)?\.(?P<fmt>[a-z]+)$"
+    r"(?:/(?P<kind>why|impact|team)/(?P<focus>.+?))?(?P<dark>\.dark)?\.(?P<fmt>[a-z]+)$"
 )
 
 

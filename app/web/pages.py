@@ -88,6 +88,7 @@ register_url_convertor("slug", SlugConvertor())
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     context = {
+        "public_base": base_url(request, request.app.state.services),
         "theme": theme_of(request),
         "csrf": auth.csrf_value(request),
         "principal": getattr(request.state, "viewer", None),
