@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.document import assumption_to_data, bet_to_data, header_to_data
 from app.domain.model import Assumption, Bet, Graph
 from app.words import percent
 
@@ -153,15 +152,18 @@ def _fields(before: Any, after: Any, fields: dict[str, Callable[[Any], Value]]) 
     return tuple(found)
 
 
-def _other(before: dict[str, Any], after: dict[str, Any], known: set[str]) -> tuple[str, ...]:
-    # A resolution's learned text or date counts as "resolution" when its verdict stayed.
-    names = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+def _other(before: Bet | Assumption, after: Bet | Assumption, known: set[str]) -> tuple[str, ...]:
+    # The model's fields are the document's keys. A resolution's learned text or date counts as
+    # "resolution" when its verdict stayed.
+    names = {name for name in before.__slots__ if getattr(before, name) != getattr(after, name)}
     other = names - known
-    if "resolution" in names and (before.get("resolution") or {}).get("verdict") == (after.get("resolution") or {}).get(
-        "verdict"
-    ):
+    if "resolution" in names and _verdict(before) == _verdict(after):
         other.add("resolution")
     return tuple(sorted(other))
+
+
+def _verdict(item: Bet | Assumption) -> Any:
+    return item.resolution.verdict if item.resolution is not None else None
 
 
 def _links(before: tuple[str, ...], after: tuple[str, ...]) -> Links | None:
@@ -176,7 +178,7 @@ def _bet_change(before: Bet, after: Bet) -> ItemChange | None:
         fields=_fields(before, after, _BET_FIELDS),
         parents=_links(before.parents, after.parents),
         assumes=_links(before.assumes, after.assumes),
-        other=_other(bet_to_data(before), bet_to_data(after), _BET_KEYS),
+        other=_other(before, after, _BET_KEYS),
     )
     return change if change.lines() else None
 
@@ -187,7 +189,7 @@ def _assumption_change(before: Assumption, after: Assumption) -> ItemChange | No
     change = ItemChange(
         id=after.id,
         fields=_fields(before, after, _ASSUMPTION_FIELDS),
-        other=_other(assumption_to_data(before), assumption_to_data(after), _ASSUMPTION_KEYS),
+        other=_other(before, after, _ASSUMPTION_KEYS),
     )
     return change if change.lines() else None
 
@@ -205,11 +207,8 @@ def _header(before: Graph, after: Graph) -> tuple[FieldChange, ...]:
 
 def _lint_text(graph: Graph) -> str | None:
     """A graph's own lint settings as the document writes them (None: the defaults)."""
-    lint = header_to_data(graph).get("lint")
-    if not lint:
-        return None
-    # A horizon threshold reads as written ("18m").
-    return json.dumps(lint, sort_keys=True, separators=(", ", ": "), default=lambda value: value.text)
+    overrides = graph.lint.overrides()
+    return json.dumps(overrides, sort_keys=True, separators=(", ", ": ")) if overrides else None
 
 
 def _reordered(before: Graph, after: Graph) -> tuple[str, ...]:

@@ -782,30 +782,14 @@ def _plain(value: Any) -> Any:
 
 def header_to_data(graph: m.Graph) -> dict[str, Any]:
     """The `graph:` section of a graph's document, as plain data."""
-    default_lint = m.LintSettings()
     head: dict[str, Any] = {
         "slug": graph.slug,
         "title": graph.title,
         "description": graph.description,
         "as_of": graph.as_of,
         "visibility": graph.visibility,
+        "lint": graph.lint.overrides() or None,
     }
-    if graph.lint != default_lint:
-        head["lint"] = _compact(
-            {
-                "disable": tuple(sorted(graph.lint.disable)),
-                "false_certainty": graph.lint.false_certainty,
-                "false_certainty_chain": graph.lint.false_certainty_chain,
-                "unsupported_assumption": graph.lint.unsupported_assumption,
-                "long_horizon": graph.lint.long_horizon,
-            },
-            {
-                "false_certainty": default_lint.false_certainty,
-                "false_certainty_chain": default_lint.false_certainty_chain,
-                "unsupported_assumption": default_lint.unsupported_assumption,
-                "long_horizon": default_lint.long_horizon,
-            },
-        )
     plain: dict[str, Any] = _deep_plain(_compact(head, {"visibility": m.Visibility.PRIVATE}))
     return plain
 

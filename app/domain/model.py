@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum, StrEnum
 from functools import cached_property
+from typing import Any
 
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,62}"
 SLUG_RE = re.compile(SLUG_PATTERN)  # use with fullmatch: `$` would let a trailing newline through
@@ -264,6 +265,17 @@ class LintSettings:
     false_certainty_chain: float = 0.1
     unsupported_assumption: float = 0.7
     long_horizon: Horizon = field(default_factory=lambda: Horizon.parse("1y"))
+
+    def overrides(self) -> dict[str, Any]:
+        """What differs from the defaults, as a document writes it (rules by name, a horizon as written)."""
+        default = LintSettings()
+        found: dict[str, Any] = {"disable": sorted(self.disable)} if self.disable else {}
+        for name in ("false_certainty", "false_certainty_chain", "unsupported_assumption"):
+            if getattr(self, name) != getattr(default, name):
+                found[name] = getattr(self, name)
+        if self.long_horizon != default.long_horizon:
+            found["long_horizon"] = self.long_horizon.text
+        return found
 
 
 @dataclass(frozen=True)
