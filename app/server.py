@@ -20,7 +20,7 @@ from app.api import diagrams, embeds, graphs, history, items, loop, problems
 from app.api.fastpath import FastPath
 from app.api.problems import ProblemError, problem_response
 from app.config import Settings, settings
-from app.domain.document import Document
+from app.formats.schema import Document
 from app.services.context import make_services
 from app.services.errors import infrastructure_error
 from app.storage.changes import Changes, watch

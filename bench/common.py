@@ -29,8 +29,8 @@ import httpx2
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.domain.document import dump_yaml
 from app.domain.model import Graph, Visibility
+from app.formats.writing import dump_yaml
 from app.rendering.dot import DotOptions
 from app.rendering.render import RenderOptions, prepare
 from app.rendering.runner import Limits, run_dot

@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app.domain.document import dump_yaml
 from app.domain.synthetic import synthetic_graph
+from app.formats.writing import dump_yaml
 
 BETGRAPH = (sys.executable, "-m", "app.cli")
 

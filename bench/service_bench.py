@@ -24,8 +24,8 @@ import httpx2
 from common import BETGRAPH, POSTGRES, load, percentile, postgres_database, serve
 
 from app.domain.analysis import ancestors
-from app.domain.document import dump_yaml
 from app.domain.synthetic import synthetic_graph
+from app.formats.writing import dump_yaml
 
 
 def run_backend(name: str, url: str, document: Path, deepest: str, args: argparse.Namespace) -> None:

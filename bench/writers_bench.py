@@ -33,9 +33,9 @@ from typing import Any
 import httpx2
 from common import POSTGRES, betgraph_env, postgres_database, put, serve, token_for
 
-from app.domain.document import dump_yaml
 from app.domain.model import Graph, Metric
 from app.domain.synthetic import synthetic_graph
+from app.formats.writing import dump_yaml
 
 SLUG = "writers"
 

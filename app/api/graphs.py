@@ -12,9 +12,11 @@ from app.api.deps import CallerDep, ServicesDep, SessionDep, tag_matches
 from app.api.moments import AsOfDep
 from app.api.problems import ProblemError, invalid_document
 from app.domain.analysis import why_chain
-from app.domain.document import DocumentError, Problem, dump_json, dump_yaml, load
 from app.domain.lint import lint
 from app.domain.model import Graph
+from app.formats.document import load
+from app.formats.problems import DocumentError, Problem
+from app.formats.writing import dump_json, dump_yaml
 from app.services import access
 from app.services.moments import revision_for
 from app.storage import graphs as storage

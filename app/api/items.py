@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Header, Query, Response
 
 from app.api.deps import CallerDep, SessionDep
 from app.api.moments import AsOfDep
-from app.domain.document import AssumptionDoc, BetDoc
+from app.formats.schema import AssumptionDoc, BetDoc
 from app.services import access, edits
 from app.services.edits import Section
 from app.services.moments import revision_for, revision_number

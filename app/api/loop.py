@@ -17,7 +17,9 @@ from app.api.items import ReasonDep, expected_version, written_item
 from app.api.moments import AsOfDep
 from app.api.problems import ProblemError, document_errors
 from app.domain.calibration import calibrate, calibration_data
-from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
+from app.formats.document import parse_part
+from app.formats.problems import DocumentError
+from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.services import access, edits, loop
 from app.services.edits import Section
 from app.services.moments import revision_for

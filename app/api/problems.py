@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.domain.document import Problem as DocumentProblem
+from app.formats.problems import Problem as DocumentProblem
 from app.services import errors
 
 PROBLEM_JSON = "application/problem+json"

@@ -12,10 +12,12 @@ from typing import NoReturn
 
 import click
 
-from app.domain import csvpaths, outline
-from app.domain.document import DocumentError, dump_json, dump_yaml, load
 from app.domain.model import SLUG_RE, Graph
-from app.domain.source import SourceMap
+from app.formats import csvpaths, outline
+from app.formats.document import load
+from app.formats.problems import DocumentError
+from app.formats.source import SourceMap
+from app.formats.writing import dump_json, dump_yaml
 
 EXIT_FINDINGS = 1
 EXIT_INVALID = 2

@@ -24,8 +24,10 @@ from app.cli.common import (
     write_output,
 )
 from app.config import settings
-from app.domain.document import CheckInDoc, DocumentError, parse_part
 from app.domain.model import Graph
+from app.formats.document import parse_part
+from app.formats.problems import DocumentError
+from app.formats.schema import CheckInDoc
 from app.rendering.progress import metric_line
 from app.services.errors import ServiceError
 from app.services.loop import check_in

@@ -27,8 +27,8 @@ from app.domain.analysis import why_chain
 from app.domain.calibration import Calibration, calibrate, calibration_data
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import SLUG_RE, Graph
-from app.domain.source import Path as DocumentPath
-from app.domain.source import SourceMap
+from app.formats.source import Path as DocumentPath
+from app.formats.source import SourceMap
 from app.rendering.dot import DotOptions
 from app.rendering.render import FORMATS, Format, RenderOptions, render
 from app.rendering.runner import Limits, RenderError

@@ -191,7 +191,7 @@ def _multi_parent(ctx: _Context) -> Iterator[Finding]:
             )
 
 
-# A cycle of parents or an id that names nothing makes a document invalid (app.domain.document
+# A cycle of parents or an id that names nothing makes a document invalid (app.formats.document
 # refuses it, with its line and column), so no graph that lint sees can hold one: they are not
 # lint rules, and a document may not disable them.
 INVALID_ALWAYS = {

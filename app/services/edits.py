@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from app.domain.document import DocumentError, Problem, graph_from_data
+from app.formats.document import graph_from_data
+from app.formats.problems import DocumentError, Problem
 from app.services.errors import ConflictError, InvalidError, NotFoundError, StaleError
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow

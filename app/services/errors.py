@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
-from app.domain.document import Problem
+from app.formats.problems import Problem
 
 
 class ServiceError(Exception):

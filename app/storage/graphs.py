@@ -1,6 +1,6 @@
 """Reading and writing graphs as versions over revisions. These functions never commit.
 
-Rows are converted to and from the document form (`app.domain.document`), so the database
+Rows are converted to and from the document form (`app.formats.document`), so the database
 holds exactly what a document can say, and a graph read back validates like a file would.
 """
 
@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.diff import created_data, diff, diff_data
-from app.domain.document import FORMAT_VERSION, assumption_to_data, bet_to_data, graph_from_data, header_to_data
 from app.domain.model import Graph
+from app.formats.document import graph_from_data
+from app.formats.schema import FORMAT_VERSION
+from app.formats.writing import assumption_to_data, bet_to_data, header_to_data
 from app.storage.tables import (
     AssumptionVersionRow,
     BetAssumptionRow,

@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.domain.document import Problem
 from app.domain.model import Prescriptiveness
+from app.formats.problems import Problem
 
 BET_TEXT = ("title", "kind", "description", "horizon", "prescriptiveness", "debate", "review_by", "status", "owner")
 BET_MORE = ("team", "verdict", "learned")

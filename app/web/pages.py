@@ -24,10 +24,12 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from app.domain.analysis import why_chain
 from app.domain.diff import GraphDiff, diff
-from app.domain.document import CheckInDoc, DocumentError, ResolutionDoc, parse_part
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Category, Debate, Direction, EvidenceKind, EvidenceLevel, Graph, Kind, Prescriptiveness
 from app.domain.model import Status as BetStatus
+from app.formats.document import parse_part
+from app.formats.problems import DocumentError
+from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.http import ServicesDep, SessionDep
 from app.rendering.progress import metric_line
 from app.rendering.style import BANDS

@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from app.config import Settings
-from app.domain.document import load
+from app.formats.document import load
 from app.server import create_app
 from app.storage.db import make_engine, make_sessionmaker
 from app.storage.graphs import save_graph

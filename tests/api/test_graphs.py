@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from httpx2 import Response
 
-from app.domain.document import dump_json, load
+from app.formats.document import load
+from app.formats.writing import dump_json
 from app.storage.tokens import Scope
 from tests.api.conftest import Api
 from tests.domain.builders import DESIGN_EXAMPLE

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.config import Settings
-from app.domain.document import load
+from app.formats.document import load
 from app.server import create_app
 from app.storage.graphs import get_graph_row
 from app.storage.tables import RevisionRow

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.csvpaths import read_csv
-from app.domain.document import load
-from app.domain.outline import read_markdown
+from app.formats.csvpaths import read_csv
+from app.formats.document import load
+from app.formats.outline import read_markdown
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE_CSV = ROOT / "tests" / "fixtures" / "paths.csv"

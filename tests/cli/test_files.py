@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.document import dump_yaml, load
 from app.domain.synthetic import synthetic_graph
+from app.formats.document import load
+from app.formats.writing import dump_yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "examples"

@@ -7,8 +7,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from app.domain import model as m
-from app.domain.document import DocumentError, graph_from_data
-from app.domain.tree import slugify
+from app.formats.document import graph_from_data
+from app.formats.problems import DocumentError
+from app.formats.tree import slugify
 
 # Titles that trip a naive reader: labels, heading and bullet markers, attribute braces, quotes,
 # separators of every CSV dialect, and case-only differences.

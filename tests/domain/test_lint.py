@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from app.domain.document import DocumentError, load
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import Bet, Direction, Graph, Horizon, Kind, LintSettings, Metric, Prescriptiveness, Status
+from app.formats.document import load
+from app.formats.problems import DocumentError
 from tests.domain.builders import DESIGN_EXAMPLE, TODAY, assumption, bet, chain, evidence, graph
 
 METRIC = Metric(name="Weekly active accounts", target=1000)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.document import load
 from app.domain.model import Graph
+from app.formats.document import load
 from tests.domain.builders import DESIGN_EXAMPLE
 
 

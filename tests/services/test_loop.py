@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.document import load
 from app.domain.model import Resolution, Status, Verdict
+from app.formats.document import load
 from app.services import edits
 from app.services.errors import ConflictError, NotFoundError, StaleError
 from app.services.loop import check_in, resolve

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.document import load
 from app.domain.model import Bet, Graph, Kind
 from app.domain.synthetic import synthetic_graph
+from app.formats.document import load
 from app.storage.graphs import ConflictError, get_graph_row, graph_data, list_graphs, load_graph, save_graph
 from app.storage.tables import BetVersionRow, RevisionRow
 from tests.domain.builders import DESIGN_EXAMPLE

@@ -6,8 +6,8 @@ import datetime as dt
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.domain.document import load
 from app.domain.model import Graph
+from app.formats.document import load
 from app.services import edits as items
 from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.history import get_revision, list_revisions, revision_at

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.domain import model as m
 from app.domain.diff import diff, diff_data
-from app.domain.document import graph_from_data, graph_to_data
+from app.formats.document import graph_from_data
+from app.formats.writing import graph_to_data
 from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.history import get_revision
 from tests.domain.graphs import graphs, titles

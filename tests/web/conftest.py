@@ -23,9 +23,9 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from app.domain.document import dump_yaml
 from app.domain.model import Visibility
 from app.domain.synthetic import synthetic_graph
+from app.formats.writing import dump_yaml
 from tests.api.conftest import api  # noqa: F401 - the app on SQLite and PostgreSQL, for the page tests
 
 ROOT = Path(__file__).resolve().parent.parent.parent

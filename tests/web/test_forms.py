@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.domain.document import Problem
+from app.formats.problems import Problem
 from app.web.forms import assumption_from_form, assumption_to_form, bet_from_form, bet_to_form, field_errors
 
 

@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 
 from app.domain import model as m
-from app.domain.document import DocumentError, Problem, header_to_data
-from app.domain.source import Position, SourceError, SourceMap, parse, reads_as_text
-from app.domain.tree import (
+from app.formats.problems import DocumentError, Problem
+from app.formats.source import Position, SourceError, SourceMap, parse, reads_as_text
+from app.formats.tree import (
     ASSUMPTION,
     ASSUMPTION_FIELDS,
     BET_FIELDS,
@@ -49,6 +49,7 @@ from app.domain.tree import (
     primary_tree,
     slugify,
 )
+from app.formats.writing import header_to_data
 from app.words import plural
 
 # What an unlabelled heading or bullet is, by what it sits under: the opportunity solution tree

@@ -21,9 +21,9 @@ import io
 from collections.abc import Sequence
 
 from app.domain import model as m
-from app.domain.document import DocumentError, Problem, header_to_data
-from app.domain.source import Position, SourceMap
-from app.domain.tree import (
+from app.formats.problems import DocumentError, Problem
+from app.formats.source import Position, SourceMap
+from app.formats.tree import (
     ASSUMPTION,
     BET_FIELDS,
     LABELS,
@@ -38,6 +38,7 @@ from app.domain.tree import (
     primary_tree,
     slugify,
 )
+from app.formats.writing import header_to_data
 from app.words import plural
 
 _RANK = {kind.value: rank for rank, kind in enumerate(m.Kind)}

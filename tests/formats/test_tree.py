@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain import model as m
-from app.domain.document import DocumentError
-from app.domain.source import Position
-from app.domain.tree import TreeBuilder, allocate, field_text, field_value, graph_header, ids_to_write, slugify
+from app.formats.problems import DocumentError
+from app.formats.source import Position
+from app.formats.tree import TreeBuilder, allocate, field_text, field_value, graph_header, ids_to_write, slugify
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 
 from app.domain import model as m
-from app.domain.document import DocumentError, load
-from app.domain.outline import read_markdown, write_markdown
+from app.formats.document import load
+from app.formats.outline import read_markdown, write_markdown
+from app.formats.problems import DocumentError
 from tests.domain.builders import DESIGN_EXAMPLE
 from tests.domain.graphs import fields_of, graphs, tree_of
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from app.domain.document import MAX_PROBLEMS, DocumentError, Problem, check_text, graph_from_data, load
-from app.domain.source import Path
+from app.formats.document import graph_from_data, load
+from app.formats.problems import MAX_PROBLEMS, DocumentError, Problem, check_text
+from app.formats.source import Path
 
 NESTED_TOO_DEEPLY = "the document is nested too deeply (more than 64 levels)"
 

@@ -15,9 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain import model as m
-from app.domain.document import DocumentError, Problem, dump_json, dump_yaml, graph_from_data, graph_to_data, load
 from app.domain.lint import RULES
-from app.domain.source import Position
+from app.formats.document import graph_from_data, load
+from app.formats.problems import DocumentError, Problem
+from app.formats.source import Position
+from app.formats.writing import dump_json, dump_yaml, graph_to_data
 from tests.domain.builders import DESIGN_EXAMPLE
 
 T = TypeVar("T")

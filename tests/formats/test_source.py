@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from app.domain import source
-from app.domain.source import (
+from app.formats import source
+from app.formats.source import (
     _PLAIN_TAG,
     MAX_DEPTH,
     MAX_DIGITS,

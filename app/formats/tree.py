@@ -16,8 +16,11 @@ from pathlib import PurePath
 from typing import Any
 
 from app.domain import model as m
-from app.domain.document import FORMAT_VERSION, DocumentError, Problem, bet_to_data, graph_from_data
-from app.domain.source import Path, Position, SourceMap, core_value
+from app.formats.document import graph_from_data
+from app.formats.problems import DocumentError, Problem
+from app.formats.schema import FORMAT_VERSION
+from app.formats.source import Path, Position, SourceMap, core_value
+from app.formats.writing import bet_to_data
 
 # Ids derived from long titles are cut at a word: they end up in URLs and diagram tooltips.
 MAX_DERIVED_ID = 40

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import assume, given
 
 from app.domain import model as m
-from app.domain.csvpaths import read_csv, write_csv
-from app.domain.document import DocumentError, load
+from app.formats.csvpaths import read_csv, write_csv
+from app.formats.document import load
+from app.formats.problems import DocumentError
 from tests.domain.builders import DESIGN_EXAMPLE
 from tests.domain.graphs import fields_of, graphs, tree_of
 
