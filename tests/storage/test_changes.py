@@ -19,11 +19,28 @@ def test_sqlite_sees_another_connections_commit(tmp_path: Path) -> None:
     other.execute("CREATE TABLE t (x INTEGER)")
     other.commit()
     changes = SqliteChanges(str(path))
+    changes.FRESH = -1.0  # every call asks SQLite: the signal is under test here, not the cache in front of it
     before = changes.version()
     assert changes.version() == before  # nothing happened
     other.execute("INSERT INTO t VALUES (1)")
     other.commit()
-    time.sleep(SqliteChanges.FRESH)
+    assert changes.version() != before
+    changes.close()
+    other.close()
+
+
+def test_sqlite_answers_from_its_cache_only_briefly(tmp_path: Path) -> None:
+    path = tmp_path / "signal.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE t (x INTEGER)")
+    other.commit()
+    changes = SqliteChanges(str(path))
+    before = changes.version()
+    other.execute("INSERT INTO t VALUES (1)")
+    other.commit()
+    deadline = time.monotonic() + 5
+    while changes.version() == before and time.monotonic() < deadline:
+        time.sleep(SqliteChanges.FRESH)
     assert changes.version() != before
     changes.close()
     other.close()

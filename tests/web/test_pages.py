@@ -58,8 +58,13 @@ def test_the_map_pans_zooms_and_selects_a_bet(visit: Visit, server: Server) -> N
     expect(viewport).to_have_count(1)
     before = viewport.get_attribute("transform") or viewport.get_attribute("style")
     page.get_by_role("button", name="Zoom in").click()
-    page.wait_for_timeout(300)
-    assert (viewport.get_attribute("transform") or viewport.get_attribute("style")) != before
+    page.wait_for_function(
+        """before => {
+            const viewport = document.querySelector("#canvas svg g.svg-pan-zoom_viewport");
+            return (viewport.getAttribute("transform") || viewport.getAttribute("style")) !== before;
+        }""",
+        arg=before,
+    )
     page.get_by_role("button", name="Fit").click()
 
     page.locator(_node(page, INVITE)).first.click()
