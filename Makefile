@@ -72,7 +72,8 @@ typecheck: $(STAMP)
 test: system-deps browser-deps $(STAMP) lint typecheck
 	$(BIN)/pytest -n 2
 
-# The README's screenshots, saved by the viewer's tests as they walk its flows (one process, in the file's order).
+# The README's screenshots, saved by the viewer's tests as they walk its flows: one process, in the file's order,
+# so that the index is seen before any test adds a copy of the example of its own.
 docs: system-deps browser-deps $(STAMP)
 	BETGRAPH_SCREENSHOTS=docs/screenshots $(BIN)/pytest -n 0 tests/web/test_pages.py
 

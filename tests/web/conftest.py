@@ -2,7 +2,9 @@
 
 The server is started once for the module's tests (`betgraph serve`, as a person would), with
 the public example, the failures example made private, a synthetic
-2,000-bet map, and tokens made by `betgraph token create`.
+2,000-bet map, and tokens made by `betgraph token create`. A test that writes asks for
+`own_acme`, a copy of the example under a slug of its own, and leaves the shared graphs as they
+were: the tests do not depend on their order, and run side by side.
 Each test gets a fresh browser context: no cookie or storage leaks from one test to the next.
 """
 
@@ -15,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +109,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_acme(server: Server) -> str:
+    """The slug of a fresh copy of examples/acme.yaml (its title unchanged), for one test to change."""
+    slug = f"acme-{uuid.uuid4().hex[:8]}"
+    document = (ROOT / "examples" / "acme.yaml").read_text().replace("slug: acme\n", f"slug: {slug}\n", 1)
+    stored = httpx2.put(
+        server.url(f"/api/graphs/{slug}"),
+        content=document.encode(),
+        headers={"Authorization": f"Bearer {server.admin}", "Content-Type": "application/yaml"},
+        timeout=30,
+    )
+    assert stored.status_code == 201, stored.text
+    return slug
 
 
 @pytest.fixture(scope="session")
