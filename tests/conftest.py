@@ -14,12 +14,18 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
+
+# Property tests check what is drawn, not how fast: on a busy machine (two workers, browsers, servers)
+# Hypothesis's wall-clock checks failed tests whose properties held.
+settings.register_profile("betgraph", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("betgraph")
 
 POSTGRES_ADMIN = os.environ.get("BETGRAPH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
