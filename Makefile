@@ -8,7 +8,7 @@ OUT ?= out
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench system-deps browser-deps clean
+.PHONY: run test docs lint typecheck bench system-deps browser-deps clean
 
 # Graphviz draws the diagrams; rsvg-convert turns our finished SVG into PNG and PDF.
 system-deps:
@@ -71,6 +71,11 @@ typecheck: $(STAMP)
 
 test: system-deps browser-deps $(STAMP) lint typecheck
 	$(BIN)/pytest -n 2
+
+# The README's screenshots, saved by the viewer's tests as they walk its flows: one process, in the file's order,
+# so that the index is seen before any test adds a copy of the example of its own.
+docs: system-deps browser-deps $(STAMP)
+	BETGRAPH_SCREENSHOTS=docs/screenshots $(BIN)/pytest -n 0 tests/web/test_pages.py
 
 bench: system-deps $(STAMP)
 	$(BIN)/python bench/render_bench.py

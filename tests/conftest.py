@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 
-# No deadline: a deadline is a timing assertion, and this shared two-core machine makes any of them
-# flaky (an example that takes 250 ms under load fails as "Flaky" with the default 200 ms).
-settings.register_profile("betgraph", deadline=None)
+# Property tests check what is drawn, not how fast: on a busy machine (two workers, browsers, servers)
+# Hypothesis's wall-clock checks failed tests whose properties held.
+settings.register_profile("betgraph", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("betgraph")
 
 POSTGRES_ADMIN = os.environ.get("BETGRAPH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import struct
 import subprocess
 import time
+import zlib
+from pathlib import Path
 
 import pytest
 
@@ -13,21 +18,82 @@ def test_runs_dot() -> None:
     assert run_dot("digraph { a -> b }", "svg").startswith(b"<?xml")
 
 
-def test_no_file_is_read_with_server_name_set() -> None:
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # one grey pixel
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b"")
+
+
+def test_no_file_is_read_with_server_name_set(tmp_path: Path) -> None:
     # With SERVER_NAME set Graphviz refuses image files; the picture must not embed the file.
-    out = run_dot('digraph { a [image="/etc/hostname", label=""] }', "svg")
-    assert b"/etc/hostname" not in out or b"<image" not in out
+    image = tmp_path / "pixel.png"
+    image.write_bytes(_png())
+    source = f'digraph {{ a [image="{image}", label=""] }}'
+    # The same graph without SERVER_NAME does embed it: the check below would see a leak.
+    unguarded = subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True, cwd=tmp_path)
+    assert b"<image" in unguarded.stdout
+    assert b"<image" not in run_dot(source, "svg")
 
 
-def test_timeout_kills_the_whole_process_group() -> None:
-    # A graph too large to lay out in a tenth of a second.
+# A `dot` first on PATH that notes its process id (dot's own, after exec, and its process group's)
+# and leaves a child in that group, as a Graphviz plugin or helper might.
+NOTING_DOT = """#!/bin/sh
+sleep 60 </dev/null >/dev/null 2>&1 &
+echo "$$" > "{note}"
+exec {dot} "$@"
+"""
+
+
+def _alive_in_group(group: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # the command name in parentheses may hold spaces; the fields after it are fixed
+        state, _parent, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _alive_in_group_for(group: int, seconds: float) -> list[int]:
+    # SIGKILL is delivered asynchronously to the group's other members: give them time to die.
+    deadline = time.monotonic() + seconds
+    while (alive := _alive_in_group(group)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return alive
+
+
+def test_the_leftover_check_sees_a_live_process_group() -> None:
+    with subprocess.Popen(["sleep", "60"], start_new_session=True) as process:
+        try:
+            assert _alive_in_group(process.pid) == [process.pid]
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert _alive_in_group_for(process.pid, 5) == []
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    note = tmp_path / "dot.pid"
+    wrapper = tmp_path / "bin" / "dot"
+    wrapper.parent.mkdir()
+    wrapper.write_text(NOTING_DOT.format(note=note, dot=shutil.which("dot")))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
+    # A graph that takes dot many seconds; half of one leaves the wrapper ample time to note its id.
     source = "digraph {" + " ".join(f"n{i} -> n{(i * 7919) % 3000};" for i in range(3000)) + "}"
     started = time.monotonic()
     with pytest.raises(RenderTimeoutError, match="did not finish"):
-        run_dot(source, "svg", Limits(timeout=0.1))
+        run_dot(source, "svg", Limits(timeout=0.5))
     assert time.monotonic() - started < 5
-    leftovers = subprocess.run(["pgrep", "-f", "betgraph-dot"], capture_output=True, text=True, check=False)
-    assert str(os.getpid()) not in leftovers.stdout
+    group = int(note.read_text())  # written just before exec: dot ran, through the wrapper
+    assert _alive_in_group_for(group, 5) == []
 
 
 def test_output_cap() -> None:

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx2
@@ -79,20 +80,37 @@ def test_locks_for_each_database(tmp_path: Path) -> None:
     engine.dispose()
 
 
+class _Asked:
+    """Locks that say when the first one is asked for."""
+
+    def __init__(self, locks: Locks) -> None:
+        self._locks = locks
+        self.asked = threading.Event()
+
+    def hold(self, key: str, wait: float) -> AbstractContextManager[None]:
+        self.asked.set()
+        return self._locks.hold(key, wait)
+
+
 def test_the_renderer_looks_in_the_shared_cache_once_it_holds_the_lock(tmp_path: Path) -> None:
     locks = FileLocks(tmp_path)
-    renderer = Renderer(locks=locks, wait=5)
+    asked = _Asked(locks)
+    renderer = Renderer(locks=asked, wait=5)
     shared: dict[str, bytes] = {}
     _, release, holder = _held_elsewhere(locks, "key")  # another worker is drawing this picture
 
     def other_worker_finishes() -> None:
-        time.sleep(0.1)
+        # only once the renderer waits for the lock, so that it has looked before the picture was there
+        asked.asked.wait(5)
         shared["key"] = b"drawn elsewhere"
         release.set()
 
-    threading.Thread(target=other_worker_finishes).start()
+    finisher = threading.Thread(target=other_worker_finishes)
+    finisher.start()
     result = renderer.draw("key", lambda: b"drawn here", stored=lambda: shared.get("key"))
+    finisher.join()
     holder.join()
+    assert asked.asked.is_set()
     assert result == b"drawn elsewhere"
     assert renderer.drawn == 0
 

@@ -2,7 +2,9 @@
 
 The server is started once for the module's tests (`betgraph serve`, as a person would), with
 the public example, the failures example made private, a synthetic
-2,000-bet map, and tokens made by `betgraph token create`.
+2,000-bet map, and tokens made by `betgraph token create`. A test that writes asks for
+`own_acme`, a copy of the example under a slug of its own, and leaves the shared graphs as they
+were: the tests do not depend on their order, and run side by side.
 Each test gets a fresh browser context: no cookie or storage leaks from one test to the next.
 """
 
@@ -15,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +32,8 @@ from app.formats.writing import dump_yaml
 from tests.api.conftest import api  # noqa: F401 - the app on SQLite and PostgreSQL, for the page tests
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Where `make docs` saves the README's screenshots; unset, a test run leaves the working tree as it was.
+SCREENSHOTS = os.environ.get("BETGRAPH_SCREENSHOTS", "")
 CHROMIUM = os.environ.get("BETGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine's own probe starts it: no sandbox as root, no calls home on a closed network.
 CHROMIUM_ARGS = [
@@ -107,6 +111,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.wait(timeout=10)
 
 
+@pytest.fixture
+def own_acme(server: Server) -> str:
+    """The slug of a fresh copy of examples/acme.yaml (its title unchanged), for one test to change."""
+    slug = f"acme-{uuid.uuid4().hex[:8]}"
+    document = (ROOT / "examples" / "acme.yaml").read_text().replace("slug: acme\n", f"slug: {slug}\n", 1)
+    stored = httpx2.put(
+        server.url(f"/api/graphs/{slug}"),
+        content=document.encode(),
+        headers={"Authorization": f"Bearer {server.admin}", "Content-Type": "application/yaml"},
+        timeout=30,
+    )
+    assert stored.status_code == 201, stored.text
+    return slug
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
@@ -137,8 +156,11 @@ def visit(browser: Browser) -> Iterator[Visit]:
 
 
 def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    if not SCREENSHOTS:
+        return
+    folder = ROOT / SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 def sign_in(visit: Visit, server: Server, token: str) -> None:
