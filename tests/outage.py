@@ -35,6 +35,7 @@ class Proxy:
         self._listeners_only = False
         self._links: set[_Link] = set()
         self.listens = 0  # connections that sent a LISTEN, ever
+        self.sent = 0  # chunks sent to the server by connections that are not listeners
         self._loop = asyncio.new_event_loop()
         self._changed: asyncio.Condition | None = None
         self._server: asyncio.Server | None = None
@@ -150,6 +151,8 @@ class Proxy:
                 if upstream and not link.listener and b"LISTEN " in data:
                     link.listener = True
                     self.listens += 1
+                if upstream and not link.listener:
+                    self.sent += 1
                 # Read during a partition, or just before it began: delivered only once it ends.
                 await self._open(link)
                 writer.write(data)
