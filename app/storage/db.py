@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,6 +75,7 @@ def _postgres_engine(url: str, timeout: float, **options: Any) -> Engine:
 
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection: Any, _: Any, __: Any) -> None:
+        autocommit = dbapi_connection.autocommit  # an engine made with isolation_level="AUTOCOMMIT"
         WATCHDOG.arm(dbapi_connection, patience)
         try:
             # In autocommit, as SQLAlchemy's own ping: one round trip, not BEGIN, SELECT and ROLLBACK.
@@ -87,8 +89,8 @@ def _postgres_engine(url: str, timeout: float, **options: Any) -> Engine:
             raise DisconnectionError(str(error)) from error  # the pool tries a new connection
         finally:
             WATCHDOG.disarm(dbapi_connection)
-            if not dbapi_connection.closed:
-                dbapi_connection.autocommit = False
+            with contextlib.suppress(psycopg.Error):  # a failed ping's connection is thrown away
+                dbapi_connection.autocommit = autocommit
 
     def arm(connection: Any, *_: Any) -> None:
         WATCHDOG.arm(connection.connection.dbapi_connection, patience)

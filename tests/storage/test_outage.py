@@ -97,3 +97,13 @@ def test_a_listener_cut_off_says_so_and_keeps_trying(proxy: Proxy, postgresql_ur
         assert wait_listening(changes, 6)
     finally:
         changes.close()
+
+
+def test_the_checkout_ping_keeps_an_engines_autocommit(postgresql_url: str) -> None:
+    for isolation, autocommit in (("AUTOCOMMIT", True), ("READ COMMITTED", False)):
+        engine = make_engine(postgresql_url, isolation_level=isolation)
+        try:
+            with engine.connect() as connection:
+                assert connection.connection.dbapi_connection.autocommit is autocommit  # type: ignore[union-attr]
+        finally:
+            engine.dispose()
