@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Hashable
-from typing import Protocol
+from typing import Any, LiteralString, Protocol
 
 import psycopg
 from sqlalchemy import Engine, update
@@ -116,16 +116,14 @@ class PostgresChanges:
                 with psycopg.connect(
                     self._url, autocommit=True, connect_timeout=3, keepalives=1, keepalives_idle=5
                 ) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
+                    # A new connection into a partition is swallowed like an old one: without a
+                    # deadline here the listener would wait on its LISTEN for as long as TCP does.
+                    self._round_trip(connection, f"LISTEN {CHANNEL}")
                     self._heard += 1  # whatever happened while nobody listened is a change
                     while not self._closed.is_set():
                         # A round trip proves the connection still carries notifications; a
                         # silent network would leave notifies() waiting forever without it.
-                        WATCHDOG.arm(connection, self.HEARTBEAT * 2)
-                        try:
-                            connection.execute("SELECT 1")
-                        finally:
-                            WATCHDOG.disarm(connection)
+                        self._round_trip(connection, "SELECT 1")
                         self._alive_at = time.monotonic()
                         for _ in connection.notifies(timeout=self.HEARTBEAT):
                             self._heard += 1
@@ -133,6 +131,13 @@ class PostgresChanges:
                 pass
             self._alive_at = -1e9
             self._closed.wait(0.5)
+
+    def _round_trip(self, connection: psycopg.Connection[Any], statement: LiteralString) -> None:
+        WATCHDOG.arm(connection, self.HEARTBEAT * 2)
+        try:
+            connection.execute(statement)
+        finally:
+            WATCHDOG.disarm(connection)
 
     def close(self) -> None:
         self._closed.set()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -75,15 +75,22 @@ def _postgres_engine(url: str, timeout: float, **options: Any) -> Engine:
 
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection: Any, _: Any, __: Any) -> None:
+        autocommit = dbapi_connection.autocommit  # an engine made with isolation_level="AUTOCOMMIT"
         WATCHDOG.arm(dbapi_connection, patience)
         try:
+            # In autocommit, as SQLAlchemy's own ping: one round trip, not BEGIN, SELECT and ROLLBACK.
+            dbapi_connection.autocommit = True
             dbapi_connection.execute("SELECT 1")
-            if dbapi_connection.info.transaction_status != TransactionStatus.IDLE:
-                dbapi_connection.rollback()
         except psycopg.Error as error:
+            if not WATCHDOG.disarm(dbapi_connection):
+                # Silence, not a closed connection: a new one would most likely wait as long
+                # again (its connect_timeout), doubling the wait before the client hears 503.
+                raise
             raise DisconnectionError(str(error)) from error  # the pool tries a new connection
         finally:
             WATCHDOG.disarm(dbapi_connection)
+            with contextlib.suppress(psycopg.Error):  # a failed ping's connection is thrown away
+                dbapi_connection.autocommit = autocommit
 
     def arm(connection: Any, *_: Any) -> None:
         WATCHDOG.arm(connection.connection.dbapi_connection, patience)

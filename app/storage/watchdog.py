@@ -32,9 +32,10 @@ class Watchdog:
                 self._thread = threading.Thread(target=self._watch, name="betgraph-db-watchdog", daemon=True)
                 self._thread.start()
 
-    def disarm(self, connection: Any) -> None:
+    def disarm(self, connection: Any) -> bool:
+        """Lift the deadline; False when there was none left to lift: the connection was cut."""
         with self._lock:
-            self._armed.pop(id(connection), None)
+            return self._armed.pop(id(connection), None) is not None
 
     def _watch(self) -> None:
         while True:

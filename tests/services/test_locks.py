@@ -22,8 +22,8 @@ from app.services.renderer import Renderer
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 from app.storage.tokens import Scope, create_token
-from tests.api.test_workers import _free_port
 from tests.conftest import postgresql_database
+from tests.servers import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
