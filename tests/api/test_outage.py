@@ -19,7 +19,7 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.domain.document import graph_from_data
+from app.formats.document import graph_from_data
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, save_graph
 from app.storage.migrate import upgrade
