@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx2
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -22,6 +28,7 @@ from app.storage.db import make_engine
 from app.storage.migrate import upgrade
 
 POSTGRES_ADMIN = os.environ.get("BETGRAPH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
@@ -75,3 +82,60 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
             yield session
         transaction.rollback()
+
+
+# Real servers, for what only separate processes and real connections show (several workers, races).
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The `betgraph` command, as a person would run it, on the database `env` names."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], *, workers: int = 1, log: Path | None = None) -> Iterator[str]:
+    """`betgraph serve` on a free port until the block ends; yields its base URL once it answers.
+
+    `log` keeps the server's output (its tracebacks), for a test to show when an answer is a 5xx.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with contextlib.ExitStack() as stack:
+        output = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not _healthy(base):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"the server on port {port} did not start")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx2.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx2.TransportError:
+        return False

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,79 +10,20 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.conftest import postgresql_database
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=True
-    )
+from tests.conftest import ROOT, betgraph, postgresql_database, serving
 
 
 @pytest.fixture
 def servers() -> Iterator[tuple[list[str], dict[str, str]]]:
     with postgresql_database() as url:
-        yield from _serve(url)
-
-
-def _serve(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
-    env = os.environ | {"DATABASE_URL": url}
-    for bases in _servers(env, 2):
-        yield bases, env
-
-
-def _serve_sqlite(env: dict[str, str]) -> Iterator[str]:
-    for bases in _servers(env, 1):
-        yield bases[0]
-
-
-def _servers(env: dict[str, str], count: int) -> Iterator[list[str]]:
-    processes: list[subprocess.Popen[bytes]] = []
-    bases = []
-    try:
-        for _ in range(count):
-            port = _free_port()
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-                    env=env,
-                    cwd=ROOT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx2.TransportError:
-                    pass
-                if time.monotonic() > deadline or processes[-1].poll() is not None:
-                    pytest.fail("a server did not start")
-                time.sleep(0.1)
-            bases.append(base)
-        yield bases
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
+        env = os.environ | {"DATABASE_URL": url}
+        with serving(env) as first, serving(env) as second:
+            yield [first, second], env
 
 
 def test_a_write_through_one_server_is_read_through_the_other(servers: tuple[list[str], dict[str, str]]) -> None:
     (first, second), env = servers
-    token = _betgraph(env, "token", "create", "--scope", "write").stdout.strip()
+    token = betgraph(env, "token", "create", "--scope", "write").stdout.strip()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"}
     document = (ROOT / "examples" / "acme.yaml").read_bytes()
     written = httpx2.put(f"{first}/api/graphs/acme", content=document, headers=headers, timeout=30)
@@ -104,7 +42,7 @@ def _etag(url: str) -> str:
 
 def test_a_warm_picture_follows_a_write_through_the_other_server(servers: tuple[list[str], dict[str, str]]) -> None:
     (first, second), env = servers
-    token = _betgraph(env, "token", "create", "--scope", "write").stdout.strip()
+    token = betgraph(env, "token", "create", "--scope", "write").stdout.strip()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"}
     document = (ROOT / "examples" / "acme.yaml").read_text()
     httpx2.put(f"{first}/api/graphs/acme", content=document.encode(), headers=headers, timeout=30)
@@ -121,13 +59,13 @@ def test_a_warm_picture_follows_a_write_through_the_other_server(servers: tuple[
 
 def test_a_warm_picture_follows_an_import_by_another_process(tmp_path: Path) -> None:
     env = os.environ | {"BETGRAPH_DATA": str(tmp_path), "DATABASE_URL": ""}
-    _betgraph(env, "db", "upgrade")
-    _betgraph(env, "import", str(ROOT / "examples" / "acme.yaml"))
-    for base in _serve_sqlite(env):
+    betgraph(env, "db", "upgrade")
+    betgraph(env, "import", str(ROOT / "examples" / "acme.yaml"))
+    with serving(env) as base:
         picture = f"{base}/graphs/acme.svg"
         before = [_etag(picture) for _ in range(3)][-1]
         changed = tmp_path / "acme.yaml"
         changed.write_text((ROOT / "examples" / "acme.yaml").read_text().replace("Acme product map", "Acme map"))
-        _betgraph(env, "import", str(changed))
+        betgraph(env, "import", str(changed))
         assert _etag(picture) != before  # SQLite's data_version moved with the other process's commit
         assert "Acme map" in httpx2.get(picture, timeout=30).text
