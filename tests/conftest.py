@@ -50,6 +50,16 @@ def postgresql_database() -> Iterator[str]:
         admin.dispose()
 
 
+@contextlib.contextmanager
+def database(backend: str, folder: Path) -> Iterator[str]:
+    """A database for a real server: a SQLite file in `folder`, or a PostgreSQL database of its own."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'data' / 'betgraph.db'}"
+    else:
+        with postgresql_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
     with postgresql_database() as url:
@@ -119,7 +129,8 @@ def serving(env: dict[str, str], *, workers: int = 1, log: Path | None = None) -
             stderr=output,
         )
         try:
-            deadline = time.monotonic() + 30
+            # uvicorn restarts a worker slow to import on a busy machine: give it time for a second try.
+            deadline = time.monotonic() + 60
             while not _healthy(base):
                 if time.monotonic() > deadline or process.poll() is not None:
                     pytest.fail(f"the server on port {port} did not start")

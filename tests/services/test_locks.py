@@ -18,7 +18,7 @@ from app.services.locks import AdvisoryLocks, FileLocks, Locks, LockTimeoutError
 from app.services.renderer import Renderer
 from app.storage.db import make_engine
 from app.storage.tokens import Scope, create_token
-from tests.conftest import ROOT, postgresql_database, serving
+from tests.conftest import ROOT, database, serving
 
 
 def _held_elsewhere(locks: Locks, key: str) -> tuple[threading.Event, threading.Event, threading.Thread]:
@@ -121,18 +121,9 @@ def _servers(url: str, tmp_path: Path) -> Iterator[tuple[list[str], Path]]:
         yield [first, second], log
 
 
-@contextlib.contextmanager
-def _database(backend: str, tmp_path: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'betgraph.db'}"
-    else:
-        with postgresql_database() as url:
-            yield url
-
-
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_workers_asked_at_once_draw_a_cold_picture_once(backend: str, tmp_path: Path) -> None:
-    with _database(backend, tmp_path) as url, _servers(url, tmp_path) as (bases, log):
+    with database(backend, tmp_path) as url, _servers(url, tmp_path) as (bases, log):
         engine = make_engine(url)
         with Session(engine) as session:
             _, token = create_token(session, Scope.WRITE)
