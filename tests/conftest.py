@@ -12,6 +12,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,6 +29,7 @@ settings.register_profile("betgraph", deadline=None, suppress_health_check=[Heal
 settings.load_profile("betgraph")
 
 POSTGRES_ADMIN = os.environ.get("BETGRAPH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""Real server processes (`betgraph serve`) for the tests that need one: several workers, outages."""
+"""Real server processes (`betgraph serve`) and commands, for what only separate processes and real
+connections show: several workers, races, outages."""
 
 from __future__ import annotations
 
@@ -13,7 +14,19 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests.conftest import postgresql_database
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def database(backend: str, folder: Path) -> Iterator[str]:
+    """A database for a real server: a SQLite file in `folder`, or a PostgreSQL database of its own."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'data' / 'betgraph.db'}"
+    else:
+        with postgresql_database() as url:
+            yield url
 
 
 def free_port() -> int:
@@ -24,44 +37,48 @@ def free_port() -> int:
 
 
 def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """A `betgraph` command in a process of its own, as an operator runs it."""
+    """The `betgraph` command, as a person would run it, on the database `env` names."""
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], count: int = 1) -> Iterator[list[str]]:
-    """`count` servers on `env`'s database, each answering /healthz; their base URLs."""
-    processes: list[subprocess.Popen[bytes]] = []
-    bases = []
-    try:
-        for _ in range(count):
-            port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-                    env=env,
-                    cwd=ROOT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx2.TransportError:
-                    pass
-                if time.monotonic() > deadline or processes[-1].poll() is not None:
-                    pytest.fail("a server did not start")
+def serving(env: dict[str, str], *, workers: int = 1, log: Path | None = None) -> Iterator[str]:
+    """`betgraph serve` on a free port until the block ends; yields its base URL once it answers.
+
+    `log` keeps the server's output (its tracebacks), for a test to show when an answer is a 5xx.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with contextlib.ExitStack() as stack:
+        output = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+        )
+        try:
+            # uvicorn restarts a worker slow to import on a busy machine: give it time for a second try.
+            deadline = time.monotonic() + 60
+            while not _healthy(base):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"the server on port {port} did not start")
                 time.sleep(0.1)
-            bases.append(base)
-        yield bases
-    finally:
-        for process in processes:
+            yield base
+        finally:
             process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx2.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx2.TransportError:
+        return False

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.formats.problems import Problem as DocumentProblem
@@ -128,11 +129,18 @@ def install(app: FastAPI) -> None:
         title = error.detail if isinstance(error.detail, str) else "Error"
         return problem_response(ProblemError(error.status_code, title, headers=dict(error.headers or {})))
 
+    # Not under Exception: Starlette answers through that handler and then raises again, so
+    # uvicorn closes the connection, and a client's next request on it fails; an outage is an
+    # answer like any other, and its connection stays open for the retry it asks for.
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(_: Request, error: SQLAlchemyError) -> JSONResponse:
+        outage = errors.infrastructure_error(error)
+        if outage is None:
+            raise error  # a bug, not an outage: the handler below logs it and answers 500
+        log.warning("database: %s", error.__class__.__name__)
+        return problem_response(problem_for(outage))
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        outage = errors.infrastructure_error(error)
-        if outage is not None:
-            log.warning("database: %s", error.__class__.__name__)
-            return problem_response(problem_for(outage))
         log.exception("unexpected error", exc_info=error)
         return problem_response(ProblemError(500, "Internal error", "The error was logged; nothing was changed."))

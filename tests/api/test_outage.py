@@ -71,7 +71,7 @@ def service() -> Iterator[Service]:
         writer = {"Authorization": f"Bearer {secret}"}
         env = os.environ | {"DATABASE_URL": proxy.url(url), "BETGRAPH_DATABASE_TIMEOUT": str(TIMEOUT)}
         try:
-            with serving(env) as (base,):
+            with serving(env) as base:
                 for slug, document in (("open", PUBLIC), ("secret", PRIVATE)):
                     put = httpx2.put(f"{base}/api/graphs/{slug}", content=document, headers=writer, timeout=30)
                     assert put.status_code in (200, 201), put.text
@@ -170,7 +170,7 @@ def test_a_sqlite_write_lock_held_elsewhere_is_503_not_a_hang(tmp_path: Path) ->
         _, token = create_token(session, Scope.WRITE)
     engine.dispose()
     env = os.environ | {"BETGRAPH_DATA": str(tmp_path), "DATABASE_URL": "", "BETGRAPH_DATABASE_TIMEOUT": str(TIMEOUT)}
-    with serving(env) as (base,):
+    with serving(env) as base:
         holder = sqlite3.connect(tmp_path / "betgraph.db", isolation_level=None)
         try:
             holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than the timeout

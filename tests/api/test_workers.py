@@ -18,8 +18,8 @@ from tests.servers import ROOT, betgraph, serving
 def servers() -> Iterator[tuple[list[str], dict[str, str]]]:
     with postgresql_database() as url:
         env = os.environ | {"DATABASE_URL": url}
-        with serving(env, 2) as bases:
-            yield bases, env
+        with serving(env) as first, serving(env) as second:
+            yield [first, second], env
 
 
 def test_a_write_through_one_server_is_read_through_the_other(servers: tuple[list[str], dict[str, str]]) -> None:
@@ -62,7 +62,7 @@ def test_a_warm_picture_follows_an_import_by_another_process(tmp_path: Path) -> 
     env = os.environ | {"BETGRAPH_DATA": str(tmp_path), "DATABASE_URL": ""}
     betgraph(env, "db", "upgrade")
     betgraph(env, "import", str(ROOT / "examples" / "acme.yaml"))
-    with serving(env) as (base,):
+    with serving(env) as base:
         picture = f"{base}/graphs/acme.svg"
         before = [_etag(picture) for _ in range(3)][-1]
         changed = tmp_path / "acme.yaml"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,12 +18,8 @@ from app.services.errors import BusyError
 from app.services.locks import AdvisoryLocks, FileLocks, Locks, LockTimeoutError, locks_for
 from app.services.renderer import Renderer
 from app.storage.db import make_engine
-from app.storage.migrate import upgrade
 from app.storage.tokens import Scope, create_token
-from tests.conftest import postgresql_database
-from tests.servers import free_port as _free_port
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.servers import ROOT, database, serving
 
 
 def _held_elsewhere(locks: Locks, key: str) -> tuple[threading.Event, threading.Event, threading.Thread]:
@@ -141,47 +135,13 @@ def _servers(url: str, tmp_path: Path) -> Iterator[tuple[list[str], Path]]:
     wrapper.write_text(COUNTING_DOT.format(log=log, dot="/usr/bin/dot"))
     wrapper.chmod(0o755)
     env = os.environ | {"DATABASE_URL": url, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    upgrade(url)  # here, once, so that the servers can start side by side
-    ports = [_free_port(), _free_port()]
-    command = [sys.executable, "-m", "app.cli", "serve", "--port"]
-    processes = [
-        subprocess.Popen([*command, str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for port in ports
-    ]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        deadline = time.monotonic() + 30
-        while not all(_healthy(base) for base in bases):
-            if time.monotonic() > deadline or any(process.poll() is not None for process in processes):
-                pytest.fail("a server did not start")
-            time.sleep(0.1)
-        yield bases, log
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx2.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx2.TransportError:
-        return False
-
-
-@contextlib.contextmanager
-def _database(backend: str, tmp_path: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'betgraph.db'}"
-    else:
-        with postgresql_database() as url:
-            yield url
+    with serving(env) as first, serving(env) as second:
+        yield [first, second], log
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_workers_asked_at_once_draw_a_cold_picture_once(backend: str, tmp_path: Path) -> None:
-    with _database(backend, tmp_path) as url, _servers(url, tmp_path) as (bases, log):
+    with database(backend, tmp_path) as url, _servers(url, tmp_path) as (bases, log):
         engine = make_engine(url)
         with Session(engine) as session:
             _, token = create_token(session, Scope.WRITE)

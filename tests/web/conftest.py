@@ -13,10 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,10 +26,9 @@ from app.domain.model import Visibility
 from app.domain.synthetic import synthetic_graph
 from app.formats.writing import dump_yaml
 from tests.api.conftest import api  # noqa: F401 - the app on SQLite and PostgreSQL, for the page tests
+from tests.servers import ROOT, betgraph, serving
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-# Where `make docs` saves the README's screenshots; unset, a test run leaves the working tree as it was.
-SCREENSHOTS = os.environ.get("BETGRAPH_SCREENSHOTS", "")
+SCREENSHOTS = os.environ.get("BETGRAPH_SCREENSHOTS", "")  # make docs names docs/screenshots
 CHROMIUM = os.environ.get("BETGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine's own probe starts it: no sandbox as root, no calls home on a closed network.
 CHROMIUM_ARGS = [
@@ -55,20 +50,10 @@ class Server:
     reader: str
 
     def betgraph(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=self.env, cwd=ROOT, check=True
-        )
-        return done.stdout.strip()
+        return betgraph(self.env, *args).stdout.strip()
 
     def url(self, path: str) -> str:
         return self.base + path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -79,36 +64,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (data / "failures.yaml").write_text(private)
     big = dataclasses.replace(synthetic_graph(2000), slug="big", visibility=Visibility.PUBLIC)
     (data / "big.yaml").write_text(dump_yaml(big))
-    port = _free_port()
-    probe = Server(f"http://127.0.0.1:{port}", env, "", "")
+    probe = Server("", env, "", "")
     probe.betgraph("db", "upgrade")
     probe.betgraph("import", str(ROOT / "examples" / "acme.yaml"))
     probe.betgraph("import", str(data / "failures.yaml"))
     probe.betgraph("import", str(data / "big.yaml"))
     admin = probe.betgraph("token", "create", "--scope", "admin", "--label", "viewer tests")
     reader = probe.betgraph("token", "create", "--scope", "read", "--label", "viewer tests")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{probe.base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("the server did not start")
-            time.sleep(0.1)
-        yield Server(probe.base, env, admin, reader)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(env) as base:
+        yield Server(base, env, admin, reader)
 
 
 @pytest.fixture
