@@ -27,9 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import bearer, get_services
 from app.api.problems import ProblemError, invalid_parameter, problem_for
-from app.rendering.dot import DotOptions
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, prepare
-from app.rendering.runner import Limits, RenderError
+from app.rendering.runner import RenderError
 from app.rendering.views import View, ViewError, ViewKind, select, select_diff
 from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
@@ -87,8 +86,7 @@ def _revision(text: str) -> int:
 
 
 def _options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:
-    link_base = services.settings.public_url or None
-    return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30))
+    return pictures.options(services.settings.public_url or None, theme)
 
 
 @dataclass(frozen=True, slots=True)

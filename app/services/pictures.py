@@ -12,15 +12,24 @@ import datetime as dt
 import gzip
 import hashlib
 from email.utils import format_datetime
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from app.rendering.dot import DotOptions
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw
+from app.rendering.runner import Limits
 from app.services.cache import Picture
 from app.services.context import Services
 from app.storage.db import transaction
 from app.storage.renders import get_render, put_render
 from app.storage.tables import as_utc
+
+
+def options(link_base: str | None, theme: Literal["light", "dark"]) -> RenderOptions:
+    """How the service draws: Graphviz at a lower CPU priority than the workers, so that answering
+    warm pictures is not starved by a drawing, and given less time than on the command line."""
+    return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30, nice=10))
 
 
 def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:

@@ -10,9 +10,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.rendering.dot import DotOptions
-from app.rendering.render import RenderOptions, prepare
-from app.rendering.runner import Limits, RenderError
+from app.rendering.render import prepare
+from app.rendering.runner import RenderError
 from app.rendering.views import Scene
 from app.services import pictures
 from app.services.context import Services
@@ -30,7 +29,7 @@ class Picture:
 
 def picture(services: Services, session: Session, base: str, scene: Scene, theme: Literal["light", "dark"]) -> Picture:
     """The scene drawn as SVG; a failed drawing comes back as `error`, in words."""
-    options = RenderOptions(dot=DotOptions(link_base=base, theme=theme), limits=Limits(timeout=30))
+    options = pictures.options(base, theme)
     try:
         prepared = prepare(scene, "svg", options)
         found = pictures.cached(session, prepared, theme)
