@@ -31,17 +31,6 @@ class OEmbed(BaseModel):
     provider_url: str
 
 
-class Snippets(BaseModel):
-    alt: str
-    url: str
-    dark_url: str
-    pinned_url: str  # this revision's picture, which never changes (for a page that must not either)
-    markdown: str
-    html: str
-    confluence: str
-    mediawiki: str
-
-
 def base_url(request: Request, services: ServicesDep) -> str:
     return public_base(services.settings.public_url, request.url.scheme, request.scope.get("server"))
 
@@ -97,7 +86,7 @@ def _size(nodes: int) -> tuple[int, int]:
     return width, round(width * 0.75)
 
 
-@router.get("/api/graphs/{slug}/snippets", response_model=Snippets)
+@router.get("/api/graphs/{slug}/snippets", response_model=sharing.Snippets)
 def snippets(
     slug: str,
     request: Request,
@@ -108,12 +97,12 @@ def snippets(
     focus: Annotated[str | None, Query(max_length=200)] = None,
     token: Annotated[str | None, Query(max_length=100, description="an embed token, for a private graph")] = None,
     as_of: AsOfDep = None,
-) -> Snippets:
+) -> sharing.Snippets:
     """Ready-made embeds of a view: Markdown (with a dark-mode <picture>), HTML, Confluence, MediaWiki.
 
     With `as_of`, every URL is the pinned picture of that revision.
     """
-    found = sharing.snippets(
+    return sharing.snippets(
         services,
         session,
         base=base_url(request, services),
@@ -124,4 +113,3 @@ def snippets(
         token=token,
         as_of=as_of,
     )
-    return Snippets(**{name: getattr(found, name) for name in Snippets.model_fields})
