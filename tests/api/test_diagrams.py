@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,6 +11,7 @@ import pytest
 
 from app.api import diagrams
 from app.rendering.render import Prepared, prepare
+from app.rendering.runner import graphviz_version
 from app.services.errors import BusyError
 from app.services.renderer import Renderer
 from app.storage.tokens import Scope
@@ -233,3 +235,26 @@ def test_an_error_picture_is_well_formed_whatever_the_message() -> None:
 
     for message in ("&" * 200, "<" * 109 + "&amp;", "ünïcode " * 40):
         etree.fromstring(_error_picture(message))
+
+
+def test_a_picture_that_could_not_be_drawn_is_not_tried_again_at_once(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drawing that fails (here a Graphviz that always does) is remembered for its input: the
+    next requests for it are answered at once, without taking a render slot from other pictures."""
+    graphviz_version()  # asked once per process, before Graphviz breaks
+    calls = tmp_path / "calls"
+    wrapper = tmp_path / "bin" / "dot"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f"#!/bin/sh\necho run >> {calls}\ncat > /dev/null\necho 'Error: out of luck' >&2\nexit 1\n")
+    wrapper.chmod(0o755)
+    _public(api)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
+    for _ in range(3):
+        failed = api.client.get("/graphs/acme.svg")
+        assert failed.status_code == 200  # an image tag shows a picture: the error is drawn in one
+        assert b"could not draw" in failed.content
+        assert failed.headers["cache-control"] == "no-store"
+    assert calls.read_text().count("run") == 1
+    api.client.get("/graphs/acme.dark.svg")  # another input is tried
+    assert calls.read_text().count("run") == 2
