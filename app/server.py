@@ -13,12 +13,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
 from app.api import diagrams, embeds, graphs, history, items, loop, problems
 from app.api.fastpath import FastPath
-from app.api.problems import ProblemError, problem_response
+from app.api.problems import ProblemError, http_problem, problem_response
 from app.config import Settings, settings
 from app.formats.schema import Document
 from app.services.context import make_services
@@ -45,11 +46,10 @@ class RequestGuard:
             nul = ProblemError(400, "The request is not valid", "the URL holds a NUL byte (%00)")
             await problem_response(nul)(scope, receive, send)
             return
-        too_large = ProblemError(413, "Payload too large", f"the body is over {self.limit:,} bytes")
         declared = dict(scope["headers"]).get(b"content-length")
         # Digits past what any body could be are simply too large (int() refuses 4,300 of them).
         if declared is not None and declared.isdigit() and (len(declared) > 15 or int(declared) > self.limit):
-            await problem_response(too_large)(scope, receive, send)
+            await problem_response(http_problem(_TooLargeError(self.limit)))(scope, receive, send)
             return
         seen = 0
         deadline = asyncio.get_running_loop().time() + self.body_seconds
@@ -62,11 +62,11 @@ class RequestGuard:
                 # A client that trickles its body would hold a worker's request open forever.
                 message = await asyncio.wait_for(receive(), max(left, 0.001))
             except TimeoutError:
-                raise _TooSlowError from None
+                raise _TooSlowError(self.body_seconds) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLargeError
+                    raise _TooLargeError(self.limit)
             return message
 
         async def sending(message: Message) -> None:
@@ -76,20 +76,21 @@ class RequestGuard:
 
         try:
             await self.app(scope, counted, sending)
-        except _TooLargeError:
-            await problem_response(too_large)(scope, receive, send)
-        except _TooSlowError:
+        except (_TooLargeError, _TooSlowError) as error:
             if not started:
-                slow = ProblemError(408, "Request timeout", f"the body did not arrive within {self.body_seconds:g} s")
-                await problem_response(slow)(scope, receive, send)
+                await problem_response(http_problem(error))(scope, receive, send)
 
 
-class _TooLargeError(Exception):
-    pass
+# HTTPExceptions: a route that reads its body through FastAPI (a JSON `Body()`) lets them pass
+# to the problem+json handler as they are, where another exception would become its 400.
+class _TooLargeError(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body is over {limit:,} bytes")
 
 
-class _TooSlowError(Exception):
-    pass
+class _TooSlowError(HTTPException):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"the body did not arrive within {seconds:g} s")
 
 
 class _Watcher:

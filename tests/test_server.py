@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
-from app.server import RequestGuard
+from app.config import Settings
+from app.server import RequestGuard, create_app
+from app.storage.migrate import upgrade
 
 
 async def _never_called(scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,7 +49,7 @@ def test_a_declared_length_of_thousands_of_digits_is_too_large_not_an_error() ->
     guard = RequestGuard(_never_called, limit=1000, body_seconds=5)
     status, body = _call(guard, {"headers": [(b"content-length", b"9" * 5000)]}, [])
     assert status == 413
-    assert body["title"] == "Payload too large"
+    assert body["title"] == "Request Entity Too Large"
 
 
 def test_nul_in_the_path_or_the_query_is_refused_before_routing() -> None:
@@ -60,3 +65,21 @@ def test_a_body_that_arrives_too_slowly_is_408() -> None:
     assert status == 408
     assert "did not arrive" in body["detail"]
     assert _call(guard, {}, [{"type": "http.request", "body": b"x", "more_body": False}])[0] == 200
+
+
+def test_an_item_body_over_the_limit_is_413_through_the_whole_app(tmp_path: Path) -> None:
+    """FastAPI reads a JSON `Body()` itself and turns most errors into 400: the guard's must pass."""
+    url = f"sqlite:///{tmp_path / 'guard.db'}"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, max_body_bytes=1000))
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: only counting the body finds it too large
+        yield b'{"title": "'
+        yield b"x" * 5000
+        yield b'"}'
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.patch("/api/graphs/g/bets/b", content=chunks(), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["title"] == "Request Entity Too Large"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -102,6 +103,16 @@ def invalid_parameter(name: str, message: str, where: str = "query") -> ProblemE
     )
 
 
+def http_problem(error: StarletteHTTPException) -> ProblemError:
+    """Starlette's and FastAPI's own refusals (404 for no route, 405, a body that did not parse…)."""
+    title = HTTPStatus(error.status_code).phrase if error.status_code in _STATUSES else "Error"
+    detail = error.detail if isinstance(error.detail, str) and error.detail != title else ""
+    return ProblemError(error.status_code, title, detail, headers=dict(error.headers or {}))
+
+
+_STATUSES = {status.value for status in HTTPStatus}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, error: ProblemError) -> JSONResponse:
@@ -126,8 +137,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        title = error.detail if isinstance(error.detail, str) else "Error"
-        return problem_response(ProblemError(error.status_code, title, headers=dict(error.headers or {})))
+        return problem_response(http_problem(error))
 
     # Not under Exception: Starlette answers through that handler and then raises again, so
     # uvicorn closes the connection, and a client's next request on it fails; an outage is an

@@ -2,8 +2,8 @@
 
 A picture's key hashes everything that shapes its bytes (`app.rendering.render.Prepared.key`),
 so the render cache every worker shares never needs invalidating. Storing a picture changes no
-answer, so it is written without the change signal that makes every worker drop its warm
-answers (`app.storage.db.transaction`): reads never write anything anyone can see.
+answer, so storing one sends no change signal (which makes every worker drop its warm answers,
+`app.storage.changes`): reads never write anything anyone can see.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def drawn(services: Services, prepared: Prepared, options: RenderOptions, theme:
         body = draw(prepared, options)
         etag = hashlib.sha256(body).hexdigest()[:32]
         # Committed before the renderer lets go of the picture's lock, so whoever waited finds it.
-        with transaction(services.sessions, write=True, signal=False) as writer:
+        with transaction(services.sessions, write=True) as writer:
             put_render(writer, key, etag=etag, media_type=MEDIA_TYPES[prepared.fmt], body=body)
         return etag, body
 

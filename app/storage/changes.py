@@ -44,6 +44,18 @@ def local_writes() -> int:
     return _local
 
 
+_TOUCHED = "betgraph_touched"
+
+
+def touch(session: Session) -> None:
+    """This transaction changes what some answer says (a graph, a token): tell every worker on commit."""
+    session.info[_TOUCHED] = True
+
+
+def touched(session: Session) -> bool:
+    return bool(session.info.get(_TOUCHED))
+
+
 def mark(session: Session) -> None:
     """Count this transaction's write among those that change answers (SQLite's signal)."""
     session.execute(update(ChangeRow).where(ChangeRow.id == 1).values(count=ChangeRow.count + 1))

@@ -132,12 +132,13 @@ _READ = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
 
 
 @contextmanager
-def transaction(sessions: sessionmaker[Session], *, write: bool, signal: bool = True) -> Iterator[Session]:
+def transaction(sessions: sessionmaker[Session], *, write: bool) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back when it raises.
 
-    The request dependency and the CLI's commands are the only callers; nothing below them commits.
-    `signal=False` is for writes that change no answer (a picture stored in the render cache):
-    they must not make every worker drop its warm answers (`app.storage.changes`).
+    The owners of transactions call this: a request's dependency (`app.http`), the CLI's commands,
+    and the picture service for the render cache. Nothing below them commits. Only a transaction
+    that changed what some answer says (`changes.touch`: a graph, a token) tells every worker so;
+    one that stored a picture, or a write refused before it wrote, does not.
     """
     with sessions() as session:
         bind = session.get_bind()
@@ -148,14 +149,15 @@ def transaction(sessions: sessionmaker[Session], *, write: bool, signal: bool = 
             session.connection(execution_options=_READ)
         try:
             yield session
-            if write and signal and postgres:
+            changed = write and changes.touched(session)
+            if changed and postgres:
                 # Delivered on commit, to every worker's listener (app.storage.changes).
                 session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": changes.CHANNEL})
-            if write and signal and not postgres:
+            elif changed:
                 changes.mark(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
-        if write and signal:
+        if changed:
             changes.wrote()

@@ -20,6 +20,7 @@ from app.domain.model import Graph
 from app.formats.document import graph_from_data
 from app.formats.schema import FORMAT_VERSION
 from app.formats.writing import assumption_to_data, bet_to_data, header_to_data
+from app.storage.changes import touch
 from app.storage.tables import (
     AssumptionVersionRow,
     BetAssumptionRow,
@@ -322,6 +323,7 @@ def save_graph(
     session.flush()
     # For whoever owns the transaction, to use once it has committed (`SAVED`).
     session.info.setdefault(SAVED, []).append((row, number, graph))
+    touch(session)
     return Saved(number, created=created, changed=True)
 
 
@@ -386,6 +388,7 @@ def _replace(
 
 
 def delete_graph(session: Session, row: GraphRow) -> None:
+    touch(session)
     session.delete(row)
     session.flush()
 

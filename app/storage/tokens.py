@@ -9,6 +9,7 @@ from enum import IntEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.storage import changes
 from app.storage.tables import GraphRow, TokenRow, utcnow
 
 PREFIX = "bg_"
@@ -38,6 +39,7 @@ def create_token(
     )
     session.add(row)
     session.flush()
+    changes.touch(session)
     return row, token
 
 
@@ -58,4 +60,5 @@ def revoke_token(session: Session, token_id: int) -> bool:
         return False
     row.revoked_at = utcnow()
     session.flush()
+    changes.touch(session)  # a revoked embed token must stop answering everywhere
     return True

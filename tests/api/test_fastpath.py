@@ -86,3 +86,16 @@ def test_the_viewer_and_signed_in_visitors_are_never_repeated(api: Api, fast: Fa
         api.client.get("/graphs/acme/nodes/vision.svg")  # not a diagram's shape
         api.client.get("/graphs/acme.svg", headers={"Cookie": "betgraph_token=bg_x"})
     assert fast.hits == 0
+
+
+def test_a_refused_write_or_a_stored_picture_keeps_warm_answers(api: Api, fast: FastPath) -> None:
+    writer = api.token()
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | writer)
+    api.client.get("/graphs/acme.svg")
+    api.client.get("/graphs/acme.svg")
+    hits = fast.hits
+    refused = api.client.patch("/api/graphs/acme/bets/instant-pay-pilot", json={"certainty": 7}, headers=writer)
+    assert refused.status_code == 422
+    api.client.get("/graphs/acme/why/instant-pay-pilot.svg")  # a cold picture, drawn and stored
+    api.client.get("/graphs/acme.svg")
+    assert fast.hits == hits + 1  # neither changed an answer: still warm

@@ -23,7 +23,7 @@ def test_sqlite_sees_another_connections_edit_but_not_a_stored_picture(tmp_path:
     before = changes.version()
     assert before is not None
     assert changes.version() == before  # nothing happened
-    with transaction(sessions, write=True, signal=False) as session:  # a picture, as the renderer stores it
+    with transaction(sessions, write=True) as session:  # a picture, as the renderer stores it
         put_render(session, "k", etag="e", media_type="image/svg+xml", body=b"<svg/>")
     assert _after_fresh(changes) == before
     other = sqlite3.connect(tmp_path / "signal.db")  # another process's edit, through the counter

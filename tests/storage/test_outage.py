@@ -67,17 +67,17 @@ def test_an_engine_says_unavailable_within_its_timeout_and_recovers(
     sessions = make_sessionmaker(engine)
     try:
         for write in (False, True):  # two connections in the pool
-            with transaction(sessions, write=write, signal=False) as session:
+            with transaction(sessions, write=write) as session:
                 session.execute(text("SELECT 1"))
         getattr(proxy, outage)()
         for write in (False, True):
             started = time.monotonic()
-            with pytest.raises(SQLAlchemyError) as raised, transaction(sessions, write=write, signal=False) as session:
+            with pytest.raises(SQLAlchemyError) as raised, transaction(sessions, write=write) as session:
                 session.execute(text("SELECT 1"))
             assert isinstance(infrastructure_error(raised.value), UnavailableError), raised.value
             assert time.monotonic() - started < 3
         proxy.forward()
-        with transaction(sessions, write=True, signal=False) as session:
+        with transaction(sessions, write=True) as session:
             assert session.execute(text("SELECT 1")).scalar() == 1
     finally:
         engine.dispose()
