@@ -149,11 +149,13 @@ def put_graph(
     reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Written:
     """Replace the whole graph with a document (YAML or JSON), atomically, as one revision."""
-    row, writer = access.write_or_create(session, slug, caller)
+    access.may_write(caller)
+    # Parsed before the graph is locked: other writers need not wait while a large document is read.
     graph = parse_document(body, request.headers.get("content-type", "application/json"))
     if graph.slug != slug:
         problem = Problem(f"graph.slug is {graph.slug!r} but the URL names {slug!r}", ("graph", "slug"))
         raise invalid_document([problem])
+    row, writer = access.write_or_create(session, slug, caller)
     try:
         saved = storage.save_graph(
             session, graph, token_id=writer.token_id, reason=reason, expected_head=expected_head(if_match, row)

@@ -76,10 +76,16 @@ def read_graph(session: Session, slug: str, who: Caller | None, *, embed: str | 
 
 def check_writer(who: Caller | None, slug: str, row: GraphRow | None) -> Caller:
     """`who`, if they may write graph `slug` (`row`, or None for a graph they would create)."""
+    writer = may_write(who)
+    if writer.graph_id is not None and (row is None or writer.graph_id != row.id):
+        raise not_found(slug)
+    return writer
+
+
+def may_write(who: Caller | None) -> Caller:
+    """`who`, if they may write at all: known before any graph is read or locked."""
     if who is None:
         raise UnauthenticatedError("writing needs a token with the write scope", writing=True)
-    if who.graph_id is not None and (row is None or who.graph_id != row.id):
-        raise not_found(slug)
     if not who.may_write:
         raise ForbiddenError("this token may only read")
     return who
@@ -92,15 +98,16 @@ def write_graph(session: Session, slug: str, who: Caller | None) -> tuple[GraphR
     always applies to the graph as it is now and never loses a race with another (PostgreSQL:
     SELECT … FOR UPDATE; SQLite takes its one write lock as the transaction begins).
     """
+    may_write(who)  # nobody without the right queues behind the writers
     row = lock_graph_row(session, slug)
     if row is None:
-        check_writer(who, slug, None)  # 401 before 404: an anonymous writer learns nothing
         raise not_found(slug)
     return row, check_writer(who, slug, row)
 
 
 def write_or_create(session: Session, slug: str, who: Caller | None) -> tuple[GraphRow | None, Caller]:
     """Like `write_graph`, for a write that may create the graph (None: it does not exist yet)."""
+    may_write(who)
     row = lock_graph_row(session, slug)
     return row, check_writer(who, slug, row)
 
