@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.api.deps import bearer, get_services
@@ -33,7 +35,7 @@ from app.rendering.views import View, ViewError, ViewKind, select, select_diff
 from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
 from app.services.context import Services
-from app.services.errors import InvalidParameterError, ServiceError
+from app.services.errors import InvalidParameterError, ServiceError, infrastructure_error
 from app.services.moments import Moment, parse_moment, resolve, revision_number
 from app.services.urls import PicturePath, diff_path
 from app.storage.db import transaction
@@ -145,6 +147,24 @@ def _failed(fmt: Format, message: str) -> Response:
 Kind = Literal["why", "impact", "team"]
 
 
+def _never_cached(answer: Callable[[], Response]) -> Response:
+    """The answer, or what was refused, which no browser or proxy may keep: a refusal (a revoked
+    embed token, a revision not yet written, a database outage) must not outlive its cause."""
+    try:
+        return answer()
+    except ServiceError as error:
+        problem = problem_for(error)
+    except ProblemError as error:
+        problem = error
+    except SQLAlchemyError as error:
+        outage = infrastructure_error(error)
+        if outage is None:
+            raise
+        problem = problem_for(outage)
+    problem.headers.setdefault("Cache-Control", "no-store")
+    raise problem
+
+
 @dataclass(frozen=True, slots=True)
 class DiagramRequest:
     """What every diagram route reads besides its path, and the one way every one of them answers."""
@@ -159,7 +179,13 @@ class DiagramRequest:
     def accept_encoding(self) -> str:
         return self.request.headers.get("accept-encoding", "")
 
-    def answer(
+    def answer(self, file: str, **where: Any) -> Response:
+        return _never_cached(lambda: self._answer(file, **where))
+
+    def answer_diff(self, file: str, **where: Any) -> Response:
+        return _never_cached(lambda: self._answer_diff(file, **where))
+
+    def _answer(
         self,
         file: str,
         *,
@@ -178,9 +204,9 @@ class DiagramRequest:
         moment = parse_moment(as_of) if as_of is not None else None
         if moment is not None and number is not None:
             raise invalid_parameter("as_of", f"this URL names revision {number} already: leave out as_of")
-        return self._guarded(slug or name, token, number, view, theme, fmt, moment=moment)
+        return self._serve(slug or name, token, number, view, theme, fmt, moment=moment)
 
-    def answer_diff(self, file: str, *, slug: str, token: str | None = None) -> Response:
+    def _answer_diff(self, file: str, *, slug: str, token: str | None = None) -> Response:
         """`{from}..{to}.{fmt}`: each side a revision number or an ISO date or date-time; `to` may be left out."""
         name, theme, fmt = _split(file)
         start, dots, end = name.partition("..")
@@ -189,7 +215,7 @@ class DiagramRequest:
         if "as_of" in self.request.query_params:
             raise invalid_parameter("as_of", "a diff names its own revisions ({from}..{to}): leave out as_of")
         span = (parse_moment(start, "from"), parse_moment(end, "to") if end else None)
-        return self._guarded(slug, token, None, View("diff", name), theme, fmt, span=span)
+        return self._serve(slug, token, None, View("diff", name), theme, fmt, span=span)
 
     def _pinned(self, target: _Target, token: str | None) -> str:
         """The immutable URL of what `target` names: /r/{revision}, or a diff between two numbers."""
@@ -204,16 +230,6 @@ class DiagramRequest:
         # Short-lived, like the latest picture: a moment that has not passed yet may resolve anew.
         cache = LATEST if target.public else PRIVATE
         return Response(status_code=307, headers={"Location": self._pinned(target, token), "Cache-Control": cache})
-
-    def _guarded(self, *args: Any, **options: Any) -> Response:
-        """The answer, or what was refused, never cached: a refusal (a revoked embed token, a
-        database outage) must not outlive its cause in any browser or proxy."""
-        try:
-            return self._serve(*args, **options)
-        except ServiceError as error:
-            problem = problem_for(error)
-        problem.headers.setdefault("Cache-Control", "no-store")
-        raise problem
 
     def _serve(
         self,

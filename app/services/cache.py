@@ -65,13 +65,15 @@ class GraphCache:
         # One request loads a graph that is not cached yet; the others wait for it rather than
         # each parsing the same thousands of rows at once (a burst after a write, or at start).
         with loading:
-            graph = self._cached(key)
-            if graph is None:
-                loaded = load_graph(session, row, key[2])
-                graph = Analysed(loaded, support(loaded))
-                self._keep(key, graph)
-            with self._lock:
-                self._loading.pop(key, None)
+            try:
+                graph = self._cached(key)
+                if graph is None:
+                    loaded = load_graph(session, row, key[2])
+                    graph = Analysed(loaded, support(loaded))
+                    self._keep(key, graph)
+            finally:
+                with self._lock:
+                    self._loading.pop(key, None)
         return graph
 
 

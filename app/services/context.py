@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.rendering.runner import RenderError
+from app.rendering.runner import RenderTimeoutError, RenderTooLargeError
 from app.services.cache import GraphCache, Pictures
 from app.services.locks import locks_for
 from app.services.renderer import Renderer
@@ -36,7 +36,9 @@ def make_services(engine: Engine, settings: Settings) -> Services:
         renderer=Renderer(
             slots=max(1, (os.cpu_count() or 2)),
             locks=locks_for(engine),
-            remember=(RenderError,),
+            # What an input would do again: Graphviz's timeout, a picture too large. Not its other
+            # failures (a missing Graphviz, a bug of ours), which may be mended meanwhile.
+            remember=(RenderTimeoutError, RenderTooLargeError),
             remember_for=settings.failed_render_seconds,
         ),
     )

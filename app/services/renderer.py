@@ -48,7 +48,8 @@ class Renderer:
         # starve other graphs' pictures. Keys name their input exactly (a hash of the DOT).
         self._remember = remember
         self._remember_for = remember_for
-        self._failures: dict[str, tuple[float, Exception]] = {}
+        # Kept as class and message, not the exception: its traceback holds the whole input.
+        self._failures: dict[str, tuple[float, type[Exception], tuple[Any, ...]]] = {}
 
     def draw(self, key: str, make: Callable[[], T], stored: Callable[[], T | None] | None = None) -> T:
         """`make()`'s result for `key`, made once however many ask at once.
@@ -60,8 +61,9 @@ class Renderer:
         with self._lock:
             failed = self._failures.get(key)
             if failed is not None:
-                if failed[0] > time.monotonic():
-                    raise failed[1].with_traceback(None)
+                until, kind, args = failed
+                if until > time.monotonic():
+                    raise kind(*args)
                 del self._failures[key]
             flight = self._flights.get(key)
             leader = flight is None
@@ -86,11 +88,10 @@ class Renderer:
         with self._lock:
             now = time.monotonic()
             if len(self._failures) >= _MAX_FAILURES:  # drop what has expired, else the oldest
-                for old in [k for k, (until, _) in self._failures.items() if until <= now] or [
-                    next(iter(self._failures))
-                ]:
+                expired = [k for k, (until, _, _) in self._failures.items() if until <= now]
+                for old in expired or [next(iter(self._failures))]:
                     del self._failures[old]
-            self._failures[key] = (now + self._remember_for, error)
+            self._failures[key] = (now + self._remember_for, type(error), error.args)
 
     def _lead(self, key: str, make: Callable[[], T], stored: Callable[[], T | None] | None) -> T:
         try:

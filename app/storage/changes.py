@@ -14,6 +14,7 @@ database: an edit or a revocation made anywhere is honoured everywhere within se
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
 import time
@@ -29,6 +30,7 @@ from app.storage.tables import ChangeRow
 from app.storage.watchdog import WATCHDOG
 
 CHANNEL = "betgraph_changes"
+log = logging.getLogger("betgraph")
 _local = 0
 _local_lock = threading.Lock()
 
@@ -140,7 +142,9 @@ class PostgresChanges:
                         for _ in connection.notifies(timeout=self.HEARTBEAT):
                             self._heard += 1
             except psycopg.Error:
-                pass
+                pass  # the database went away: listen again once it answers
+            except Exception:
+                log.exception("the change listener failed; it starts again, unheard meanwhile")
             self._alive_at = -1e9
             self._closed.wait(0.5)
 

@@ -11,6 +11,7 @@ connection. Deadlines are armed around each statement, commit, rollback and ping
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -55,8 +56,14 @@ class Watchdog:
             # shutdown() reaches the socket behind every descriptor of it: the blocked read
             # returns at once. The duplicate is closed; the connection's own descriptor is
             # closed by its owner when it sees the error.
-            with socket.socket(fileno=socket.dup(descriptor)) as duplicate:
-                duplicate.shutdown(socket.SHUT_RDWR)
+            duplicate = socket.dup(descriptor)
+            try:
+                owner = socket.socket(fileno=duplicate)
+            except OSError:
+                os.close(duplicate)  # not yet owned by a socket object, which would close it
+                raise
+            with owner:
+                owner.shutdown(socket.SHUT_RDWR)
             self.killed += 1
 
 

@@ -240,13 +240,13 @@ def test_an_error_picture_is_well_formed_whatever_the_message() -> None:
 def test_a_picture_that_could_not_be_drawn_is_not_tried_again_at_once(
     api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A drawing that fails (here a Graphviz that always does) is remembered for its input: the
-    next requests for it are answered at once, without taking a render slot from other pictures."""
+    """A drawing that fails for good (here a Graphviz killed as if out of memory) is remembered for
+    its input: the next requests for it are answered at once, without taking a render slot."""
     graphviz_version()  # asked once per process, before Graphviz breaks
     calls = tmp_path / "calls"
     wrapper = tmp_path / "bin" / "dot"
     wrapper.parent.mkdir()
-    wrapper.write_text(f"#!/bin/sh\necho run >> {calls}\ncat > /dev/null\necho 'Error: out of luck' >&2\nexit 1\n")
+    wrapper.write_text(f"#!/bin/sh\necho run >> {calls}\ncat > /dev/null\nkill -KILL $$\n")
     wrapper.chmod(0o755)
     _public(api)
     monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
@@ -258,3 +258,14 @@ def test_a_picture_that_could_not_be_drawn_is_not_tried_again_at_once(
     assert calls.read_text().count("run") == 1
     api.client.get("/graphs/acme.dark.svg")  # another input is tried
     assert calls.read_text().count("run") == 2
+
+
+def test_no_refusal_of_a_picture_is_kept_by_caches(api: Api) -> None:
+    writer = _public(api)
+    for url in ("/graphs/nope.svg", "/graphs/acme/r/99.svg", "/graphs/acme.gif", "/graphs/acme.svg?as_of=x"):
+        answer = api.client.get(url)
+        assert answer.status_code in (404, 422), url
+        assert answer.headers["cache-control"] == "no-store", url
+    private = api.client.get("/e/bg_nope/graphs/acme.svg")
+    assert (private.status_code, private.headers["cache-control"]) == (404, "no-store")
+    assert api.client.get("/graphs/acme.svg", headers=writer).headers["cache-control"] != "no-store"
