@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app.domain.model import Category, Debate, Direction, EvidenceKind, EvidenceLevel, Kind, Prescriptiveness
 from app.domain.model import Status as BetStatus
 from app.http import ServicesDep, SessionDep
-from app.services import access, edits
+from app.services import edits
 from app.services.context import Services
 from app.services.edits import Section
 from app.services.errors import ConflictError, InvalidError, StaleError
@@ -23,7 +23,7 @@ from app.services.moments import revision_number
 from app.storage.tables import GraphRow
 from app.web import auth, forms
 from app.web.auth import ViewerDep
-from app.web.pages import form, page, readable
+from app.web.pages import page, to_viewer
 from app.web.refusals import PageError, PageRoute
 
 CHOICES = {
@@ -89,8 +89,7 @@ def _editor(section: Section) -> APIRouter:
     def new_item(
         request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
     ) -> HTMLResponse:
-        row = readable(session, slug, principal)
-        access.check_writer(principal, slug, row)
+        row, _ = auth.writable(session, slug, principal, lock=False)
         values = {"parents": request.query_params.get("parent", "")} if section == "bets" else {}
         return _form_page(request, services, session, row, section, values)
 
@@ -98,10 +97,8 @@ def _editor(section: Section) -> APIRouter:
     async def create(
         request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
     ) -> Response:
-        values = await form(request)
-        auth.check_csrf(request, values.get("csrf", ""))
-        readable(session, slug, principal)
-        row, writer = access.write_graph(session, slug, principal)
+        values = await auth.posted(request)
+        row, writer = auth.writable(session, slug, principal)
         item = {"id": values.get("id", "").strip()} | {
             k: v for k, v in _from_form(section, values).items() if v is not None
         }
@@ -113,14 +110,13 @@ def _editor(section: Section) -> APIRouter:
             )
         except ConflictError as error:
             return _form_page(request, services, session, row, section, values, errors={"id": [str(error)]}, status=409)
-        return RedirectResponse(f"/graphs/{slug}?focus={item['id']}", status_code=303)
+        return to_viewer(slug, item["id"])
 
     @editor.get("/{item_id}/edit", response_class=HTMLResponse)
     def edit_page(
         request: Request, slug: str, item_id: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
     ) -> HTMLResponse:
-        row = readable(session, slug, principal)
-        access.check_writer(principal, slug, row)
+        row, _ = auth.writable(session, slug, principal, lock=False)
         item, version = edits.read_item(session, row, section, item_id)
         return _form_page(
             request, services, session, row, section, _to_form(section, item), item_id=item_id, version=version
@@ -130,10 +126,8 @@ def _editor(section: Section) -> APIRouter:
     async def update(
         request: Request, slug: str, item_id: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
     ) -> Response:
-        values = await form(request)
-        auth.check_csrf(request, values.get("csrf", ""))
-        readable(session, slug, principal)
-        row, writer = access.write_graph(session, slug, principal)
+        values = await auth.posted(request)
+        row, writer = auth.writable(session, slug, principal)
         expected = revision_number(values.get("version", ""))
         if expected is None:
             raise PageError(400, "The form is incomplete", "It has no version; open the editor again.")
@@ -170,14 +164,12 @@ def _editor(section: Section) -> APIRouter:
                 errors=errors,
                 status=422,
             )
-        return RedirectResponse(f"/graphs/{slug}?focus={item_id}", status_code=303)
+        return to_viewer(slug, item_id)
 
     @editor.post("/{item_id}/delete", response_class=HTMLResponse, response_model=None)
     async def delete(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
-        values = await form(request)
-        auth.check_csrf(request, values.get("csrf", ""))
-        readable(session, slug, principal)
-        row, writer = access.write_graph(session, slug, principal)
+        values = await auth.posted(request)
+        row, writer = auth.writable(session, slug, principal)
         expected = revision_number(values.get("version", ""))
         try:
             edits.delete_item(session, row, section, item_id, token_id=writer.token_id, expected=expected)
@@ -185,7 +177,7 @@ def _editor(section: Section) -> APIRouter:
             raise PageError(412, f"The {noun} changed", "Someone changed it since you opened it; look again.") from None
         except ConflictError as error:
             raise PageError(409, f"The {noun} cannot be deleted yet", str(error)) from None
-        return RedirectResponse(f"/graphs/{slug}", status_code=303)
+        return to_viewer(slug)
 
     return editor
 

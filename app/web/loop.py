@@ -8,17 +8,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.formats.document import parse_part
 from app.formats.problems import DocumentError
 from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.http import SessionDep
-from app.services import access, loop
+from app.services import loop
 from app.services.edits import Section
 from app.web import auth, forms
 from app.web.auth import ViewerDep
-from app.web.pages import form, readable
+from app.web.pages import to_viewer
 from app.web.refusals import PageError, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -29,10 +29,8 @@ def _closing(section: Section) -> None:
     async def resolve_item(
         request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep
     ) -> Response:
-        values = await form(request)
-        auth.check_csrf(request, values.get("csrf", ""))
-        readable(session, slug, principal)
-        row, writer = access.write_graph(session, slug, principal)
+        values = await auth.posted(request)
+        row, writer = auth.writable(session, slug, principal)
         body: dict[str, Any] = {
             key: values[key].strip() for key in ("verdict", "learned") if values.get(key, "").strip()
         }
@@ -52,7 +50,7 @@ def _closing(section: Section) -> None:
                 resolved_on=resolution.resolved_on or dt.date.today(),
                 token_id=writer.token_id,
             )
-        return RedirectResponse(f"/graphs/{slug}?focus={item_id}", status_code=303)
+        return to_viewer(slug, item_id)
 
 
 _closing("bets")
@@ -61,10 +59,8 @@ _closing("assumptions")
 
 @router.post("/graphs/{slug:slug}/bets/{item_id}/checkin", response_model=None)
 async def check_in(request: Request, slug: str, item_id: str, session: SessionDep, principal: ViewerDep) -> Response:
-    values = await form(request)
-    auth.check_csrf(request, values.get("csrf", ""))
-    readable(session, slug, principal)
-    row, writer = access.write_graph(session, slug, principal)
+    values = await auth.posted(request)
+    row, writer = auth.writable(session, slug, principal)
     body: dict[str, Any] = {key: values[key].strip() for key in ("date", "note") if values.get(key, "").strip()}
     body["value"] = forms.number_text(values.get("value", ""))
     body.setdefault("date", dt.date.today().isoformat())
@@ -73,7 +69,7 @@ async def check_in(request: Request, slug: str, item_id: str, session: SessionDe
         loop.check_in(
             session, row, item_id, value=checkin.value, on=checkin.date, note=checkin.note, token_id=writer.token_id
         )
-    return RedirectResponse(f"/graphs/{slug}?focus={item_id}", status_code=303)
+    return to_viewer(slug, item_id)
 
 
 @contextmanager

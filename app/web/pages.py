@@ -6,17 +6,13 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 
 from app.rendering.progress import metric_line
-from app.services import access
-from app.services.access import Caller
 from app.services.context import Services
 from app.services.urls import public_base
-from app.storage.tables import GraphRow
 from app.web import auth, markdown
 from app.words import percent, plural
 
@@ -71,14 +67,10 @@ def theme_of(request: Request) -> Theme:
     return "auto"
 
 
-def readable(session: Session, slug: str, who: Caller | None) -> GraphRow:
-    return access.read_graph(session, slug, who).row
-
-
 def base_url(request: Request, services: Services) -> str:
     return public_base(services.settings.public_url, request.url.scheme, request.scope.get("server"))
 
 
-async def form(request: Request) -> dict[str, str]:
-    data = await request.form()
-    return {key: value for key, value in data.items() if isinstance(value, str)}
+def to_viewer(slug: str, focus: str = "") -> RedirectResponse:
+    """After a form is saved: the graph's page, on the item it changed."""
+    return RedirectResponse(f"/graphs/{slug}?focus={focus}" if focus else f"/graphs/{slug}", status_code=303)

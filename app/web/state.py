@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain.model import Graph, Kind
 from app.domain.model import Status as BetStatus
 from app.rendering.views import BAND_NAMES, VIEW_KINDS, Filters, ViewKind
+from app.services.access import Caller
 from app.services.cache import Analysed
 from app.services.context import Services
 from app.services.errors import ServiceError
@@ -91,6 +92,10 @@ class Shown:
     @property
     def graph(self) -> Graph:
         return self.analysed.graph
+
+    def editable_by(self, who: Caller | None) -> bool:
+        """Whether the page offers `who` its editors: only the latest revision can be changed."""
+        return who is not None and who.may_write and self.revision is None
 
 
 def showing(services: Services, session: Session, row: GraphRow, state: ViewState) -> Shown:

@@ -25,8 +25,9 @@ from app.services.moments import parse_moment, resolve
 from app.storage import graphs as storage
 from app.storage.history import list_revisions
 from app.storage.tables import GraphRow
+from app.web import auth
 from app.web.auth import ViewerDep
-from app.web.pages import LIST_LIMIT, page, readable, theme_of
+from app.web.pages import LIST_LIMIT, page, theme_of
 from app.web.pictures import Picture, picture
 from app.web.refusals import PageRoute
 from app.web.sharing import share_panel
@@ -74,7 +75,7 @@ def _drawn_view(graph: Graph, state: ViewState, today: dt.date) -> tuple[View, f
 def viewer_page(
     request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
 ) -> HTMLResponse:
-    row = readable(session, slug, principal)
+    row = auth.readable(session, slug, principal)
     state = view_state(request)
     shown = showing(services, session, row, state)
     analysed, graph = shown.analysed, shown.graph
@@ -101,7 +102,6 @@ def viewer_page(
         # Nodes link to this viewer on whatever address the visitor used: a path, not a URL.
         base = services.settings.public_url or "/"
         drawn = picture(services, session, base, scene, "dark" if theme_of(request) == "dark" else "light")
-    can_write = principal is not None and principal.may_write and shown.revision is None
     return page(
         request,
         "graphs/viewer.html",
@@ -118,7 +118,7 @@ def viewer_page(
             "details": details,
             "share": share,
             "principal": principal,
-            "can_write": can_write,
+            "can_write": shown.editable_by(principal),
             "shown": shown,
             "changes": changes,
             "revisions": revisions,
@@ -136,7 +136,7 @@ def node_details(
     request: Request, slug: str, node_id: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
 ) -> HTMLResponse:
     """The details panel alone, for the viewer's script to put beside the picture."""
-    row = readable(session, slug, principal)
+    row = auth.readable(session, slug, principal)
     state = view_state(request)
     shown = showing(services, session, row, state)
     findings = lint(shown.graph, dt.date.today(), shown.analysed.support)
@@ -148,7 +148,7 @@ def node_details(
             "graph": shown.graph,
             "details": details,
             "state": state,
-            "can_write": principal is not None and principal.may_write and shown.revision is None,
+            "can_write": shown.editable_by(principal),
         },
     )
 
