@@ -1,4 +1,4 @@
-"""Who is looking at the viewer, and proof that a form was sent from our own page.
+"""Who is looking at the viewer, what they may do with a graph, and proof that a form was sent from our own page.
 
 Signing in keeps the API token in an HttpOnly, SameSite=Strict cookie: scripts on the page
 cannot read it and other sites cannot send it. Every form also carries a CSRF value that must
@@ -12,10 +12,12 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
 
 from app.http import SessionDep
 from app.services import access
 from app.services.access import Caller
+from app.storage.tables import GraphRow
 
 TOKEN_COOKIE = "betgraph_token"  # noqa: S105 - a cookie name, not a secret
 CSRF_COOKIE = "betgraph_csrf"
@@ -35,6 +37,23 @@ def viewer(request: Request, session: SessionDep) -> Caller | None:
 
 
 ViewerDep = Annotated[Caller | None, Depends(viewer)]
+
+
+def readable(session: Session, slug: str, who: Caller | None) -> GraphRow:
+    return access.read_graph(session, slug, who).row
+
+
+def writable(session: Session, slug: str, who: Caller | None, *, lock: bool = True) -> tuple[GraphRow, Caller]:
+    """The graph and its writer, if `who` may write it: locked (`access.write_graph`) for a form that
+    writes it now, not for a page that only offers to.
+
+    Read first, unlike the API: whoever may not see the graph is answered as its page would answer
+    them (not found, or sign in to see it), not asked to sign in to edit.
+    """
+    row = readable(session, slug, who)
+    if not lock:
+        return row, access.check_writer(who, slug, row)
+    return access.write_graph(session, slug, who)
 
 
 def csrf_value(request: Request) -> str:
@@ -60,6 +79,14 @@ def check_csrf(request: Request, sent: str) -> None:
     ours = {str(request.base_url).rstrip("/"), request.app.state.services.settings.public_url}
     if origin and origin != "null" and origin.rstrip("/") not in ours:
         raise CsrfError("the form came from another site")
+
+
+async def posted(request: Request) -> dict[str, str]:
+    """A form's fields, once its CSRF value shows that it was sent from our own page."""
+    data = await request.form()
+    values = {key: value for key, value in data.items() if isinstance(value, str)}
+    check_csrf(request, values.get("csrf", ""))
+    return values
 
 
 def sign_in(request: Request, response: Response, token: str) -> None:
