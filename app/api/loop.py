@@ -8,18 +8,14 @@ are validated as such, so a mistake reads the same as it would in a YAML file.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
 
 from app.api.deps import CallerDep, ServicesDep, SessionDep
 from app.api.items import ReasonDep, expected_version, written_item
 from app.api.moments import AsOfDep
-from app.api.problems import ProblemError, document_errors
 from app.domain.calibration import calibrate, calibration_data
-from app.formats.document import parse_part
-from app.formats.problems import DocumentError
-from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.services import access, edits, loop
 from app.services.edits import Section
 from app.services.moments import revision_for
@@ -55,18 +51,6 @@ _CHECKIN_BODY = {
 }
 
 
-P = TypeVar("P", ResolutionDoc, CheckInDoc)
-
-
-def _part(schema: type[P], body: Any, where: tuple[str, ...]) -> P:
-    try:
-        return parse_part(schema, body, where)
-    except DocumentError as error:
-        errors = document_errors(error.problems)
-        detail = "; ".join(entry["message"] for entry in errors[:3])
-        raise ProblemError(422, "The request is not valid", detail, errors=errors) from None
-
-
 def _resolve_route(section: Section, prefix: str) -> None:
     noun = edits.noun(section)
 
@@ -82,16 +66,12 @@ def _resolve_route(section: Section, prefix: str) -> None:
         reason: ReasonDep = None,
     ) -> dict[str, Any]:
         row, writer = access.write_graph(session, slug, caller)
-        resolution = _part(ResolutionDoc, body, (section, "resolution"))
-        written = loop.resolve(
+        written = loop.resolve_as_sent(
             session,
             row,
             section,
             item_id,
-            verdict=resolution.verdict,
-            learned=resolution.learned,
-            committed_certainty=resolution.committed_certainty,
-            resolved_on=resolution.resolved_on or dt.date.today(),
+            body,
             token_id=writer.token_id,
             expected=expected_version(if_match, prefix),
             reason=reason,
@@ -115,19 +95,8 @@ def check_in(
     reason: ReasonDep = None,
 ) -> dict[str, Any]:
     row, writer = access.write_graph(session, slug, caller)
-    if isinstance(body, dict) and "date" not in body:
-        body = {**body, "date": dt.date.today()}
-    checkin = _part(CheckInDoc, body, ("bets", "metric", "checkins"))
-    written = loop.check_in(
-        session,
-        row,
-        item_id,
-        value=checkin.value,
-        on=checkin.date,
-        note=checkin.note,
-        token_id=writer.token_id,
-        expected=expected_version(if_match, "b"),
-        reason=reason,
+    written = loop.check_in_as_sent(
+        session, row, item_id, body, token_id=writer.token_id, expected=expected_version(if_match, "b"), reason=reason
     )
     return written_item(response, "b", written)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -25,12 +26,9 @@ from app.cli.common import (
 )
 from app.config import settings
 from app.domain.model import Graph
-from app.formats.document import parse_part
-from app.formats.problems import DocumentError
-from app.formats.schema import CheckInDoc
 from app.rendering.progress import metric_line
-from app.services.errors import ServiceError
-from app.services.loop import check_in
+from app.services.errors import InvalidError, ServiceError
+from app.services.loop import check_in_as_sent
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, lock_graph_row, save_graph
 from app.storage.migrate import upgrade
@@ -185,18 +183,17 @@ def checkin(*, slug: str, bet: str, value: float, on: dt.datetime | None, note: 
 
     Options go first when a negative value follows `--`: `betgraph checkin --note "…" acme churn -- -2`.
     """
-    day = on.date() if on else dt.date.today()
-    try:
-        given = {"value": value, "date": day} | ({"note": note} if note is not None else {})
-        parse_part(CheckInDoc, given, ("bets", "metric", "checkins"))
-    except DocumentError as error:
-        fail("; ".join(problem.message for problem in error.problems))
+    sent: dict[str, Any] = (
+        {"value": value} | ({"date": on.date()} if on else {}) | ({"note": note} if note is not None else {})
+    )
     with _database() as session:
         row = lock_graph_row(session, slug)
         if row is None:
             fail(f"no graph {slug!r} in the database")
         try:
-            written = check_in(session, row, bet, value=value, on=day, note=note, token_id=None, reason=reason)
+            written = check_in_as_sent(session, row, bet, sent, token_id=None, reason=reason)
+        except InvalidError as error:
+            fail("; ".join(problem.message for problem in error.problems))
         except ServiceError as error:
             fail(f"{slug}: {error.message}")
         metric = load_graph(session, row).bet_by_id[bet].metric

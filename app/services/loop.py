@@ -8,14 +8,17 @@ remembers what the item itself no longer says. These functions never commit.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from app.domain.model import Status, Verdict
+from app.formats.document import parse_part
+from app.formats.problems import DocumentError
+from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.services import edits
 from app.services.edits import Section, Written
-from app.services.errors import ConflictError
+from app.services.errors import ConflictError, InvalidError
 from app.storage.history import commitment
 from app.storage.tables import GraphRow
 
@@ -91,3 +94,69 @@ def check_in(
         return {**item, "metric": {**metric, "checkins": checkins, "current": checkins[-1]["value"]}}
 
     return edits.change_item(session, row, "bets", bet_id, change, token_id=token_id, expected=expected, reason=reason)
+
+
+def resolve_as_sent(
+    session: Session,
+    row: GraphRow,
+    section: Section,
+    item_id: str,
+    sent: Any,
+    *,
+    token_id: int | None,
+    expected: int | None = None,
+    reason: str | None = None,
+) -> Written:
+    """`resolve` with a resolution as a document writes it (`ResolutionDoc`), from any entrypoint:
+    it is read as a document part would be, and is resolved today unless it says when."""
+    resolution = _part(ResolutionDoc, sent, (section, "resolution"))
+    return resolve(
+        session,
+        row,
+        section,
+        item_id,
+        verdict=resolution.verdict,
+        learned=resolution.learned,
+        committed_certainty=resolution.committed_certainty,
+        resolved_on=resolution.resolved_on or dt.date.today(),
+        token_id=token_id,
+        expected=expected,
+        reason=reason,
+    )
+
+
+def check_in_as_sent(
+    session: Session,
+    row: GraphRow,
+    bet_id: str,
+    sent: Any,
+    *,
+    token_id: int | None,
+    expected: int | None = None,
+    reason: str | None = None,
+) -> Written:
+    """`check_in` with a check-in as a document writes it (`CheckInDoc`); measured today unless it says when."""
+    if isinstance(sent, dict) and "date" not in sent:
+        sent = {**sent, "date": dt.date.today()}
+    checkin = _part(CheckInDoc, sent, ("bets", "metric", "checkins"))
+    return check_in(
+        session,
+        row,
+        bet_id,
+        value=checkin.value,
+        on=checkin.date,
+        note=checkin.note,
+        token_id=token_id,
+        expected=expected,
+        reason=reason,
+    )
+
+
+P = TypeVar("P", ResolutionDoc, CheckInDoc)
+
+
+def _part(schema: type[P], sent: Any, where: tuple[str, ...]) -> P:
+    try:
+        return parse_part(schema, sent, where)
+    except DocumentError as error:
+        raise InvalidError(list(error.problems)) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,12 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.formats.document import parse_part
-from app.formats.problems import DocumentError
-from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.http import SessionDep
 from app.services import loop
 from app.services.edits import Section
+from app.services.errors import InvalidError
 from app.web import auth, forms
 from app.web.auth import ViewerDep
 from app.web.pages import to_viewer
@@ -38,18 +35,7 @@ def _closing(section: Section) -> None:
         if committed is not None:  # left empty: taken from the item's history
             body["committed_certainty"] = committed
         with _refusals():
-            resolution = parse_part(ResolutionDoc, body, (section, "resolution"))
-            loop.resolve(
-                session,
-                row,
-                section,
-                item_id,
-                verdict=resolution.verdict,
-                learned=resolution.learned,
-                committed_certainty=resolution.committed_certainty,
-                resolved_on=resolution.resolved_on or dt.date.today(),
-                token_id=writer.token_id,
-            )
+            loop.resolve_as_sent(session, row, section, item_id, body, token_id=writer.token_id)
         return to_viewer(slug, item_id)
 
 
@@ -63,12 +49,8 @@ async def check_in(request: Request, slug: str, item_id: str, session: SessionDe
     row, writer = auth.writable(session, slug, principal)
     body: dict[str, Any] = {key: values[key].strip() for key in ("date", "note") if values.get(key, "").strip()}
     body["value"] = forms.number_text(values.get("value", ""))
-    body.setdefault("date", dt.date.today().isoformat())
     with _refusals():
-        checkin = parse_part(CheckInDoc, body, ("bets", "metric", "checkins"))
-        loop.check_in(
-            session, row, item_id, value=checkin.value, on=checkin.date, note=checkin.note, token_id=writer.token_id
-        )
+        loop.check_in_as_sent(session, row, item_id, body, token_id=writer.token_id)
     return to_viewer(slug, item_id)
 
 
@@ -77,7 +59,7 @@ def _refusals() -> Iterator[None]:
     """A resolution or a check-in that does not read as one, as a page that says what to change."""
     try:
         yield
-    except DocumentError as error:
+    except InvalidError as error:
         detail = "; ".join(
             f"{problem.pointer.lstrip('/') or 'the form'}: {problem.message}" for problem in error.problems
         )
