@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.services.context import Services
+from app.services.urls import public_base
 from app.storage.db import transaction
 from app.storage.graphs import SAVED
 
@@ -38,3 +39,9 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the commit runs before the response is sent, so a failed commit is the
 # client's error response, never a 2xx for a write that did not happen.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def public_base_url(request: Request) -> str:
+    """Where clients reach this service, for the links a page or an answer hands out (`urls.public_base`)."""
+    settings = get_services(request).settings
+    return public_base(settings.public_url, request.url.scheme, request.scope.get("server"))

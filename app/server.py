@@ -23,7 +23,7 @@ from app.api.problems import ProblemError, http_problem, problem_response
 from app.config import Settings, settings
 from app.formats.schema import Document
 from app.services.context import make_services
-from app.services.errors import infrastructure_error
+from app.services.errors import UnavailableError, infrastructure_error
 from app.storage.changes import Changes, watch
 from app.storage.db import make_engine, transaction
 
@@ -165,7 +165,8 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
             if infrastructure_error(error) is None:
                 raise
             body = {"status": "unavailable", "database": "not answering"}
-            return JSONResponse(body, status_code=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
+            retry = str(UnavailableError.retry_after)
+            return JSONResponse(body, status_code=503, headers={"Retry-After": retry, "Cache-Control": "no-store"})
         return JSONResponse({"status": "ok", "database": "ok"}, headers={"Cache-Control": "no-store"})
 
     app.add_middleware(RequestGuard, limit=config.max_body_bytes, body_seconds=config.body_seconds)

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.api.problems import ProblemError
 from app.http import ServicesDep, SessionDep, get_services
 from app.services import access
 from app.services.access import Caller
+from app.services.errors import UnauthenticatedError
 
 __all__ = ["CallerDep", "ServicesDep", "SessionDep", "bearer", "get_services", "tag_matches"]
 
@@ -22,10 +22,6 @@ def tag_matches(header: str | None, tag: str) -> bool:
     return header.strip() == "*" or tag in [part.strip().removeprefix("W/") for part in header.split(",")]
 
 
-def unauthorized(detail: str) -> ProblemError:
-    return ProblemError(401, "Authentication required", detail, headers={"WWW-Authenticate": 'Bearer realm="betgraph"'})
-
-
 def bearer(request: Request, session: Session) -> Caller | None:
     """Who the Authorization header names; None without one, 401 for one that names nobody."""
     header = request.headers.get("authorization")
@@ -33,10 +29,10 @@ def bearer(request: Request, session: Session) -> Caller | None:
         return None
     kind, _, token = header.partition(" ")
     if kind.lower() != "bearer" or not token.strip():
-        raise unauthorized("use `Authorization: Bearer <token>`")
+        raise UnauthenticatedError("use `Authorization: Bearer <token>`")
     found = access.caller(session, token.strip())
     if found is None:
-        raise unauthorized("the token is unknown or revoked")
+        raise UnauthenticatedError("the token is unknown or revoked")
     return found
 
 

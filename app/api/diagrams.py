@@ -27,7 +27,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.api.deps import bearer, get_services
+from app.api.deps import bearer, get_services, tag_matches
 from app.api.problems import ProblemError, invalid_parameter, problem_for
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, prepare
 from app.rendering.runner import RenderError
@@ -319,7 +319,7 @@ class DiagramRequest:
         zipped = picture.zipped is not None and "gzip" in self.accept_encoding
         tag = f'"{picture.etag}-gz"' if zipped else f'"{picture.etag}"'
         headers["ETag"] = tag
-        if self.if_none_match and tag in [part.strip() for part in self.if_none_match.split(",")]:
+        if tag_matches(self.if_none_match, tag):
             return Response(status_code=304, headers=headers)
         if zipped:
             headers["Content-Encoding"] = "gzip"

@@ -12,10 +12,11 @@ from pydantic import BaseModel
 from app.api.deps import CallerDep, ServicesDep, SessionDep
 from app.api.moments import AsOfDep
 from app.api.problems import ProblemError
+from app.http import public_base_url
 from app.rendering.views import View, ViewError, ViewKind, select
 from app.services import access, sharing
 from app.services.errors import NotFoundError, UnauthenticatedError
-from app.services.urls import public_base, read_picture_path
+from app.services.urls import read_picture_path
 
 router = APIRouter(tags=["sharing"])
 
@@ -29,10 +30,6 @@ class OEmbed(BaseModel):
     title: str
     provider_name: str = "Betgraph"
     provider_url: str
-
-
-def base_url(request: Request, services: ServicesDep) -> str:
-    return public_base(services.settings.public_url, request.url.scheme, request.scope.get("server"))
 
 
 @router.get("/oembed", response_model=OEmbed)
@@ -70,7 +67,7 @@ def oembed(
     # A size that fits the box asked for; the picture itself scales, being SVG or a large PNG.
     width, height = _size(scene.size)
     scale = min(1.0, (maxwidth or width) / width, (maxheight or height) / height)
-    base = base_url(request, services)
+    base = public_base_url(request)
     return OEmbed(
         url=base + path,  # ours, whatever scheme or host the asker wrote
         width=max(1, round(width * scale)),
@@ -105,7 +102,7 @@ def snippets(
     return sharing.snippets(
         services,
         session,
-        base=base_url(request, services),
+        base=public_base_url(request),
         slug=slug,
         who=caller,
         view=view,

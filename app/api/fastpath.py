@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.deps import tag_matches
 from app.services.urls import PICTURE_PATH
 from app.storage.changes import Changes
 
@@ -79,7 +80,7 @@ class FastPath:
         await self._remember(scope, receive, send, key, version, today)
 
     async def _repeat(self, scope: Scope, answer: _Answer, if_none_match: bytes | None, send: Send) -> None:
-        if if_none_match is not None and answer.etag in [tag.strip() for tag in if_none_match.split(b",")]:
+        if if_none_match is not None and tag_matches(if_none_match.decode("latin-1"), answer.etag.decode("latin-1")):
             await send({"type": "http.response.start", "status": 304, "headers": answer.unchanged})
             await send({"type": "http.response.body", "body": b""})
             return

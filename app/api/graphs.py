@@ -18,6 +18,7 @@ from app.formats.document import load
 from app.formats.problems import DocumentError, Problem
 from app.formats.writing import dump_json, dump_yaml
 from app.services import access
+from app.services.errors import StaleError
 from app.services.moments import revision_for
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow, as_utc
@@ -79,8 +80,9 @@ class WhyOut(BaseModel):
     weakest: str | None
 
 
-def etag(row: GraphRow) -> str:
-    return f'"r{row.head}"'
+def etag(revision: int, *, yaml: bool = False) -> str:
+    """A graph's tag at a revision: one per representation, both naming the revision for If-Match."""
+    return f'"r{revision}{"-yaml" if yaml else ""}"'
 
 
 def expected_head(if_match: str | None, row: GraphRow | None) -> int | None:
@@ -88,9 +90,9 @@ def expected_head(if_match: str | None, row: GraphRow | None) -> int | None:
     if if_match is None:
         return None
     if row is None:
-        raise ProblemError(412, "Precondition failed", "the graph does not exist")
-    if not tag_matches(if_match, etag(row)):
-        raise ProblemError(412, "Precondition failed", f"the graph is at {etag(row)}; fetch it again")
+        raise StaleError("the graph does not exist")
+    if not (tag_matches(if_match, etag(row.head)) or tag_matches(if_match, etag(row.head, yaml=True))):
+        raise StaleError(f"the graph is at {etag(row.head)}; fetch it again")
     return row.head
 
 
@@ -162,7 +164,7 @@ def put_graph(
         )
     except storage.ConflictError as error:
         raise ProblemError(409, "Conflict", str(error)) from None
-    response.headers["ETag"] = f'"r{saved.revision}"'
+    response.headers["ETag"] = etag(saved.revision)
     if saved.created:
         response.status_code = 201
         response.headers["Location"] = f"/api/graphs/{slug}"
@@ -185,13 +187,13 @@ def get_graph(
     """The graph's document, as JSON, or as YAML with `Accept: application/yaml`."""
     row = access.read_graph(session, slug, caller).row
     revision = revision_for(session, row, as_of)
-    tag = f'"r{revision}"' if revision is not None else etag(row)
+    yaml = any(kind in request.headers.get("accept", "") for kind in YAML_TYPES)
+    tag = etag(row.head if revision is None else revision, yaml=yaml)
     headers = {"ETag": tag, "Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
     if tag_matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
     graph = services.graphs.get(session, row, revision).graph
-    accept = request.headers.get("accept", "")
-    if any(kind in accept for kind in YAML_TYPES):
+    if yaml:
         return Response(dump_yaml(graph), media_type="application/yaml; charset=utf-8", headers=headers)
     return Response(dump_json(graph), media_type="application/json", headers=headers)
 

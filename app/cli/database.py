@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.cli.common import (
@@ -27,7 +27,7 @@ from app.cli.common import (
 from app.config import settings
 from app.domain.model import Graph
 from app.rendering.progress import metric_line
-from app.services.errors import InvalidError, ServiceError
+from app.services.errors import InvalidError, ServiceError, infrastructure_error
 from app.services.loop import check_in_as_sent
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, lock_graph_row, save_graph
@@ -48,8 +48,17 @@ def _database(*, write: bool = True) -> Iterator[Session]:
     try:
         with transaction(make_sessionmaker(engine), write=write) as session:
             yield session
+    except SQLAlchemyError as error:
+        outage = infrastructure_error(error)
+        if outage is None:
+            raise
+        fail(f"{outage.message} (try again once {make_url(url).render_as_string()} answers)", EXIT_UNAVAILABLE)
     finally:
         engine.dispose()
+
+
+# EX_TEMPFAIL (sysexits.h): the database was busy or did not answer; the same command may work later.
+EXIT_UNAVAILABLE = 75
 
 
 @click.group()

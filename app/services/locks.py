@@ -20,11 +20,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
-_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
+from app.storage.db import make_engine
+
+# PostgreSQL's SQLSTATEs when lock_timeout, or the statement_timeout bounding it, runs out
+_LOCK_NOT_AVAILABLE = {"55P03", "57014"}
 
 
 class LockTimeoutError(Exception):
@@ -44,10 +46,12 @@ def _digest(key: str) -> bytes:
 class AdvisoryLocks:
     """PostgreSQL: pg_advisory_xact_lock, released when its transaction ends however it ends."""
 
-    def __init__(self, engine: Engine) -> None:
-        # Connections of their own, opened per lock (a few ms, beside a drawing's hundreds): a lock
-        # never waits for the requests' pool, and no idle connection outlives the app.
-        self._engine = create_engine(engine.url, poolclass=NullPool)
+    def __init__(self, engine: Engine, wait: float = 20.0, connections: int = 4) -> None:
+        # A pool of its own: a lock never waits for the requests' pool. It is bounded (a burst of
+        # different cold pictures cannot use up the server's connections), and every call is
+        # bounded by the longest wait for a lock, so a silent network fails it too.
+        url = engine.url.render_as_string(hide_password=False)
+        self._engine = make_engine(url, timeout=wait, pool_size=connections, max_overflow=0)
 
     @contextlib.contextmanager
     def hold(self, key: str, wait: float) -> Iterator[None]:
@@ -59,7 +63,7 @@ class AdvisoryLocks:
             try:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:number)"), {"number": number})
             except OperationalError as error:
-                if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                if getattr(error.orig, "sqlstate", None) in _LOCK_NOT_AVAILABLE:
                     raise LockTimeoutError(f"waited {wait:g} s for another worker") from None
                 raise
             yield

@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.convertors import Convertor, register_url_convertor
 
+from app.http import public_base_url
 from app.rendering.progress import metric_line
-from app.services.context import Services
-from app.services.urls import public_base
 from app.web import auth, markdown
 from app.words import percent, plural
 
@@ -40,7 +39,7 @@ register_url_convertor("slug", SlugConvertor())
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     context = {
-        "public_base": base_url(request, request.app.state.services),
+        "public_base": public_base_url(request),
         "theme": theme_of(request),
         "csrf": auth.csrf_value(request),
         "principal": getattr(request.state, "viewer", None),
@@ -65,10 +64,6 @@ def theme_of(request: Request) -> Theme:
         if theme in ("light", "dark"):
             return cast(Theme, theme)
     return "auto"
-
-
-def base_url(request: Request, services: Services) -> str:
-    return public_base(services.settings.public_url, request.url.scheme, request.scope.get("server"))
 
 
 def to_viewer(slug: str, focus: str = "") -> RedirectResponse:

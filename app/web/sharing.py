@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from app.http import ServicesDep, SessionDep
+from app.http import ServicesDep, SessionDep, public_base_url
 from app.rendering.views import VIEW_KINDS
 from app.services.access import Caller
 from app.services.context import Services
@@ -20,7 +20,7 @@ from app.storage.tables import GraphRow
 from app.storage.tokens import Scope, create_token
 from app.web import auth
 from app.web.auth import ViewerDep
-from app.web.pages import base_url, page
+from app.web.pages import page
 from app.web.refusals import PageError, PageRoute
 from app.web.state import ViewState
 
@@ -68,7 +68,7 @@ def _snippets(
     return snippets(
         services,
         session,
-        base=base_url(request, services),
+        base=public_base_url(request),
         slug=slug,
         who=who,
         view=state.view,

@@ -89,6 +89,13 @@ def test_if_match(api: Api) -> None:
     fresh = put(api, "acme", ACME.replace("Acme product map", "Renamed"), writer, **{"If-Match": '"r1"'})
     assert fresh.status_code == 200
     assert fresh.headers["etag"] == '"r2"'
+    # YAML and JSON are two representations with tags of their own; either names the revision.
+    as_yaml = api.client.get("/api/graphs/acme", headers={"Accept": "application/yaml"} | writer)
+    as_json = api.client.get("/api/graphs/acme", headers=writer)
+    assert (as_yaml.headers["etag"], as_json.headers["etag"]) == ('"r2-yaml"', '"r2"')
+    again = api.client.get("/api/graphs/acme", headers={"If-None-Match": '"r2"'} | writer)
+    assert again.status_code == 304
+    assert put(api, "acme", ACME, writer, **{"If-Match": '"r2-yaml"'}).status_code == 200
 
 
 def test_tokens_and_visibility(api: Api) -> None:
