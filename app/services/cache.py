@@ -1,9 +1,10 @@
 """Parsed graphs and finished pictures kept between requests, keyed by what makes them immutable.
 
 A graph at a given revision never changes (writes add revisions), so (id, created_at, revision)
-names its content exactly; every worker reads the head from the database on each request,
-so a write through another worker is seen at once. Deleting and re-creating a slug gives a
-new created_at, so a reused id cannot bring back an old graph.
+names its content exactly; a request reads the head from the database (or, for a warm picture,
+the fast path knows it has not moved: `app.api.fastpath`), so a write through another worker is
+seen within seconds at most. Deleting and re-creating a slug gives a new created_at, so a reused
+id cannot bring back an old graph.
 """
 
 from __future__ import annotations

@@ -177,8 +177,9 @@ def change_item(
 ) -> Written:
     """Replace one item by `change(item)`, applied to the item as stored when the write happens.
 
-    `change` sees the item afresh on every attempt, so an edit that depends on what is there (a
-    check-in added to the list) never loses another writer's edit; it raises to refuse.
+    `change` sees the item as the writers before this one left it (the graph is locked), so an
+    edit that depends on what is there (a check-in added to the list) never loses another
+    writer's edit; it raises to refuse.
     """
     changed: dict[str, Any] = {}
 

@@ -1,5 +1,5 @@
 """What a service refuses, in its own words. Each entrypoint maps these once: the API to
-problem+json (`app.api.problems`), the viewer to a page (`app.web`), the CLI to an exit code."""
+problem+json (`app.api.problems`), the viewer to a page (`app.web.refusals`), the CLI to a message and an exit code."""
 
 from __future__ import annotations
 

@@ -183,7 +183,7 @@ def watch(engine: Engine) -> Changes:
 
 
 def wait_listening(changes: Changes, seconds: float = 5.0) -> bool:
-    """For tests and start-up: whether the watcher is ready within `seconds`."""
+    """Whether the watcher is ready within `seconds` (tests wait on it before they count on it)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if changes.version() is not None:

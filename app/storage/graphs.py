@@ -38,7 +38,8 @@ SAVED = "betgraph_saved"  # session.info: [(graph row, revision, graph)] written
 
 
 class ConflictError(Exception):
-    """Someone else changed the graph between our read and our write."""
+    """The graph is not at the revision the writer expected (If-Match), or was created and deleted
+    by someone else while this write waited for it."""
 
 
 @dataclass(frozen=True, slots=True)
