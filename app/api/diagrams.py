@@ -37,14 +37,13 @@ from app.services.cache import Picture, PictureKey
 from app.services.context import Services
 from app.services.errors import InvalidParameterError, ServiceError, infrastructure_error
 from app.services.moments import Moment, parse_moment, resolve, revision_number
-from app.services.urls import PicturePath, diff_path
+from app.services.urls import FORMATS, PicturePath, diff_path, split_file
 from app.storage.db import transaction
 from app.storage.renders import revision_time
 from app.storage.tables import GraphRow
 
 router = APIRouter(tags=["diagrams"])
 
-IMAGE_FORMATS: tuple[Format, ...] = ("svg", "png", "pdf", "dot", "mmd")
 # Pictures are never documents: nothing in them may run or load, even opened on their own.
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 # Wikis revalidate the latest picture every minute; CDNs may serve a stale one while they do.
@@ -56,14 +55,12 @@ PINNED_PRIVATE = "private, max-age=31536000, immutable"
 
 
 def _split(file: str) -> tuple[str, Literal["light", "dark"], Format]:
-    stem, dot, fmt = file.rpartition(".")
-    if not dot or fmt not in IMAGE_FORMATS:
-        endings = ", ".join("." + known for known in IMAGE_FORMATS)
+    found = split_file(file)
+    if found is None:
+        endings = ", ".join("." + known for known in FORMATS)
         raise ProblemError(404, "Not found", f"a diagram URL ends in one of {endings}")
-    theme: Literal["light", "dark"] = "light"
-    if stem.endswith(".dark"):
-        stem, theme = stem.removesuffix(".dark"), "dark"
-    return stem, theme, fmt
+    stem, dark, fmt = found
+    return stem, "dark" if dark else "light", cast(Format, fmt)
 
 
 def _error_picture(message: str) -> bytes:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 FORMATS = ("svg", "png", "pdf", "dot", "mmd")
-FOCUSED = ("why", "impact", "team")
 
 # A picture's path as the routes see it (decoded): what the fast path may answer before routing.
 PICTURE_PATH = re.compile(
     r"^/(?:e/[^/]+/)?graphs/[a-z0-9][a-z0-9-]{0,62}(?:/r/\d+)?"
-    r"(?:/(?:why|impact|team)/.+|/diff/[^/]+)?\.(?:svg|png|pdf|dot|mmd)$"
+    rf"(?:/(?:why|impact|team)/.+|/diff/[^/]+)?\.(?:{'|'.join(FORMATS)})$"
 )
 # The same, still percent-encoded as a client writes it, read into its parts (oEmbed).
 _ENCODED = re.compile(
@@ -43,6 +42,15 @@ class PicturePath:
         pinned = f"/r/{self.revision}" if self.revision is not None else ""
         focused = f"/{self.view}/{quote(self.focus or '', safe='')}" if self.view != "map" else ""
         return f"{prefix}/graphs/{self.slug}{pinned}{focused}{'.dark' if self.dark else ''}.{self.fmt}"
+
+
+def split_file(file: str) -> tuple[str, bool, str] | None:
+    """A URL's last segment (`acme.dark.svg`) as its name, whether dark, and its format; None if it
+    ends in no format of ours."""
+    stem, dot, fmt = file.rpartition(".")
+    if not dot or fmt not in FORMATS:
+        return None
+    return stem.removesuffix(".dark"), stem.endswith(".dark"), fmt
 
 
 def diff_path(slug: str, since: int, until: int, *, dark: bool, fmt: str, token: str | None = None) -> str:
