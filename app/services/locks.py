@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -22,6 +23,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from app.storage.db import make_engine
 
@@ -47,15 +49,28 @@ class AdvisoryLocks:
     """PostgreSQL: pg_advisory_xact_lock, released when its transaction ends however it ends."""
 
     def __init__(self, engine: Engine, wait: float = 20.0, connections: int = 4) -> None:
-        # A pool of its own: a lock never waits for the requests' pool. It is bounded (a burst of
-        # different cold pictures cannot use up the server's connections), and every call is
-        # bounded by the longest wait for a lock, so a silent network fails it too.
+        # Connections of their own, opened per lock (a few ms, beside a drawing's hundreds): a lock
+        # never waits for the requests' pool, and no idle connection outlives the app. At most
+        # `connections` at once, so a burst of different cold pictures cannot use up the server's
+        # connections; every call is bounded by the longest wait for a lock, so a silent network
+        # fails it too.
         url = engine.url.render_as_string(hide_password=False)
-        self._engine = make_engine(url, timeout=wait, pool_size=connections, max_overflow=0)
+        self._engine = make_engine(url, timeout=wait, poolclass=NullPool)
+        self._connections = threading.BoundedSemaphore(connections)
 
     @contextlib.contextmanager
     def hold(self, key: str, wait: float) -> Iterator[None]:
         number = int.from_bytes(_digest(key)[:8], "big", signed=True)
+        if not self._connections.acquire(timeout=wait):
+            raise LockTimeoutError(f"waited {wait:g} s for a connection to lock with")
+        try:
+            with self._hold(number, wait):
+                yield
+        finally:
+            self._connections.release()
+
+    @contextlib.contextmanager
+    def _hold(self, number: int, wait: float) -> Iterator[None]:
         with self._engine.connect() as connection, connection.begin():
             # is_local: the timeout ends with this transaction and never leaks into the pool.
             timeout = f"{max(1, round(wait * 1000))}ms"

@@ -68,7 +68,8 @@ def _postgres_engine(url: str, timeout: float, **options: Any) -> Engine:
         "keepalives_interval": 2,
         "keepalives_count": 3,
     }
-    options.setdefault("pool_timeout", timeout)
+    if "poolclass" not in options:  # a pool to wait for: not at all for ever
+        options.setdefault("pool_timeout", timeout)
     # pool_pre_ping is done below, under the watchdog: SQLAlchemy's own ping could wait forever.
     engine = create_engine(url, connect_args=connect_args, **options)
     patience = timeout + 1  # after the server's own timeout, which says more when it can speak
