@@ -39,7 +39,6 @@ class Limits:
     output: int = 64 << 20  # bytes dot may write
     # PNG and PDF are scaled down to fit this many inches a side (at 96 dpi: 5,760 pixels).
     page_inches: int = 60
-    nice: int = 0  # how much lower than ours the drawing process's CPU priority is
 
 
 _PACKAGES = {
@@ -109,9 +108,6 @@ def _run(argv: list[str], data: bytes, limits: Limits, tool: str) -> bytes:
             # dot does nothing before it has read its input, so limiting it now is as good as at exec.
             with contextlib.suppress(ProcessLookupError, OSError, ValueError):
                 resource.prlimit(process.pid, resource.RLIMIT_AS, (limits.memory, limits.memory))
-                if limits.nice:
-                    own = os.getpriority(os.PRIO_PROCESS, 0)
-                    os.setpriority(os.PRIO_PROCESS, process.pid, min(19, own + limits.nice))
             try:
                 output, errors = _exchange(process, data, limits, tool)
             except BaseException:

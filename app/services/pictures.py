@@ -27,9 +27,9 @@ from app.storage.tables import as_utc
 
 
 def options(link_base: str | None, theme: Literal["light", "dark"]) -> RenderOptions:
-    """How the service draws: Graphviz at a lower CPU priority than the workers, so that answering
-    warm pictures is not starved by a drawing, and given less time than on the command line."""
-    return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30, nice=10))
+    """How the service draws: given less time than on the command line. Graphviz inherits the
+    lower CPU priority of the thread that starts it (`app.services.renderer`)."""
+    return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30))
 
 
 def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:

@@ -11,15 +11,20 @@ with Retry-After) instead of hanging.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar, cast
 
 from app.services.errors import BusyError
 from app.services.locks import Locks, LockTimeoutError, ProcessLocks
 
 T = TypeVar("T")
+DRAWING_NICENESS = 10
 _MAX_FAILURES = 1000
 
 
@@ -35,6 +40,9 @@ class Renderer:
         remember_for: float = 600.0,
     ) -> None:
         self._slots = threading.BoundedSemaphore(slots)
+        # Drawing (and the Python work around Graphviz) runs in threads of lower CPU priority than
+        # those answering requests: while cold pictures are drawn, warm ones keep their rate.
+        self._drawers = ThreadPoolExecutor(slots, thread_name_prefix="betgraph-draw", initializer=_yield_cpu)
         self._wait = wait
         # How long a request waits for another request's drawing: the leader's own waits, plus
         # Graphviz's timeout and the conversion after it.
@@ -104,11 +112,19 @@ class Renderer:
                 try:
                     with self._lock:
                         self.drawn += 1
-                    return make()
+                    return self._drawers.submit(make).result()
                 finally:
                     self._slots.release()
         except LockTimeoutError as error:
             raise BusyError(str(error)) from None
+
+
+def _yield_cpu() -> None:
+    # Linux keeps a niceness per thread; elsewhere this may apply to the process, or not at all.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, own + DRAWING_NICENESS))
 
 
 class _Flight(Generic[T]):

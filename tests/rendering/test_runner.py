@@ -123,19 +123,3 @@ def test_png_is_scaled_to_the_page_cap() -> None:
     height = int.from_bytes(png[20:24], "big")
     assert width <= 10 * 96 + 1
     assert height < width
-
-
-def test_a_drawing_can_run_at_a_lower_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    note = tmp_path / "niceness"
-    wrapper = tmp_path / "bin" / "dot"
-    wrapper.parent.mkdir()
-    # Reads its input first, as dot does, so the priority is set by the time it looks.
-    dot = shutil.which("dot")
-    wrapper.write_text(f'#!/bin/sh\ninput=$(cat)\nnice > {note}\nprintf %s "$input" | exec {dot} "$@"\n')
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
-    own = os.getpriority(os.PRIO_PROCESS, 0)
-    assert run_dot("digraph { a -> b }", "svg", Limits(nice=7)).startswith(b"<?xml")
-    assert int(note.read_text()) == min(19, own + 7)
-    run_dot("digraph { a -> b }", "svg", Limits())
-    assert int(note.read_text()) == own
