@@ -19,23 +19,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from common import POSTGRES, betgraph_env, cold_render, postgres_database, public, serve, stages, token_for
+from common import (
+    POSTGRES,
+    bench_database,
+    betgraph_env,
+    cold_render,
+    public,
+    serve,
+    stages,
+    token_for,
+)
 
 from app.domain.synthetic import synthetic_graph
-
-
-@contextmanager
-def database(args: argparse.Namespace) -> Iterator[str]:
-    if args.postgres:
-        with postgres_database(args.postgres) as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory(prefix="betgraph-cold-bench-") as folder:
-            yield f"sqlite:///{folder}/cold.db"
 
 
 def main() -> None:
@@ -45,7 +41,7 @@ def main() -> None:
     parser.add_argument("--postgres", nargs="?", const=POSTGRES, default=None, help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
     graph = synthetic_graph(args.bets)
-    with database(args) as url:
+    with bench_database(args.postgres, "cold") as url:
         env = betgraph_env(url)
         token = token_for(env, "write")
         with serve(env) as base:

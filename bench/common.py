@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -100,6 +101,17 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def bench_database(postgres: str | None, name: str) -> Iterator[str]:
+    """A database of its own for one benchmark: on PostgreSQL when `postgres` (an admin URL) is given."""
+    if postgres:
+        with postgres_database(postgres) as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory(prefix=f"betgraph-{name}-bench-") as folder:
+            yield f"sqlite:///{folder}/{name}.db"
 
 
 def betgraph_env(url: str, path_first: Path | None = None) -> dict[str, str]:

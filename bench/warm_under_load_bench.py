@@ -22,28 +22,28 @@ import asyncio
 import dataclasses
 import shutil
 import statistics
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx2
-from common import POSTGRES, betgraph_env, install_tools, load, postgres_database, public, put, serve, token_for, wrk
+from common import (
+    POSTGRES,
+    bench_database,
+    betgraph_env,
+    install_tools,
+    load,
+    public,
+    put,
+    serve,
+    token_for,
+    wrk,
+)
 
 from app.domain.synthetic import synthetic_graph
 
 BETS = 200
-
-
-@contextmanager
-def database(args: argparse.Namespace) -> Iterator[str]:
-    if args.postgres:
-        with postgres_database(args.postgres) as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory(prefix="betgraph-warm-bench-") as folder:
-            yield f"sqlite:///{folder}/warm.db"
 
 
 def warm_rate(url: str, seconds: float, connections: int) -> float:
@@ -106,7 +106,7 @@ def main() -> None:
     install_tools("wrk")
     graph = synthetic_graph(BETS)
     bet = graph.bets[-1].id
-    with database(args) as url:
+    with bench_database(args.postgres, "warm") as url:
         env = betgraph_env(url)
         token = token_for(env, "write")
         with serve(env, workers=2) as base:
