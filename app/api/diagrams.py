@@ -35,8 +35,8 @@ from app.rendering.views import View, ViewError, ViewKind, select, select_diff
 from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
 from app.services.context import Services
-from app.services.errors import InvalidParameterError, ServiceError, infrastructure_error
-from app.services.moments import Moment, parse_moment, resolve, revision_number
+from app.services.errors import ServiceError, infrastructure_error
+from app.services.moments import Moment, check_revision, parse_moment, resolve, resolve_span, revision_number
 from app.services.urls import FORMATS, PicturePath, diff_path, split_file
 from app.storage.db import transaction
 from app.storage.renders import revision_time
@@ -245,20 +245,15 @@ class DiagramRequest:
         with transaction(services.sessions, write=False) as session:
             readable = access.read_graph(session, slug, bearer(self.request, session), embed=token)
             row, public = readable.row, readable.public
-            if revision is not None and not 1 <= revision <= row.head:
-                raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}")
+            if revision is not None:
+                check_revision(row, revision)
             if moment is not None:
                 found_revision = resolve(session, row, moment)
                 return self._redirect(_Target(row, public, found_revision, view, theme, fmt), token)
             since = None
             if span is not None:
                 start, end = span
-                since = resolve(session, row, start, "from")
-                revision = resolve(session, row, end, "to") if end is not None else row.head
-                if since > revision:
-                    raise InvalidParameterError(
-                        "from", f"from (revision {since}) is after to (revision {revision}); swap them"
-                    )
+                since, revision = resolve_span(session, row, start, end)
                 view = View("diff", f"r{since} → r{revision}")
                 if start.number is None or end is None or end.number is None:
                     return self._redirect(_Target(row, public, revision, view, theme, fmt, since), token)

@@ -16,6 +16,7 @@ from app.http import public_base_url
 from app.rendering.views import View, ViewError, ViewKind, select
 from app.services import access, sharing
 from app.services.errors import NotFoundError, UnauthenticatedError
+from app.services.moments import check_revision
 from app.services.urls import read_picture_path
 
 router = APIRouter(tags=["sharing"])
@@ -56,9 +57,7 @@ def oembed(
     except UnauthenticatedError:
         # oEmbed's own answer for a resource that needs authorisation.
         raise ProblemError(401, "Private", "this graph is private: use its embed URL (/e/{token}/…)") from None
-    revision = found.revision
-    if revision is not None and not 1 <= revision <= row.head:
-        raise NotFoundError(f"graph {row.slug!r} has revisions 1 to {row.head}")
+    revision = check_revision(row, found.revision) if found.revision is not None else None
     view = View(cast(ViewKind, found.view), found.focus) if found.view != "map" else View()
     try:
         scene = select(services.graphs.get(session, row, revision).graph, view, dt.date.today())

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from app.api.deps import CallerDep, ServicesDep, SessionDep
-from app.api.problems import ProblemError
 from app.domain.diff import diff, diff_data
 from app.services import access
 from app.services.access import Caller
-from app.services.errors import InvalidParameterError
-from app.services.moments import DESCRIPTION, parse_moment, resolve
+from app.services.errors import NotFoundError
+from app.services.moments import DESCRIPTION, check_revision, parse_moment, resolve_span
 from app.services.revisions import changes_of
 from app.storage import history
 
@@ -83,9 +82,9 @@ def get_revision(
     slug: str, number: Annotated[int, Path(ge=1, le=MAX_REVISION)], session: SessionDep, caller: CallerDep
 ) -> RevisionOut:
     row = access.read_graph(session, slug, caller).row
-    found = history.get_revision(session, row, number)
-    if found is None:
-        raise ProblemError(404, "Not found", f"graph {slug!r} has revisions 1 to {row.head}; {number} is none")
+    found = history.get_revision(session, row, check_revision(row, number))
+    if found is None:  # written, but gone since: only the graph's own deletion takes revisions with it
+        raise NotFoundError(f"graph {slug!r} has no revision {number}")
     return _out(found, caller)
 
 
@@ -103,10 +102,7 @@ def diff_graph(
     """What changed between two revisions (or moments): added, removed, re-parented, field by field."""
     start, end = parse_moment(since, "from"), parse_moment(until, "to") if until is not None else None
     row = access.read_graph(session, slug, caller).row
-    before = resolve(session, row, start, "from")
-    after = resolve(session, row, end, "to") if end is not None else row.head
-    if before > after:
-        raise InvalidParameterError("from", f"from (revision {before}) is after to (revision {after}); swap them")
+    before, after = resolve_span(session, row, start, end)
     graphs = services.graphs
     found = diff(graphs.get(session, row, before).graph, graphs.get(session, row, after).graph)
     return {"graph": slug, "from": before, "to": after, **diff_data(found)}

@@ -80,9 +80,7 @@ def parse_moment(text: str, name: str = "as_of") -> Moment:
 def resolve(session: Session, row: GraphRow, moment: Moment, name: str = "as_of") -> int:
     """The revision a moment names; 404 when the graph had none yet, or has no such number."""
     if moment.number is not None:
-        if not 1 <= moment.number <= row.head:
-            raise NotFoundError(f"graph {row.slug!r} has revisions 1 to {row.head}; {name}={moment.number} is none")
-        return moment.number
+        return check_revision(row, moment.number, name)
     assert moment.until is not None
     found = revision_at(session, row, moment.until)
     if found is None:
@@ -95,3 +93,19 @@ def resolve(session: Session, row: GraphRow, moment: Moment, name: str = "as_of"
 def revision_for(session: Session, row: GraphRow, moment: Moment | None) -> int | None:
     """The revision a read is about: None (the head) when no `as_of` was given."""
     return resolve(session, row, moment) if moment is not None else None
+
+
+def check_revision(row: GraphRow, number: int, name: str = "revision") -> int:
+    """`number`, if the graph has that revision; 404 otherwise."""
+    if not 1 <= number <= row.head:
+        raise NotFoundError(f"graph {row.slug!r} has revisions 1 to {row.head}; {name} {number} is none")
+    return number
+
+
+def resolve_span(session: Session, row: GraphRow, start: Moment, end: Moment | None) -> tuple[int, int]:
+    """The revisions a diff from `start` to `end` (the head when None) compares, earlier first."""
+    since = resolve(session, row, start, "from")
+    until = resolve(session, row, end, "to") if end is not None else row.head
+    if since > until:
+        raise InvalidParameterError("from", f"from (revision {since}) is after to (revision {until}); swap them")
+    return since, until

@@ -21,7 +21,7 @@ from app.rendering.views import BAND_NAMES, Scene, View, ViewError, band_of, mat
 from app.services import access
 from app.services.context import Services
 from app.services.errors import ServiceError
-from app.services.moments import parse_moment, resolve
+from app.services.moments import parse_moment, resolve_span
 from app.storage import graphs as storage
 from app.storage.history import list_revisions
 from app.storage.tables import GraphRow
@@ -49,12 +49,11 @@ def _diff_scene(
     """`view=diff&focus=A..B`: what changed from revision (or moment) A to B, B the latest when left out."""
     start, _, end = state.focus.partition("..")
     try:
-        since = resolve(session, row, parse_moment(start or "1", "from"), "from")
-        until = resolve(session, row, parse_moment(end, "to"), "to") if end else row.head
-    except ServiceError as error:
+        since, until = resolve_span(
+            session, row, parse_moment(start or "1", "from"), parse_moment(end, "to") if end else None
+        )
+    except ServiceError as error:  # the page draws no picture and says why
         raise ViewError(error.message) from None
-    if since > until:
-        raise ViewError(f"revision {since} comes after {until}: compare an earlier revision with a later one")
     graphs = services.graphs
     before, after = graphs.get(session, row, since).graph, graphs.get(session, row, until).graph
     return select_diff(before, after, View("diff", f"r{since} → r{until}"), today), diff(before, after)
