@@ -51,6 +51,12 @@ def _sees(who: Caller | None, row: GraphRow) -> bool:
     return who is None or who.graph_id in (None, row.id)
 
 
+def embeds(session: Session, token: str, row: GraphRow) -> bool:
+    """Whether `token` is one through which `row`'s graph may be embedded."""
+    found = caller(session, token)
+    return found is not None and _sees(found, row)
+
+
 def read_graph(session: Session, slug: str, who: Caller | None, *, embed: str | None = None) -> Readable:
     """The graph, if `who` may read it; through `embed` (an embed URL's token) only what that token sees.
 
@@ -62,8 +68,7 @@ def read_graph(session: Session, slug: str, who: Caller | None, *, embed: str | 
         raise not_found(slug)
     row, visibility = found
     if embed is not None:
-        token = caller(session, embed)
-        if token is None or not _sees(token, row):
+        if not embeds(session, embed, row):
             raise not_found(slug)
         return Readable(row, public=False)
     if not _sees(who, row):

@@ -43,10 +43,8 @@ def snippets(
 ) -> Snippets:
     """Embeds of a view; with `token` (an embed token) through it, with `as_of` pinned to that revision."""
     row = access.read_graph(session, slug, who).row
-    if token is not None:
-        found = access.caller(session, token)
-        if found is None or found.graph_id not in (None, row.id):
-            raise InvalidParameterError("token", "token is not an embed token for this graph")
+    if token is not None and not access.embeds(session, token, row):
+        raise InvalidParameterError("token", "token is not an embed token for this graph")
     revision = revision_for(session, row, as_of)
     try:
         scene = select(services.graphs.get(session, row, revision).graph, View(view, focus), dt.date.today())
