@@ -12,7 +12,7 @@ from app.http import ServicesDep, SessionDep, public_base_url
 from app.rendering.views import VIEW_KINDS
 from app.services.access import Caller
 from app.services.context import Services
-from app.services.errors import ServiceError
+from app.services.errors import InvalidParameterError, NotFoundError
 from app.services.moments import parse_moment
 from app.services.sharing import Snippets, snippets
 from app.storage import graphs as storage
@@ -33,7 +33,7 @@ def share_panel(
     public = storage.visibility(session, row) == "public"
     try:
         found = _snippets(request, services, session, who, row.slug, state)
-    except ServiceError:  # a view that cannot be drawn has nothing to share; the page says why
+    except (NotFoundError, InvalidParameterError):  # a view that cannot be drawn has nothing to share
         return None
     return {"public": public, "snippets": found}
 
@@ -50,7 +50,7 @@ async def embed_token(
     state = ViewState(view if view in VIEW_KINDS else "map", values.get("focus", "")[:200])
     try:
         found = _snippets(request, services, session, principal, slug, state, token)
-    except ServiceError as error:
+    except (NotFoundError, InvalidParameterError) as error:
         raise PageError(404, "Nothing to share", "This view cannot be drawn.") from error
     return page(request, "graphs/embed_token.html", {"row": row, "snippets": found, "state": state})
 
