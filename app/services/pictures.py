@@ -39,7 +39,11 @@ def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Pict
 
 def cached(session: Session, prepared: Prepared, theme: str) -> tuple[str, bytes] | None:
     """The picture as the shared render cache has it (etag, bytes), if some worker drew it."""
-    found = get_render(session, prepared.key(theme))
+    return _lookup(session, prepared.key(theme))
+
+
+def _lookup(session: Session, key: str) -> tuple[str, bytes] | None:
+    found = get_render(session, key)
     return (found.etag, found.body) if found is not None else None
 
 
@@ -53,8 +57,7 @@ def drawn(services: Services, prepared: Prepared, options: RenderOptions, theme:
 
     def stored() -> tuple[str, bytes] | None:
         with transaction(services.sessions, write=False) as session:
-            found = get_render(session, key)
-            return (found.etag, found.body) if found is not None else None
+            return _lookup(session, key)
 
     def make() -> tuple[str, bytes]:
         body = draw(prepared, options)
