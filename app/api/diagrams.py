@@ -48,10 +48,11 @@ router = APIRouter(tags=["diagrams"])
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 # Wikis revalidate the latest picture every minute; CDNs may serve a stale one while they do.
 LATEST = "public, max-age=60, stale-while-revalidate=600"
+# Behind a secret (an embed token, a signed-in reader) even a pinned picture is asked for again
+# every minute: a revoked token must stop showing it, and its ETag makes asking cheap.
 PRIVATE = "private, max-age=60"
-# A revision never changes: the same picture for a year, without asking again.
+# A public revision never changes: the same picture for a year, without asking again.
 PINNED = "public, max-age=31536000, immutable"
-PINNED_PRIVATE = "private, max-age=31536000, immutable"
 
 
 def _split(file: str) -> tuple[str, Literal["light", "dark"], Format]:
@@ -110,10 +111,10 @@ class _Target:
 
 
 def _headers(target: _Target, picture: Picture) -> dict[str, str]:
-    if target.revision is None:
-        cache = LATEST if target.public else PRIVATE
+    if not target.public:
+        cache = PRIVATE
     else:
-        cache = PINNED if target.public else PINNED_PRIVATE
+        cache = LATEST if target.revision is None else PINNED
     headers = {
         "Cache-Control": cache,
         "Last-Modified": picture.modified,

@@ -14,7 +14,7 @@ from app.rendering.render import Prepared, prepare
 from app.rendering.runner import graphviz_version
 from app.services.errors import BusyError
 from app.services.renderer import Renderer
-from app.storage.tokens import Scope
+from app.storage.tokens import Scope, find_token, revoke_token
 from tests.api.conftest import Api
 from tests.domain.builders import DESIGN_EXAMPLE
 
@@ -185,18 +185,31 @@ def test_pinned_urls_outside_the_history_are_not_found(api: Api) -> None:
     assert api.client.get("/graphs/acme/r/-1.svg").status_code == 404
 
 
-def test_pinned_embeds_are_private_and_immutable(api: Api) -> None:
+def test_pinned_embeds_are_revalidated_and_stop_when_the_token_is_revoked(api: Api) -> None:
     writer = api.token()
     api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | writer)
     token = api.token(Scope.READ, graph="acme")["Authorization"].removeprefix("Bearer ")
     assert api.client.get("/graphs/acme/r/1.svg").status_code == 401
+    tags = {}
     for path in (f"/e/{token}/graphs/acme/r/1.svg", f"/e/{token}/graphs/acme/r/1/why/wizard.svg"):
         answer = api.client.get(path)
         assert answer.status_code == 200, path
-        assert answer.headers["cache-control"] == "private, max-age=31536000, immutable"
+        # Never immutable behind a secret: a browser asks again within a minute, cheaply.
+        assert answer.headers["cache-control"] == "private, max-age=60"
         assert "access-control-allow-origin" not in answer.headers
+        tags[path] = answer.headers["etag"]
+        assert api.client.get(path, headers={"If-None-Match": tags[path]}).status_code == 304
     assert api.client.get(f"/e/{token}/graphs/acme/r/9.svg").status_code == 404
     assert api.client.get("/e/bg_nonsense/graphs/acme/r/1.svg").headers["cache-control"] == "no-store"
+    with api.sessions() as session:
+        found = find_token(session, token)
+        assert found is not None
+        revoke_token(session, found.id)
+        session.commit()
+    for path, tag in tags.items():
+        again = api.client.get(path, headers={"If-None-Match": tag})
+        assert again.status_code == 404, path
+        assert again.headers["cache-control"] == "no-store"
 
 
 def test_a_warm_picture_builds_no_dot(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
