@@ -8,7 +8,7 @@ OUT ?= out
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test docs lint typecheck bench system-deps browser-deps clean
+.PHONY: run test docs lint typecheck bench system-deps browser-deps client-deps clean
 
 # Graphviz draws the diagrams; rsvg-convert turns our finished SVG into PNG and PDF.
 system-deps:
@@ -37,6 +37,28 @@ browser-deps:
 		echo "The viewer's tests need Chromium: apt-get install chromium, or set BETGRAPH_CHROMIUM to its path."; \
 		exit 1; \
 	fi
+
+# The real clients the embed tests hand our output to: Debian's cmark-gfm (GitHub's Markdown),
+# MediaWiki on PHP's built-in server, nginx and wrk (the reverse-proxy configuration and its
+# benchmark), and the npm mermaid-cli driving Debian's chromium (its own browser download skipped).
+CLIENT_PACKAGES := cmark-gfm mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml nginx-light wrk
+CLIENTS := tests/clients/node_modules/.installed
+client-deps: $(CLIENTS)
+	@missing=$$(for p in $(CLIENT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing $$missing from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "The embed tests need: $$missing (Debian package names)"; \
+		exit 1; \
+	fi
+
+$(CLIENTS): tests/clients/package.json tests/clients/package-lock.json
+	cd tests/clients && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +91,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: system-deps browser-deps $(STAMP) lint typecheck
+test: system-deps browser-deps client-deps $(STAMP) lint typecheck
 	$(BIN)/pytest -n 2
 
 # The README's screenshots, saved by the viewer's tests as they walk its flows: one process, in the file's order,
