@@ -94,9 +94,12 @@ def snippets(
     token: Annotated[str | None, Query(max_length=100, description="an embed token, for a private graph")] = None,
     as_of: AsOfDep = None,
 ) -> sharing.Snippets:
-    """Ready-made embeds of a view: Markdown (with a dark-mode <picture>), HTML, Confluence, MediaWiki.
+    """Ready-made embeds of a view, each named for where it suits (`hints` says so in words): plain
+    Markdown, Markdown with a dark-mode <picture> for GitHub, HTML, clickable HTML (a PNG whose bets
+    open the viewer), Confluence, MediaWiki.
 
-    With `as_of`, every URL is the pinned picture of that revision.
+    With `as_of`, every URL is the pinned picture of that revision. The clickable HTML may wait for
+    the picture to be drawn; it is null when the picture cannot be drawn.
     """
     return sharing.snippets(
         services,
@@ -108,4 +111,5 @@ def snippets(
         focus=focus,
         token=token,
         as_of=as_of,
+        draw=True,
     )

@@ -1,20 +1,61 @@
-"""Ready-made embeds of a view for wikis: the picture URLs and the markup to paste."""
+"""Ready-made embeds of a view for wikis: the picture URLs and the markup to paste, each named for
+the place it suits.
+
+Every snippet shows the picture and links it to the viewer's page of the same view. Renderers differ
+in what they keep: plain Markdown survives every Markdown renderer (cmark-gfm's safe mode drops raw
+HTML, so a `<picture>` vanishes there), GitHub keeps `<picture>` and follows the reader's dark mode,
+MediaWiki shows an external picture only when its URL ends in .png/.gif/.jpg and the wiki's admin
+allows it, and only a client-side image map makes the bets themselves clickable in an `<img>`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
 
-from app.rendering.views import View, ViewError, ViewKind, select
-from app.services import access
+from app.rendering.imagemap import ImageMapError, image_map, to_html
+from app.rendering.render import prepare
+from app.rendering.runner import RenderError
+from app.rendering.views import Scene, View, ViewError, ViewKind, select
+from app.services import access, pictures
 from app.services.access import Caller
 from app.services.context import Services
 from app.services.errors import InvalidParameterError, NotFoundError
 from app.services.moments import Moment, revision_for
 from app.services.urls import PicturePath
+from app.storage.db import release
+
+# Each snippet: its label and what it suits, in the order the share panel offers them.
+KINDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "markdown",
+        "Markdown",
+        "Every Markdown renderer (GitLab, Gitea, Obsidian, cmark): linked to the viewer.",
+    ),
+    ("markdown_github", "Markdown for GitHub", "GitHub and renderers that keep HTML: follows the reader's dark mode."),
+    ("html", "HTML", "Pages and wikis that take HTML: the picture, linked to the viewer."),
+    (
+        "html_clickable",
+        "Clickable HTML",
+        "Wikis that take HTML: each bet opens in the viewer. Keep the picture at its own size.",
+    ),
+    ("confluence", "Confluence", "Confluence wiki markup (insert it as markup)."),
+    ("mediawiki", "MediaWiki", "MediaWiki whose admin allows our pictures ($wgAllowExternalImagesFrom)."),
+    ("url", "Image URL", "Anything that takes an image address (Notion, Slack, oEmbed)."),
+)
+HINTS = {name: hint for name, _, hint in KINDS}
+
+# Characters that mean something in Markdown text; a backslash makes any of them literal.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|!#])")
+# Printable ASCII a URL may keep as it is; anything else (spaces, controls, quotes, angle
+# brackets, square brackets for MediaWiki) is percent-encoded.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@^_`{|}~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +64,38 @@ class Snippets:
     url: str
     dark_url: str
     pinned_url: str  # this revision's picture, which never changes (for a page that must not either)
-    markdown: str
+    png_url: str
+    viewer_url: str  # the viewer's page of this view, where every snippet links
+    markdown: str  # plain Markdown: shown by every renderer
+    markdown_github: str  # a <picture> with its dark variant, for renderers that keep HTML
     html: str
+    html_clickable: str | None  # None until the picture is drawn (or when it cannot be)
     confluence: str
     mediawiki: str
+    hints: dict[str, str] = field(default_factory=lambda: dict(HINTS))
+
+
+def markdown_text(text: str) -> str:
+    """Text that Markdown shows as it is, on one line (a blank line would end the snippet)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_url(url: str) -> str:
+    """A link destination: nothing that ends it early (a space, an unbalanced parenthesis, a newline)."""
+    return re.sub(r"([\\()])", r"\\\1", quote(url, safe=_URL_SAFE + "[]\\"))
+
+
+def wiki_url(url: str) -> str:
+    """A URL MediaWiki reads whole inside `[…]`: it ends at a space or `]`."""
+    return quote(url, safe=_URL_SAFE)
+
+
+def viewer_path(slug: str, view: str, focus: str | None, revision: int | None) -> str:
+    # The viewer's query (app.web.state.ViewState.query) for the view a snippet shows.
+    pairs = [("view", view)] if view != "map" else []
+    pairs += [("focus", focus)] if focus and view != "map" else []
+    pairs += [("as_of", str(revision))] if revision is not None else []
+    return f"/graphs/{slug}" + ("?" + urlencode(pairs) if pairs else "")
 
 
 def snippets(
@@ -40,8 +109,14 @@ def snippets(
     focus: str | None = None,
     token: str | None = None,
     as_of: Moment | None = None,
+    draw: bool = False,
 ) -> Snippets:
-    """Embeds of a view; with `token` (an embed token) through it, with `as_of` pinned to that revision."""
+    """Embeds of a view; with `token` (an embed token) through it, with `as_of` pinned to that revision.
+
+    The clickable HTML needs the picture's layout: with `draw`, the picture is drawn if no worker
+    has drawn it yet, which ends `session`'s read (`release`), so it comes last and only a reading
+    request may ask for it. Without `draw` the clickable HTML is there only if the picture is.
+    """
     row = access.read_graph(session, slug, who).row
     if token is not None and not access.embeds(session, token, row):
         raise InvalidParameterError("token", "token is not an embed token for this graph")
@@ -50,24 +125,53 @@ def snippets(
         scene = select(services.graphs.get(session, row, revision).graph, View(view, focus), dt.date.today())
     except ViewError as error:
         raise NotFoundError(str(error)) from None
-    shown = PicturePath(slug, view, focus if view != "map" else None, token=token)
+    focus = focus if view != "map" else None
+    shown = PicturePath(slug, view, focus, token=token)
     pinned = base + replace(shown, revision=row.head if revision is None else revision).path()
     url = base + shown.path() if revision is None else pinned
-    dark = url.removesuffix(".svg") + ".dark.svg"
+    at = replace(shown, revision=revision)
+    dark, png = base + replace(at, dark=True).path(), base + replace(at, fmt="png").path()
+    viewer = base + viewer_path(slug, view, focus, revision)
     alt = scene.description
-    text = html.escape(alt, quote=True)
-    src, dark_src = html.escape(url, quote=True), html.escape(dark, quote=True)
+    e = html.escape
+    linked = f'<a href="{e(viewer)}">'
     picture = (
-        f'<picture><source media="(prefers-color-scheme: dark)" srcset="{dark_src}">'
-        f'<img src="{src}" alt="{text}"></picture>'
+        f'{linked}<picture><source media="(prefers-color-scheme: dark)" srcset="{e(dark)}">'
+        f'<img src="{e(url)}" alt="{e(alt)}"></picture></a>'
     )
+    name = "betgraph-" + hashlib.sha256(png.encode()).hexdigest()[:12]
     return Snippets(
         alt=alt,
         url=url,
         dark_url=dark,
         pinned_url=pinned,
-        markdown=picture,
-        html=f'<img src="{src}" alt="{text}" loading="lazy">',
+        png_url=png,
+        viewer_url=viewer,
+        markdown=f"[![{markdown_text(alt)}]({markdown_url(url)})]({markdown_url(viewer)})",
+        markdown_github=picture,
+        html=f'{linked}<img src="{e(url)}" alt="{e(alt)}" loading="lazy"></a>',
+        html_clickable=_clickable(services, session, scene, base, src=png, alt=alt, name=name, draw=draw),
         confluence=f'!{url}|alt="{alt.replace("|", "/").replace("!", "")}"!',
-        mediawiki=f"[{url} {alt.replace(']', ')')}]",
+        # An image URL as a link's text is shown as the picture, linked (MediaWiki takes no SVG).
+        mediawiki=f"[{wiki_url(viewer)} {wiki_url(png)}]",
     )
+
+
+def _clickable(
+    services: Services, session: Session, scene: Scene, base: str, *, src: str, alt: str, name: str, draw: bool
+) -> str | None:
+    # Drawn as the viewer draws its light picture (nodes link to the viewer), so either finds the
+    # other's in the render cache; links alone do not move anything in Graphviz's layout, so the
+    # areas fit the PNG the diagram URL serves.
+    options = pictures.options(services.settings.public_url or "/", "light")
+    try:
+        prepared = prepare(scene, "svg", options)
+        found = pictures.cached(session, prepared, "light")
+        if found is None and draw:
+            release(session)
+            found = pictures.drawn(services, prepared, options, "light")
+        if found is None:
+            return None
+        return to_html(image_map(found[1], base), src=src, alt=alt, name=name)
+    except (RenderError, ImageMapError):
+        return None

@@ -41,10 +41,13 @@ def test_snippets_say_what_the_view_shows(api: Api) -> None:
     assert body["alt"].startswith("3 bets, 1 assumption; why “Setup wizard” matters")
     assert body["url"] == "http://testserver/graphs/acme/why/wizard.svg"
     assert body["dark_url"] == "http://testserver/graphs/acme/why/wizard.dark.svg"
-    assert '<source media="(prefers-color-scheme: dark)"' in body["markdown"]
+    assert '<source media="(prefers-color-scheme: dark)"' in body["markdown_github"]
     assert 'alt="3 bets' in body["html"]
     assert body["confluence"].startswith("!http://testserver/graphs/acme/why/wizard.svg|alt=")
-    assert body["mediawiki"].startswith("[http://testserver/graphs/acme/why/wizard.svg ")
+    assert (
+        body["mediawiki"]
+        == "[http://testserver/graphs/acme?view=why&focus=wizard http://testserver/graphs/acme/why/wizard.png]"
+    )
     assert api.client.get("/api/graphs/acme/snippets?view=why&focus=nope", headers=writer).status_code == 404
 
 
