@@ -7,16 +7,20 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+import lxml.html
 import pytest
 
 from app.api.problems import PROBLEM_JSON
 from app.services.sharing import KINDS
 from app.storage.tokens import Scope
 from tests.api.conftest import Api
+from tests.domain.builders import DESIGN_EXAMPLE
+from tests.services.test_sharing import cmark, linked_image
 
 ACME = Path("examples/acme.yaml").read_bytes()
 YAML = {"Content-Type": "application/yaml"}
 INVITE = "employee-invite-flow"
+TRICKY = r"Acme [map](x) \ <b>bold</b> *not* `code` ~~s~~ | ! &amp; #1"
 
 
 def _acme(api: Api, visibility: str = "public") -> dict[str, str]:
@@ -101,3 +105,33 @@ def test_bad_parameters_are_problems(api: Api, query: str, status: int) -> None:
     assert answer.headers["content-type"].startswith(PROBLEM_JSON)
     assert "<x>" not in answer.text
     assert api.client.get("/api/graphs/nope/snippets").status_code == 404
+
+
+def _snippets(api: Api, query: str = "") -> dict[str, str]:
+    document = DESIGN_EXAMPLE.replace("title: Acme product map", f"title: '{TRICKY}'")
+    document = document.replace("title: Setup wizard", f"title: '{TRICKY}'")
+    writer = api.token()
+    assert api.client.put("/api/graphs/acme", content=document.encode(), headers=YAML | writer).status_code == 201
+    body: dict[str, str] = api.client.get(f"/api/graphs/acme/snippets{query}", headers=writer).json()
+    assert TRICKY in body["alt"]
+    return body
+
+
+def test_plain_markdown_shows_the_picture_linked_to_the_viewer_in_safe_mode(api: Api) -> None:
+    body = _snippets(api, "?view=why&focus=wizard")
+    rendered = cmark(body["markdown"])
+    assert "raw HTML omitted" not in rendered
+    assert linked_image(rendered) == (body["viewer_url"], body["url"], body["alt"])
+    assert linked_image(cmark(body["markdown"], unsafe=True)) == (body["viewer_url"], body["url"], body["alt"])
+
+
+def test_the_picture_form_is_dropped_in_safe_mode_and_kept_with_its_dark_variant_unsafe(api: Api) -> None:
+    body = _snippets(api)
+    safe = cmark(body["markdown_github"])
+    assert "<img" not in safe
+    assert "raw HTML omitted" in safe
+    unsafe = cmark(body["markdown_github"], unsafe=True)
+    assert linked_image(unsafe) == (body["viewer_url"], body["url"], body["alt"])
+    [source] = lxml.html.fragment_fromstring(unsafe, create_parent="div").xpath("//a/picture/source")
+    assert source.get("srcset") == body["dark_url"]
+    assert source.get("media") == "(prefers-color-scheme: dark)"
