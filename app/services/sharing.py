@@ -74,6 +74,11 @@ class Snippets:
     mediawiki: str
     hints: dict[str, str] = field(default_factory=lambda: dict(HINTS))
 
+    @property
+    def offered(self) -> list[tuple[str, str, str, str | None]]:
+        """Each snippet as a share panel offers it: name, label, hint, text."""
+        return [(name, label, hint, getattr(self, name)) for name, label, hint in KINDS]
+
 
 def markdown_text(text: str) -> str:
     """Text that Markdown shows as it is, on one line (a blank line would end the snippet)."""

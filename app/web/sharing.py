@@ -22,7 +22,7 @@ from app.web import auth
 from app.web.auth import ViewerDep
 from app.web.pages import page
 from app.web.refusals import PageError, PageRoute
-from app.web.state import ViewState
+from app.web.state import ViewState, view_state
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -55,6 +55,23 @@ async def embed_token(
     return page(request, "graphs/embed_token.html", {"row": row, "snippets": found, "state": state})
 
 
+@router.get("/graphs/{slug:slug}/snippets", response_class=HTMLResponse)
+def all_snippets(
+    request: Request, slug: str, services: ServicesDep, session: SessionDep, principal: ViewerDep
+) -> HTMLResponse:
+    """Every snippet of a view, the clickable HTML too: drawing its picture may take a while, which
+    the viewer's share panel does not wait for."""
+    row = auth.readable(session, slug, principal)
+    state = view_state(request)
+    if storage.visibility(session, row) != "public":
+        raise PageError(404, "Nothing to share", "This graph is private: make an embed link in its share panel.")
+    try:
+        found = _snippets(request, services, session, principal, slug, state, draw=True)
+    except (NotFoundError, InvalidParameterError) as error:
+        raise PageError(404, "Nothing to share", "This view cannot be drawn.") from error
+    return page(request, "graphs/snippets.html", {"row": row, "snippets": found, "state": state})
+
+
 def _snippets(
     request: Request,
     services: Services,
@@ -63,6 +80,8 @@ def _snippets(
     slug: str,
     state: ViewState,
     token: str | None = None,
+    *,
+    draw: bool = False,
 ) -> Snippets:
     # A map is shared whole: its focus only selects a bet in this page.
     return snippets(
@@ -75,4 +94,5 @@ def _snippets(
         focus=state.focus if state.view != "map" else None,
         token=token,
         as_of=parse_moment(state.as_of) if state.as_of else None,
+        draw=draw,
     )

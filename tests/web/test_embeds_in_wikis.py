@@ -20,12 +20,13 @@ from typing import Any
 import httpx2
 import lxml.html
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
+from app.services.sharing import KINDS
 from tests.realclients import command, mediawiki
 from tests.servers import free_port
 from tests.services.test_sharing import cmark
-from tests.web.conftest import Server
+from tests.web.conftest import Server, Visit
 
 INVITE = "employee-invite-flow"  # an initiative of examples/acme.yaml with a deep why-chain
 WHY = f"?view=why&focus={INVITE}"
@@ -198,3 +199,23 @@ def test_the_picture_form_follows_the_colour_scheme(
     assert current == (body["dark_url"] if scheme == "dark" else body["url"])
     assert page.eval_on_selector("#markdown img", "img => img.currentSrc") == body["url"]
     context.close()
+
+
+def test_the_share_panel_names_each_snippet_and_makes_the_clickable_one(visit: Visit, server: Server) -> None:
+    page = visit.page
+    page.goto(server.url(f"/graphs/acme?view=impact&focus={INVITE}&theme=dark"))
+    page.locator("#share summary").click()
+    for name, label, hint in KINDS:
+        expect(page.locator(f'#share label[for="snippet-{name}"]')).to_have_text(label)
+        expect(page.locator(f"#share #hint-{name}")).to_have_text(hint)
+    assert page.locator("#snippet-markdown").input_value().startswith("[![")
+    # Nobody drew this view's light picture yet (the page is dark): the panel does not wait for it.
+    page.locator("#share #snippet-html_clickable").click()
+    page.wait_for_url(server.url(f"/graphs/acme/snippets?view=impact&focus={INVITE}"))
+    markup = page.locator("#snippet-html_clickable").input_value()
+    assert f"/graphs/acme/impact/{INVITE}.png" in markup
+    assert f'href="{server.url(f"/graphs/acme?focus={INVITE}")}"' in markup
+    page.get_by_role("link", name="Back to the graph").click()
+    page.locator("#share summary").click()
+    assert page.locator("#share #snippet-html_clickable").input_value() == markup  # drawn once, kept
+    assert visit.problems == []

@@ -250,7 +250,7 @@ def test_share_gives_snippets_with_a_preview(visit: Visit, server: Server) -> No
     page.wait_for_function("() => document.querySelector('#share figure img').naturalWidth > 0")
     markdown = page.locator("#snippet-markdown").input_value()
     assert f"/graphs/acme/why/{INVITE}.svg" in markdown
-    assert "prefers-color-scheme: dark" in markdown
+    assert "prefers-color-scheme: dark" in page.locator("#snippet-markdown_github").input_value()
     assert page.locator("#snippet-confluence").input_value().startswith("!")
     screenshot(page, "share")
     assert visit.problems == []
