@@ -111,10 +111,7 @@ class _Target:
 
 
 def _headers(target: _Target, picture: Picture) -> dict[str, str]:
-    if not target.public:
-        cache = PRIVATE
-    else:
-        cache = LATEST if target.revision is None else PINNED
+    cache = PRIVATE if not target.public else LATEST if target.revision is None else PINNED
     headers = {
         "Cache-Control": cache,
         "Last-Modified": picture.modified,
