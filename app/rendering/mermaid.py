@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import statistics
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -37,7 +39,7 @@ from app.rendering.dot import wrap
 from app.rendering.progress import metric_line
 from app.rendering.runner import RenderTooLargeError
 from app.rendering.summary import summarise
-from app.rendering.views import Scene, Summary
+from app.rendering.views import Edge, Scene, Summary, summary_id
 from app.words import percent, plural
 
 MermaidTheme = Literal["light", "dark"]
@@ -53,9 +55,9 @@ WRAPPING_WIDTH = 320
 PHRASE_WIDTH = 36
 NBSP = "\u00a0"
 
-# Characters Mermaid's parser, its directives (`%%{`), its entity placeholders (`ﬂ`, `¶`) or HTML
+# Characters Mermaid's parser, its directives (`%%{`) or HTML
 # would read inside a quoted label; each becomes a `#code;` entity that Mermaid prints literally.
-_SPECIAL = frozenset('"#&<>`[](){}|\\*_~=:;%\ufb02\u00b6')
+_SPECIAL = frozenset('"#&<>`[](){}|\\*_~=:;%')
 # What DOMPurify's serialisation or Mermaid's last step would change in the front matter's title.
 _TITLE_SPECIAL = frozenset("&<>\u00a0\ufb02\u00b6")
 
@@ -66,6 +68,9 @@ class MermaidTooLargeError(RenderTooLargeError):
 
 def text(value: str) -> str:
     """User text for inside a quoted label: literal in the rendered picture."""
+    # A label's entities are decoded before Mermaid's last pass, so its placeholder, spelled out by
+    # a user, would still be read there: a word joiner (invisible) keeps the two halves apart.
+    value = value.replace("\ufb02\u00b0", "\ufb02\u2060\u00b0").replace("\u00b6\u00df", "\u00b6\u2060\u00df")
     out = []
     for ch in value:
         if ch in _SPECIAL:
@@ -247,7 +252,12 @@ class _Writer:
         for assumption in scene.assumptions:
             members.setdefault(scene.bands[assumption.id].index, []).append(self._assumption(assumption))
         for index, count in self.drawing.left_out:
-            lines = [plural(count, "node") + " not drawn:", "too many for Mermaid.", "Draw the SVG, or a why,", "impact or team view"]
+            lines = [
+                plural(count, "node") + " not drawn:",
+                "too many for Mermaid.",
+                "Draw the SVG, or a why,",
+                "impact or team view",
+            ]
             members.setdefault(index, []).append(f'l_{index}["{self._label(lines)}"]')
         labels = {band.index: band.label for band in scene.bands.values()}
         labels |= {band.index: band.label for band in (*style.BANDS, style.UNATTACHED)}
@@ -297,10 +307,13 @@ class _Writer:
     def _styles(self, order: list[int], theme: style.Theme) -> list[str]:
         scene = self.scene
         out = [
-            f"  style band{index} fill:{theme.bands[index % 2]},stroke:{theme.muted},color:{theme.ink}" for index in order
+            f"  style band{index} fill:{theme.bands[index % 2]},stroke:{theme.muted},color:{theme.ink}"
+            for index in order
         ]
         # Nodes keep their light certainty fills and dark text in both themes, as in the SVG.
-        out += [f"  classDef c{i} fill:{swatch.fill},color:{style.INK}" for i, swatch in enumerate(style.CERTAINTY_RAMP)]
+        out += [
+            f"  classDef c{i} fill:{swatch.fill},color:{style.INK}" for i, swatch in enumerate(style.CERTAINTY_RAMP)
+        ]
         out.append(f"  classDef cu fill:{style.UNKNOWN_FILL},color:{style.INK}")
         out.append(f"  classDef note fill:{style.UNKNOWN_FILL},color:{style.INK},stroke-dasharray:5 3")
         out.append("  classDef dashed stroke-dasharray:5 3")
@@ -319,7 +332,7 @@ class _Writer:
         nodes = [(_id(b.id), b.certainty, b.id) for b in scene.bets]
         nodes += [(_id(s.id), s.certainty, s.id) for s in scene.summaries]
         nodes += [(_id(a.id, assumption=True), a.certainty, a.id) for a in scene.assumptions]
-        for name, certainty, node_id in nodes:
+        for name, certainty, _ in nodes:
             classes.setdefault(_class(certainty), []).append(name)
         for bet in scene.bets:
             if bet.prescriptiveness is not None:
@@ -363,44 +376,78 @@ def _body_size(value: str) -> int:
     return text_size(value.split("\n---\n", 1)[1])
 
 
-def _without_bands(scene: Scene, last: int) -> tuple[Scene, tuple[tuple[int, int], ...]]:
-    """The scene with only the bands up to `last`, and how many nodes each band left out had."""
+def _collapsed(scene: Scene, last: int) -> tuple[Scene, tuple[tuple[int, int], ...]]:
+    """The bands up to `last` as they are; below them, one summary per nearest kept bet of what hangs
+    from it (as `summary.summarise` does for the nearest band), and a count of the rest."""
     kept = {key for key, band in scene.bands.items() if band.index <= last}
-    dropped: dict[int, int] = {}
-    for key, band in scene.bands.items():
-        if key not in kept:
-            dropped[band.index] = dropped.get(band.index, 0) + 1
+    graph = scene.graph
+    groups: dict[str, list[str]] = {}
+    loose: dict[int, int] = {}
+    for bet in scene.bets:
+        if bet.id in kept:
+            continue
+        step, seen = bet, {bet.id}
+        while step.id not in kept and step.parents and step.parents[0] in scene.bands and step.parents[0] not in seen:
+            step = graph.bet_by_id[step.parents[0]]
+            seen.add(step.id)
+        if step.id in kept:
+            groups.setdefault(step.id, []).append(bet.id)
+        else:
+            index = scene.bands[bet.id].index
+            loose[index] = loose.get(index, 0) + 1
+    below = style.BANDS[min(last + 1, len(style.BANDS) - 1)]
+    summaries = []
+    for parent, members in sorted(groups.items()):
+        bets = [graph.bet_by_id[b] for b in members]
+        stated = [b.certainty for b in bets if b.certainty is not None]
+        summaries.append(
+            Summary(
+                id=summary_id(parent),
+                parent=parent,
+                bets=tuple(members),
+                kinds=tuple(Counter(b.kind.value for b in bets).most_common()),
+                certainty=statistics.fmean(stated) if stated else None,
+                flagged=sum(1 for b in members if b in scene.findings),
+            )
+        )
+    assumptions = tuple(a for a in scene.assumptions if any(p[0] == a.id and p[1] in kept for p in scene.rests_on))
+    kept |= {a.id for a in assumptions}
     trimmed = dataclasses.replace(
         scene,
         bets=tuple(b for b in scene.bets if b.id in kept),
-        assumptions=tuple(a for a in scene.assumptions if a.id in kept),
-        summaries=tuple(s for s in scene.summaries if s.id in kept),
-        edges=tuple(e for e in scene.edges if e.child in kept and e.parent in kept),
+        assumptions=assumptions,
+        summaries=tuple(summaries),
+        edges=tuple(e for e in scene.edges if e.child in kept and e.parent in kept)
+        + tuple(Edge(summary.parent, summary.id, True) for summary in summaries),
         rests_on=tuple(p for p in scene.rests_on if p[0] in kept and p[1] in kept),
         was_edges=tuple(e for e in scene.was_edges if e.child in kept and e.parent in kept),
         was_rests_on=tuple(p for p in scene.was_rests_on if p[0] in kept and p[1] in kept),
-        bands={key: band for key, band in scene.bands.items() if key in kept},
+        bands={key: band for key, band in scene.bands.items() if key in kept}
+        | {summary.id: below for summary in summaries},
+        findings={key: value for key, value in scene.findings.items() if key in kept},
     )
-    return trimmed, tuple(sorted(dropped.items()))
+    return trimmed, tuple(sorted(loose.items()))
 
 
 def _drawings(scene: Scene) -> Iterator[_Drawing]:
     """Ever smaller drawings of the scene: all of it, then summarised, then the top bands only."""
     yield _Drawing(scene)
     if scene.view.kind == "map":
-        scene = summarise(scene, threshold=0)
-        yield _Drawing(scene)
-    yield _Drawing(scene, compact=True)
+        yield _Drawing(summarise(scene, threshold=0))
+    yield _Drawing(summarise(scene, threshold=0) if scene.view.kind == "map" else scene, compact=True)
     if scene.view.kind == "map":
         bands = sorted({band.index for band in scene.bands.values()})
         for last in reversed(bands[:-1]):
-            trimmed, left_out = _without_bands(scene, last)
+            trimmed, left_out = _collapsed(scene, last)
             yield _Drawing(trimmed, compact=True, left_out=left_out)
 
 
 def to_mermaid(scene: Scene, theme: MermaidTheme = "light") -> str:
     """The scene as a Mermaid flowchart within Mermaid's default limits, summarised if it must be."""
     for drawing in _drawings(scene):
+        shown = drawing.scene
+        if len(shown.edges) + len(shown.rests_on) + len(shown.was_edges) + len(shown.was_rests_on) > MAX_EDGES:
+            continue
         writer = _Writer(drawing, theme)
         source = writer.write()
         if writer.edges <= MAX_EDGES and _body_size(source) <= MAX_TEXT:
