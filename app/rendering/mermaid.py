@@ -174,7 +174,7 @@ class _Writer:
             marks += pack([f"⚠ {rules[0]}", *rules[1:]], joiner=", ")
         change = scene.changes.get(node_id)
         if change is not None:
-            marks += [_phrase(line) for line in change.lines]
+            marks += change.lines  # each on its own line, short enough not to be wrapped
         return marks
 
     def _bet(self, bet: Bet) -> str:
