@@ -65,7 +65,7 @@ def prepare(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> 
     if fmt == "json":
         return Prepared(scene, fmt, to_json(scene))
     if fmt == "mmd":
-        return Prepared(scene, fmt, to_mermaid(scene))
+        return Prepared(scene, fmt, to_mermaid(scene, options.dot.theme))
     scene = drawn_scene(scene, options.dot)
     check_size(scene)
     plan = build_dot(scene, options.dot)

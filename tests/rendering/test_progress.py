@@ -69,7 +69,9 @@ def test_diagrams_show_progress_as_text() -> None:
     assert "<b>signups" not in node
     assert "on 2026-11-01 (1 check-in)" in node  # the tooltip
     scene = select(g, View(), TODAY)
-    assert "#60;b#62;signups#60;/b#62; ↑ 31 of 10 → 40 % · 70% ■■■■□" in to_mermaid(scene)
+    # in Mermaid, in phrases that its wrapping cannot split (no-break spaces)
+    phrases = "#60;b#62;signups#60;/b#62; ↑<br/>31 of 10 → 40 #37; · 70#37; ■■■■□"
+    assert phrases.replace(" ", "\u00a0").replace("\u00a0·\u00a0", " · ") in to_mermaid(scene)
     data = json.loads(to_json(scene))["bets"][0]["metric"]
     assert (data["progress"], data["checkins"], data["checked_on"]) == (0.7, 1, "2026-11-01")
     assert data["line"] == "<b>signups</b> ↑ 31 of 10 → 40 % · 70% ■■■■□"

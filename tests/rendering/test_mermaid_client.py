@@ -1,0 +1,243 @@
+"""Every Mermaid output of the examples, drawn by the real mermaid-cli (Mermaid 11 in Debian's chromium).
+
+mermaid-cli is started once for the whole module: it draws every ```mermaid block of one Markdown
+file into its own SVG. Each picture must parse, keep every title literally (Mermaid's sanitiser
+ate `<draft>` and printed `&amp;` before), stack its bands longest on top with parents above
+what contributes to them, and keep label text readable on node fills in both themes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+from lxml import etree
+
+from app.domain.model import Assumption, Bet, Graph, Horizon, Kind, Metric
+from app.domain.synthetic import synthetic_graph
+from app.formats.document import load
+from app.rendering.mermaid import MAX_EDGES, MAX_TEXT, MermaidTheme, text_size, to_mermaid
+from app.rendering.views import Scene, View, select, select_diff
+from tests.domain.builders import TODAY
+from tests.realclients import mmdc
+from tests.servers import ROOT
+
+HOSTILE = (
+    "Churn <5% by Q3 <draft> & A<B",
+    '"quoted" \'single\' `tick` #1 #35; %%{init: {"theme": "forest"}}%% 50%',
+    "a -- b --> c: d ::: e; [x] {y} (z) | \\N &amp; &lt;b&gt; ﬂ°°60¶ß",
+    "naïve 日本語 emoji 🚀 — “curly” end",
+)
+TEAM = 'Team <draft> & "A<B" #2'
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    scene: Scene
+    theme: MermaidTheme
+    expected: tuple[str, ...]  # texts that must appear literally in some label of the picture
+
+
+def _hostile() -> Graph:
+    bets = [Bet(id="vision", kind=Kind.VISION, title=HOSTILE[0], horizon=Horizon.parse("5y"), certainty=0.7)]
+    for number, title in enumerate(HOSTILE[1:], start=1):
+        bets.append(
+            Bet(
+                id=f"bet-{number}",
+                kind=Kind.INITIATIVE,
+                title=title,
+                parents=("vision",),
+                horizon=Horizon.parse("6w"),
+                certainty=0.1 * number,
+                team=TEAM,
+                assumes=("hostile",),
+                metric=Metric(name=f"signups <b>{number}</b> & more", unit="%", baseline=10, target=40, current=31),
+            )
+        )
+    return Graph(
+        slug="hostile",
+        title=HOSTILE[0],
+        as_of=TODAY,
+        bets=tuple(bets),
+        assumptions=(Assumption(id="hostile", statement=HOSTILE[2], certainty=0.4),),
+    )
+
+
+def _later(graph: Graph) -> Graph:
+    first, second = graph.bets[-1], graph.bets[-2]
+    bets = [b for b in graph.bets if b.id != first.id]
+    bets = [dataclasses.replace(b, certainty=0.05, title=b.title + " <v2>") if b.id == second.id else b for b in bets]
+    return dataclasses.replace(graph, bets=tuple(bets))
+
+
+def _cases() -> list[Case]:
+    """Each view of both examples (acme's for every team), a diff and the hostile graph, in both themes.
+
+    mermaid-cli opens a page and loads Mermaid afresh for each picture (about a second of CPU),
+    so each picture here shows something the others do not; the dark variant differs from the
+    light one only in its theme and band colours (test_mermaid.py).
+    """
+    acme = load((ROOT / "examples" / "acme.yaml").read_text())[0]
+    failures = load((ROOT / "examples" / "failures.yaml").read_text())[0]
+    hostile = _hostile()
+    chosen: list[tuple[Graph, View, MermaidTheme]] = [
+        (acme, View(), "light"),
+        (acme, View(), "dark"),
+        (acme, View("why", acme.bets[-1].id), "dark"),
+        (acme, View("impact", acme.assumptions[0].id), "light"),
+        *((acme, View("team", team), ("light", "dark")[n % 2]) for n, team in enumerate(acme.teams)),
+        (acme, View("diff", "r1 → r2"), "dark"),
+        (failures, View(), "light"),
+        (failures, View("why", failures.bets[-1].id), "dark"),
+        (failures, View("impact", failures.bets[0].id), "light"),
+        (failures, View("diff", "r1 → r2"), "light"),
+        (hostile, View(), "dark"),
+        (hostile, View("team", TEAM), "light"),
+    ]
+    cases = []
+    for graph, view, theme in chosen:
+        later = _later(graph) if view.kind == "diff" else None
+        scene = select(graph, view, TODAY) if later is None else select_diff(graph, later, view, TODAY)
+        expected = _titles(scene) + ((TEAM, "≤ 6 weeks", "> 1 year") if graph is hostile else ())
+        cases.append(Case(f"{graph.slug}-{view.kind}-{view.focus}-{theme}", scene, theme, expected))
+    return cases
+
+
+def _titles(scene: Scene) -> tuple[str, ...]:
+    return (scene.title, *(b.title for b in scene.bets), *(a.statement for a in scene.assumptions))
+
+
+def _squeeze(value: str) -> str:
+    # Lines are broken at spaces (and after hyphens) and phrases joined by no-break spaces.
+    return re.sub(r"[\s\u2060]", "", value)
+
+
+def _labels(svg: etree._Element) -> list[str]:
+    """The text of the title and of each node's, band's and link's label, as a reader sees it."""
+    found = ["".join(map(str, el.itertext())) for el in svg.iter("{*}text")]
+    found += ["".join(map(str, el.itertext())) for el in svg.iter("{*}foreignObject")]
+    return found
+
+
+def _colour(style: str, name: str) -> str | None:
+    match = re.search(rf"(?:^|;|\s){name}:\s*(#[0-9a-fA-F]{{6}})", style)
+    return match.group(1).lower() if match else None
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+Drawn = dict[str, tuple[Case, str, etree._Element]]
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Drawn:
+    cases = _cases()
+    large = select(synthetic_graph(1_500), View(), TODAY)
+    cases.append(Case("synthetic-1500", large, "light", (large.title,)))
+    folder = tmp_path_factory.mktemp("mermaid")
+    sources = [to_mermaid(case.scene, case.theme) for case in cases]
+    markdown = "".join(f"```mermaid\n{source}```\n\n" for source in sources)
+    (folder / "in.md").write_text(markdown)
+    done = subprocess.run(
+        [*mmdc(), "--jobs", "2", "-i", str(folder / "in.md"), "-o", str(folder / "out.md")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    pictures = {}
+    for number, (case, source) in enumerate(zip(cases, sources, strict=True), start=1):
+        svg = (folder / f"out-{number}.svg").read_bytes()
+        pictures[case.name] = (case, source, etree.fromstring(svg, etree.XMLParser(resolve_entities=False)))
+    return pictures
+
+
+def test_every_picture_parses_and_shows_its_titles_literally(
+    drawn: Drawn,
+) -> None:
+    assert len(drawn) == 15
+    for name, (case, _, svg) in drawn.items():
+        labels = [_squeeze(label) for label in _labels(svg)]
+        everything = " ".join(labels)
+        assert "Syntax error" not in everything, name
+        assert "Maximum text size" not in everything, name
+        for expected in case.expected:
+            assert any(_squeeze(expected) in label for label in labels), (name, expected)
+
+
+def test_the_front_matter_title_is_the_pictures_title(drawn: Drawn) -> None:
+    for name, (case, _, svg) in drawn.items():
+        titles = [
+            "".join(map(str, el.itertext())) for el in svg.iter("{*}text") if el.get("class") == "flowchartTitleText"
+        ]
+        assert titles == [case.scene.title], name
+
+
+def test_metric_phrases_stay_whole(drawn: Drawn) -> None:
+    _, _, svg = drawn["hostile-map-None-dark"]
+    lines = [line for el in svg.iter("{*}p") for line in re.split(r"<br\s*/?>", etree.tostring(el, encoding=str))]
+    text = "\n".join(re.sub(r"<[^>]+>", "", line) for line in lines)
+    # each phrase on one line, and with no-break spaces: the browser cannot break it either
+    assert "31\u00a0of\u00a010\u00a0→\u00a040\u00a0%" in text
+    assert "70%\u00a0■■■■□" in text
+
+
+def test_bands_stack_longest_on_top_and_parents_sit_above(drawn: Drawn) -> None:
+    for name in ("acme-map-None-light", "acme-why-account-verification-dark"):
+        case, _, svg = drawn[name]
+        tops = {}
+        for cluster in svg.iter("{*}g"):
+            if cluster.get("class") == "cluster":
+                rect = next(cluster.iter("{*}rect"))
+                tops[cluster.get("id", "").rsplit("-", 1)[-1]] = float(rect.get("y", "0"))
+        present = sorted(tops)
+        assert [tops[band] for band in present] == sorted(tops.values()), name  # band0 highest
+        centre = {}
+        for node in svg.iter("{*}g"):
+            match = re.search(r"flowchart-(\w+)-\d+$", node.get("id", ""))
+            if match and "node" in (node.get("class") or ""):
+                centre[match.group(1)] = float(re.findall(r"[-\d.]+", node.get("transform", ""))[1])
+        for edge in case.scene.edges:
+            parent, child = "b_" + edge.parent.replace("-", "_"), "b_" + edge.child.replace("-", "_")
+            assert centre[parent] < centre[child], (name, edge)
+
+
+def test_label_text_is_readable_on_every_node(drawn: Drawn) -> None:
+    checked = 0
+    for name, (_, _, svg) in drawn.items():
+        for node in svg.iter("{*}g"):
+            if "node" not in (node.get("class") or "").split():
+                continue
+            fills = [_colour(el.get("style", ""), "fill") for el in node.iter() if el.get("style")]
+            inks = [_colour(el.get("style", ""), "color") for el in node.iter("{*}span")]
+            fill = next((f for f in fills if f), None)
+            ink = next((i for i in inks if i), None)
+            assert fill, name
+            assert ink, name
+            assert contrast(fill, ink) >= 4.5, (name, fill, ink)
+            checked += 1
+    assert checked > 150
+
+
+def test_a_large_map_is_summarised_within_mermaids_limits(drawn: Drawn) -> None:
+    case, source, svg = drawn["synthetic-1500"]
+    body = source.split("\n---\n", 1)[1]
+    assert text_size(body) <= MAX_TEXT
+    assert len(re.findall(r" (?:-->|-\.->|-\.-|-\. was \.->|-\. was \.-) ", body)) <= MAX_EDGES
+    assert "SUMMARY" in body
+    assert case.scene.size > 1_500
+    assert sum(1 for g in svg.iter("{*}g") if "node" in (g.get("class") or "").split()) > 20
