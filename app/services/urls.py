@@ -202,12 +202,12 @@ def read_embed_url(url: str, base: str) -> tuple[PicturePath, str | None]:
     A query is read whole or refused, never dropped: InvalidParameterError("url") for what a URL
     of this kind does not take, Unembeddable for what no picture can show.
     """
-    if not url.isprintable():  # control characters (NUL, line breaks) are in no URL of ours
-        raise InvalidParameterError("url", "url contains control characters")
     ours = urlsplit(base)
     default = {"http": 80, "https": 443}.get(ours.scheme)
     try:
         url.encode("utf-8")  # a lone surrogate is no text a client can have sent
+        if not url.isprintable():  # control characters (NUL, line breaks) are in no URL of ours
+            raise InvalidParameterError("url", "url contains control characters")
         parts = urlsplit(url)
         origin = (parts.hostname, parts.port or default) if parts.netloc else None
     except (UnicodeError, ValueError):

@@ -43,7 +43,10 @@ def test_links_never_come_from_the_host_header(api: Api) -> None:
     assert embed.status_code == 200
     assert "evil.example" not in embed.text
     # Nor is the Host header what oEmbed takes for this service's address.
-    assert api.client.get("/oembed", params={"url": "http://evil.example/graphs/teams.svg"}, headers=evil).status_code == 404
+    assert (
+        api.client.get("/oembed", params={"url": "http://evil.example/graphs/teams.svg"}, headers=evil).status_code
+        == 404
+    )
     page = api.client.get("/graphs/teams", headers=evil)
     assert page.status_code == 200
     assert "evil.example" not in page.text
