@@ -19,17 +19,42 @@ from sqlalchemy.orm import Session
 from app.rendering.dot import DotOptions
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw
 from app.rendering.runner import Limits
+from app.rendering.views import Scene, View, select, select_diff
 from app.services.cache import Picture
 from app.services.context import Services
-from app.storage.db import transaction
+from app.storage.db import release, transaction
 from app.storage.renders import get_render, put_render
-from app.storage.tables import as_utc
+from app.storage.tables import GraphRow, as_utc
 
 
 def options(link_base: str | None, theme: Literal["light", "dark"]) -> RenderOptions:
     """How the service draws: given less time than on the command line. Graphviz inherits the
     lower CPU priority of the thread that starts it (`app.services.renderer`)."""
     return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30))
+
+
+def served_options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:
+    """How the picture URLs draw: their nodes link to the viewer at the public URL, when one is set."""
+    return options(services.settings.public_url or None, theme)
+
+
+def scene(
+    services: Services,
+    session: Session,
+    row: GraphRow,
+    view: View,
+    *,
+    revision: int | None,
+    today: dt.date,
+    since: int | None = None,
+) -> Scene:
+    """What a picture URL shows: `view` of `revision` (None: the latest), or with `since`, what
+    changed from `since` to `revision`. Raises ViewError when the view cannot be drawn."""
+    graphs = services.graphs
+    graph = graphs.get(session, row, revision).graph
+    if since is None:
+        return select(graph, view, today)
+    return select_diff(graphs.get(session, row, since).graph, graph, view, today)
 
 
 def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:
@@ -40,6 +65,18 @@ def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Pict
 def cached(session: Session, prepared: Prepared, theme: str) -> tuple[str, bytes] | None:
     """The picture as the shared render cache has it (etag, bytes), if some worker drew it."""
     return _lookup(session, prepared.key(theme))
+
+
+def found_or_drawn(
+    services: Services, session: Session, prepared: Prepared, options: RenderOptions, theme: Literal["light", "dark"]
+) -> tuple[str, bytes]:
+    """The picture from the shared render cache, else drawn; `session` (a read) is released before
+    drawing, which may take seconds. Raises as `drawn` does."""
+    found = cached(session, prepared, theme)
+    if found is None:
+        release(session)
+        found = drawn(services, prepared, options, theme)
+    return found
 
 
 def _lookup(session: Session, key: str) -> tuple[str, bytes] | None:

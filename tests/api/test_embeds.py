@@ -10,30 +10,6 @@ from tests.domain.builders import DESIGN_EXAMPLE
 YAML = {"Content-Type": "application/yaml"}
 
 
-def test_oembed(api: Api) -> None:
-    api.client.put("/api/graphs/acme", content=Path("examples/acme.yaml").read_bytes(), headers=YAML | api.token())
-    url = "http://testserver/graphs/acme/why/employee-invite-flow.svg"
-    answer = api.client.get(f"/oembed?url={quote(url)}&maxwidth=300")
-    assert answer.status_code == 200
-    body = answer.json()
-    assert body["type"] == "photo"
-    assert body["version"] == "1.0"
-    assert body["url"] == url
-    assert body["width"] <= 300
-    assert "Employee invite flow" in body["title"]
-    assert api.client.get(f"/oembed?url={quote(url)}&format=xml").status_code == 501
-    assert api.client.get(f"/oembed?url={quote(url.replace('.svg', '.dot'))}").status_code == 501
-    assert api.client.get("/oembed?url=http://testserver/graphs/nope.svg").status_code == 404
-    assert api.client.get("/oembed?url=http://testserver/somewhere/else").status_code == 404
-
-
-def test_oembed_of_a_private_graph_needs_its_embed_url(api: Api) -> None:
-    api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | api.token())
-    assert api.client.get("/oembed?url=http://testserver/graphs/acme.svg").status_code == 401
-    token = api.token(Scope.READ, graph="acme")["Authorization"].removeprefix("Bearer ")
-    assert api.client.get(f"/oembed?url=http://testserver/e/{token}/graphs/acme.svg").status_code == 200
-
-
 def test_snippets_say_what_the_view_shows(api: Api) -> None:
     writer = api.token()
     api.client.put("/api/graphs/acme", content=DESIGN_EXAMPLE.encode(), headers=YAML | writer)

@@ -39,9 +39,14 @@ def test_links_never_come_from_the_host_header(api: Api) -> None:
     snippets = api.client.get("/api/graphs/teams/snippets", headers=evil)
     assert snippets.status_code == 200
     assert "evil.example" not in snippets.text
-    embed = api.client.get("/oembed", params={"url": "http://evil.example/graphs/teams.svg"}, headers=evil)
+    embed = api.client.get("/oembed", params={"url": "http://testserver/graphs/teams.svg"}, headers=evil)
     assert embed.status_code == 200
     assert "evil.example" not in embed.text
+    # Nor is the Host header what oEmbed takes for this service's address.
+    assert (
+        api.client.get("/oembed", params={"url": "http://evil.example/graphs/teams.svg"}, headers=evil).status_code
+        == 404
+    )
     page = api.client.get("/graphs/teams", headers=evil)
     assert page.status_code == 200
     assert "evil.example" not in page.text
@@ -49,7 +54,7 @@ def test_links_never_come_from_the_host_header(api: Api) -> None:
 
 def test_oembed_reads_a_focus_whose_slash_a_client_left_unencoded(api: Api) -> None:
     api.client.put("/api/graphs/teams", content=DOCUMENT, headers=YAML | api.token())
-    url = "http://127.0.0.1/graphs/teams/team/Growth%20/%20EMEA%20%26%20co%3F.svg"
+    url = "http://testserver/graphs/teams/team/Growth%20/%20EMEA%20%26%20co%3F.svg"
     embed = api.client.get("/oembed", params={"url": url})
     assert embed.status_code == 200, embed.text
     assert embed.json()["title"]
