@@ -15,7 +15,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from app.services.access import Caller
 from app.services.context import Services
 from app.services.errors import InvalidParameterError, NotFoundError
 from app.services.moments import Moment, revision_for
-from app.services.urls import PicturePath
+from app.services.urls import PicturePath, ViewState
 from app.storage.db import release
 
 # Each snippet: its label and what it suits, in the order the share panel offers them.
@@ -95,12 +95,9 @@ def wiki_url(url: str) -> str:
     return quote(url, safe=_URL_SAFE)
 
 
-def viewer_path(slug: str, view: str, focus: str | None, revision: int | None) -> str:
-    # The viewer's query (app.web.state.ViewState.query) for the view a snippet shows.
-    pairs = [("view", view)] if view != "map" else []
-    pairs += [("focus", focus)] if focus and view != "map" else []
-    pairs += [("as_of", str(revision))] if revision is not None else []
-    return f"/graphs/{slug}" + ("?" + urlencode(pairs) if pairs else "")
+def viewer_path(slug: str, view: ViewKind, focus: str | None, revision: int | None) -> str:
+    focused = (focus or "") if view != "map" else ""
+    return ViewState(view=view, focus=focused, as_of="" if revision is None else str(revision)).path(slug)
 
 
 def snippets(

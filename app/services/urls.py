@@ -147,6 +147,11 @@ class ViewState:
                 pairs.append(("debate", "1"))
         return "?" + urlencode(pairs) if pairs else "?"
 
+    def path(self, slug: str) -> str:
+        """The viewer's address of this state (the page a snippet or a picture links to)."""
+        query = self.query()
+        return f"/graphs/{slug}" + (query if query != "?" else "")
+
     def picture(self, slug: str, revision: int | None = None, *, fmt: str = "svg") -> PicturePath | None:
         """The picture URL of what this page shows, pinned to `revision` (what its `as_of` resolved to);
         None when no picture URL can say it: a filtered map, or a view without its focus."""
