@@ -56,6 +56,7 @@ class BandSpan:
     first: str  # id of the spine node of its first row
     last: str
     ink: str = "#4d4d4d"
+    line: str = "#d9d9d9"
 
 
 def safe_link(value: str) -> bool:
@@ -154,7 +155,7 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
                 "width": f"{right - left:.2f}",
                 "height": f"{lower - upper:.2f}",
                 "fill": band.fill,
-                "stroke": "#d9d9d9",
+                "stroke": band.line,
                 "stroke-width": "0.8",
             },
         )
