@@ -23,7 +23,7 @@ from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
 from app.rendering.progress import metric_line, metric_tip
 from app.rendering.summary import summarise
-from app.rendering.svg import BandSpan
+from app.rendering.svg import HEAD, BandSpan
 from app.rendering.views import Scene, Summary, View, select
 from app.words import percent, plural
 
@@ -128,6 +128,10 @@ class _Builder:
         self.dot.attr("edge", color=self.theme.edge, arrowsize="0.6", penwidth="1")
 
     def _rows(self, rows: list[Row]) -> None:
+        # An empty rank between the title and the first row: room for the first band's label.
+        self._point(self.dot, HEAD)
+        if rows:
+            self.dot.edge(HEAD, "row0", style="invis")
         for row_index, row in enumerate(rows):
             with self.dot.subgraph(name=f"row{row_index}") as same:
                 same.attr(rank="same")
@@ -135,13 +139,17 @@ class _Builder:
                 for node in row.nodes:
                     self._node(same, node)
 
-    @staticmethod
-    def _spine(into: DotWriter, row_index: int) -> None:
+    @classmethod
+    def _spine(cls, into: DotWriter, row_index: int) -> None:
         # A transparent point per row: it chains the rows in order, and its position in the SVG
         # tells the post-processor where each horizon band begins and ends.
+        cls._point(into, f"row{row_index}")
+
+    @staticmethod
+    def _point(into: DotWriter, name: str) -> None:
         into.node(
-            f"row{row_index}",
-            id=f"row{row_index}",
+            name,
+            id=name,
             shape="point",
             width="0.01",
             height="0.01",

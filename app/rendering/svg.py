@@ -9,6 +9,7 @@ link that is not http(s) or a path on our own site. The root gets `role="img"` a
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -104,8 +105,54 @@ def _spine_positions(root: etree._Element) -> dict[str, float]:
     return found
 
 
+def _numbers(text: str) -> list[float]:
+    return [float(number) for number in _NUMBER.findall(text)]
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _vertical_extent(group: etree._Element) -> tuple[float, float] | None:
+    """Top and bottom of what a node draws (its outline, folds and shadows)."""
+    ys: list[float] = []
+    for shape in group.iter(f"{{{SVG}}}polygon", f"{{{SVG}}}polyline", f"{{{SVG}}}path", f"{{{SVG}}}ellipse"):
+        if shape.tag == f"{{{SVG}}}ellipse":
+            cy, ry = float(shape.get("cy", "0")), float(shape.get("ry", "0"))
+            ys += [cy - ry, cy + ry]
+        else:
+            ys += _numbers(shape.get("points") or shape.get("d") or "")[1::2]
+    return (min(ys), max(ys)) if ys else None
+
+
+def _row_extents(root: etree._Element, spine: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Each spine row -> the top of its highest node and the bottom of its lowest (dot centres a rank's nodes)."""
+    extents = {name: (y, y) for name, y in spine.items()}
+    if not spine:
+        return extents
+    for group in root.iter(f"{{{SVG}}}g"):
+        if group.get("class") != "node" or group.get("id", "").startswith("row") or group.get("id") == HEAD:
+            continue
+        extent = _vertical_extent(group)
+        if extent is None:
+            continue
+        centre = (extent[0] + extent[1]) / 2
+        row = min(spine, key=lambda name: abs(spine[name] - centre))
+        top, bottom = extents[row]
+        extents[row] = (min(top, extent[0]), max(bottom, extent[1]))
+    return extents
+
+
 def _first_polygon(element: etree._Element) -> etree._Element | None:
     return next(element.iter(f"{{{SVG}}}polygon"), None)
+
+
+# A band's label is drawn in its top LABEL_ROOM points: the band begins at least that far above
+# its first row's highest node, which `dot` leaves room for (the rows are `ranksep` apart and
+# the spine's head rank sits between the title and the first row).
+LABEL_ROOM = 20.0
+LABEL_SIZE = 12.0
+LABEL_BASELINE = 14.0
+HEAD = "head"  # the spine node above the first row (dot.py)
 
 
 def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
@@ -125,22 +172,25 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
     if not points:
         return
     left, right = min(x for x, _ in points), max(x for x, _ in points)
-    edges = [(spine[above.last] + spine[below.first]) / 2 for above, below in itertools.pairwise(bands)]
-    # Bands reach halfway to the neighbouring rows: up to the title, down to the legend.
-    first, last = int(bands[0].first[3:]), int(bands[-1].last[3:])
-    above = spine.get(f"row{first + 1}", spine[bands[0].first] + 80.0)
-    top = spine[bands[0].first] - (above - spine[bands[0].first]) / 2
+    rows = _row_extents(root, spine)
+    # Between two bands the border lies halfway between their rows, or higher when the lower
+    # band's label needs the room.
+    edges = [
+        min((rows[above.last][1] + rows[below.first][0]) / 2, rows[below.first][0] - LABEL_ROOM)
+        for above, below in itertools.pairwise(bands)
+    ]
+    top = rows[bands[0].first][0] - LABEL_ROOM
     title = next(graph.iter(f"{{{SVG}}}text"), None)
     if title is not None:
-        top = max(top, float(title.get("y", top)) + 8)
-    # Below the last band comes the legend, as tall as it likes: reach down as far as the rows
-    # above are apart, and never past halfway to the legend.
-    floor = spine[bands[-1].last]
-    step = floor - spine[f"row{last - 1}"] if f"row{last - 1}" in spine else 80.0
-    bottom = floor + step / 2
-    below = spine.get(f"row{last + 1}")
+        top = min(top, float(title.get("y", top)) + 8)
+    # Below the last band comes the legend, as tall as it likes: reach down half a row gap, and
+    # never past halfway to the legend.
+    last = int(bands[-1].last[3:])
+    floor = rows[bands[-1].last][1]
+    bottom = floor + LABEL_ROOM
+    below = rows.get(f"row{last + 1}")
     if below is not None:
-        bottom = min(bottom, (floor + below) / 2)
+        bottom = min(bottom, (floor + below[0]) / 2)
     limits = [top, *edges, bottom]
     insert_at = list(graph).index(holder) + 1
     for index, band in enumerate(bands):
@@ -164,9 +214,9 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
             f"{{{SVG}}}text",
             {
                 "x": f"{left + 6:.2f}",
-                "y": f"{upper + 14:.2f}",
+                "y": f"{upper + LABEL_BASELINE:.2f}",
                 "font-family": "Helvetica,Arial,sans-serif",
-                "font-size": "12.00",
+                "font-size": f"{LABEL_SIZE:.2f}",
                 "font-weight": "bold",
                 "fill": band.ink,
             },

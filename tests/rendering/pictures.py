@@ -187,7 +187,7 @@ def node_boxes(svg: bytes) -> Iterator[tuple[str, Box]]:
     root = etree.fromstring(svg)
     for group in root.iterfind(".//svg:g[@class='node']", NS):
         name = group.findtext("svg:title", "", NS)
-        if name == "legend" or re.fullmatch(r"row\d+", name):
+        if name == "legend" or re.fullmatch(r"row\d+|head", name):
             continue
         boxes = [box for shape in group.iter() if (box := box_of(shape)) is not None]
         if boxes:

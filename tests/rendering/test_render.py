@@ -1,10 +1,10 @@
-"""The finished pictures, as a reader sees them: every text readable."""
+"""The finished pictures, as a reader sees them: every text readable, no node over a band label."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.rendering.pictures import drawn, readings, scenes
+from tests.rendering.pictures import band_label_boxes, drawn, node_boxes, overlap, readings, scenes
 
 LABELS = [label for label, _ in scenes()]
 AA = 4.5
@@ -17,3 +17,17 @@ def test_every_text_reads_against_what_it_sits_on(label: str, theme: str) -> Non
         f"{r.text!r}: {r.ink} on {r.ground} is {r.ratio:.2f}:1" for r in readings(drawn(label, theme)) if r.ratio < AA
     ]
     assert not low, f"{label} ({theme}): {len(low)} texts under {AA}:1, e.g. " + "; ".join(low[:8])
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_no_node_crosses_a_band_label(label: str) -> None:
+    svg = drawn(label, "light")
+    labels = list(band_label_boxes(svg))
+    assert labels, "every view of the examples has horizon bands"
+    crossing = [
+        f"{node} {box} crosses {text!r} {label_box}"
+        for text, label_box in labels
+        for node, box in node_boxes(svg)
+        if overlap(box, label_box)
+    ]
+    assert not crossing, f"{label}: " + "; ".join(crossing)
