@@ -86,7 +86,7 @@ def draw(prepared: Prepared, options: RenderOptions | None = None) -> bytes:
     if prepared.fmt == "svg":
         return svg
     width, height = svg_size(svg)
-    return convert_svg(svg, prepared.fmt, width, height, options.limits)
+    return convert_svg(svg, prepared.fmt, width, height, options.limits, title=scene.title, subject=scene.description)
 
 
 def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> bytes:

@@ -70,9 +70,13 @@ def scenes() -> Iterator[tuple[str, Scene]]:
     yield "synthetic map", select(big, View(), big.reference_date(dt.date.min))
 
 
+def example_scene(label: str) -> Scene:
+    return dict(scenes())[label]
+
+
 @functools.cache
 def drawn(label: str, theme: str) -> bytes:
-    scene = dict(scenes())[label]
+    scene = example_scene(label)
     return render_scene(scene, "svg", RenderOptions(dot=DotOptions(theme=theme)))  # type: ignore[arg-type]
 
 

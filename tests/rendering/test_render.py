@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from tests.rendering.pictures import band_label_boxes, drawn, node_boxes, overlap, readings, scenes
+import pytest
+from pypdf import PdfReader
+
+from app.rendering.render import render_scene
+from tests.rendering.pictures import band_label_boxes, drawn, example_scene, node_boxes, overlap, readings, scenes
 
 LABELS = [label for label, _ in scenes()]
 AA = 4.5
@@ -31,3 +35,11 @@ def test_no_node_crosses_a_band_label(label: str) -> None:
         if overlap(box, label_box)
     ]
     assert not crossing, f"{label}: " + "; ".join(crossing)
+
+
+def test_a_pdf_is_titled_and_described_as_its_scene() -> None:
+    scene = example_scene("acme why employee-invite-flow")
+    read = PdfReader(io.BytesIO(render_scene(scene, "pdf")))
+    assert read.metadata is not None
+    assert (read.metadata.title, read.metadata.subject) == (scene.title, scene.description)
+    assert read.metadata.creator == "Betgraph"
