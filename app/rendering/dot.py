@@ -23,7 +23,7 @@ from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
 from app.rendering.progress import metric_line, metric_tip
 from app.rendering.summary import summarise
-from app.rendering.svg import HEAD, BandSpan
+from app.rendering.svg import HEAD, LEGEND, BandSpan
 from app.rendering.views import Scene, Summary, View, select
 from app.words import percent, plural
 
@@ -454,7 +454,7 @@ class _Builder:
         with self.dot.subgraph(name=f"row{row_index}") as same:
             same.attr(rank="same")
             self._spine(same, row_index)
-            same.node("legend", shape="plaintext", margin="0", label=Html(table), tooltip="legend")
+            same.node(LEGEND, shape="plaintext", margin="0", label=Html(table), tooltip="legend")
         if row_index > 0:
             self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -225,7 +226,81 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
         graph.insert(insert_at + index, group)
 
 
-def sanitize(svg: bytes, title: str, description: str, bands: list[BandSpan] | None = None) -> bytes:
+def _box(shape: etree._Element) -> tuple[float, float, float, float] | None:
+    values = _numbers(shape.get("points") or shape.get("d") or "")
+    xs, ys = values[0::2], values[1::2]
+    return (min(xs), min(ys), max(xs), max(ys)) if xs and ys else None
+
+
+def _painted(colour: str | None) -> bool:
+    return colour not in (None, "", "none", "transparent")
+
+
+def _page_colours(graph: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """The (element, property) pairs that wear the theme: all outside the nodes, and the legend's frame and words.
+
+    The nodes, their certainty fills and the words on them look the same in every theme; so
+    do the legend's swatches and the words on them.
+    """
+    for element in graph.iter():
+        if not isinstance(element.tag, str):
+            continue
+        node = next((g for g in element.iterancestors(f"{{{SVG}}}g") if g.get("class") == "node"), None)
+        if node is None:
+            yield from ((element, name) for name in ("fill", "stroke") if name in element.attrib)
+        elif node.findtext(f"{{{SVG}}}title") == LEGEND:
+            yield from _legend_colours(node, element)
+
+
+def _legend_colours(legend: etree._Element, element: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    if element.tag == f"{{{SVG}}}text":
+        x, y = float(element.get("x", "0")), float(element.get("y", "0"))
+        swatches = (
+            box
+            for shape in legend.iter(f"{{{SVG}}}polygon")
+            if _painted(shape.get("fill")) and (box := _box(shape)) is not None
+        )
+        if not any(box[0] <= x <= box[2] and box[1] <= y <= box[3] for box in swatches):
+            yield element, "fill"
+    elif element.tag in SHAPES and not _painted(element.get("fill")):
+        yield element, "stroke"
+
+
+LEGEND = "legend"  # the legend node's name (dot.py)
+SHAPES = frozenset(f"{{{SVG}}}{name}" for name in ("polygon", "polyline", "path", "ellipse"))
+
+
+def follow_scheme(root: etree._Element, dark: Mapping[str, str]) -> None:
+    """Makes a light picture turn dark where the reader prefers it: every colour that wears the theme
+    gets a class, and an inline style sheet recolours the classes under `prefers-color-scheme: dark`.
+
+    The layout is one and the same in both schemes; the style sheet holds only our own colours.
+    """
+    graph = root.find(f"{{{SVG}}}g")
+    if graph is None:
+        return
+    targets = sorted(set(dark.values()))
+    rules: dict[str, str] = {}
+    for element, name in list(_page_colours(graph)):
+        colour = element.get(name, "")
+        if colour not in dark:
+            continue
+        cls = f"{name[0]}{targets.index(dark[colour])}"  # f0 fills, s0 strokes with the first colour
+        rules[cls] = f".{cls}{{{name}:{dark[colour]}}}"
+        element.set("class", " ".join([*(element.get("class") or "").split(), cls]))
+    style = etree.Element(f"{{{SVG}}}style")
+    style.text = "@media (prefers-color-scheme: dark){" + "".join(rules[cls] for cls in sorted(rules)) + "}"
+    root.insert(2, style)  # after the title and the description
+
+
+def sanitize(
+    svg: bytes,
+    title: str,
+    description: str,
+    bands: list[BandSpan] | None = None,
+    dark: Mapping[str, str] | None = None,
+) -> bytes:
+    """`dark`, when given, maps the picture's light colours to the dark ones (see `follow_scheme`)."""
     try:
         root = etree.fromstring(svg, _PARSER)
     except etree.XMLSyntaxError as error:
@@ -242,6 +317,8 @@ def sanitize(svg: bytes, title: str, description: str, bands: list[BandSpan] | N
     desc_element.text = description
     root.insert(0, desc_element)
     root.insert(0, title_element)
+    if dark:
+        follow_scheme(root, dark)
     out: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=False)
     return out
 

@@ -54,9 +54,11 @@ def scenes() -> Iterator[tuple[str, Scene]]:
         graph = example(name)
         today = graph.reference_date(dt.date.min)
         yield f"{name} map", select(graph, View(), today)
-        for bet in graph.bets:
-            if bet.kind in (Kind.STRATEGY, Kind.INITIATIVE) or bet.id == graph.bets[-1].id:
-                yield f"{name} why {bet.id}", select(graph, View("why", bet.id), today)
+        # Why-chains of the longest reach and of the deepest bets: weakest links, chain certainty, lint marks.
+        initiatives = [bet for bet in graph.bets if bet.kind is Kind.INITIATIVE]
+        chosen = [bet for bet in graph.bets if bet.kind is Kind.STRATEGY] + initiatives[:4] + [graph.bets[-1]]
+        for bet_id in dict.fromkeys(bet.id for bet in chosen):
+            yield f"{name} why {bet_id}", select(graph, View("why", bet_id), today)
         yield f"{name} impact {graph.bets[0].id}", select(graph, View("impact", graph.bets[0].id), today)
         if graph.assumptions:
             first = graph.assumptions[0].id
@@ -70,8 +72,13 @@ def scenes() -> Iterator[tuple[str, Scene]]:
     yield "synthetic map", select(big, View(), big.reference_date(dt.date.min))
 
 
+@functools.cache
+def _by_label() -> dict[str, Scene]:
+    return dict(scenes())
+
+
 def example_scene(label: str) -> Scene:
-    return dict(scenes())[label]
+    return _by_label()[label]
 
 
 @functools.cache
