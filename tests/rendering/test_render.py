@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Literal
 
 import pytest
 from lxml import etree
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 from pypdf import PdfReader
 
 from app.rendering import style
@@ -28,6 +30,7 @@ from tests.rendering.pictures import (
     scenes,
     scheme_rules,
 )
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 LABELS = [label for label, _ in scenes()]
 AA = 4.5
@@ -125,6 +128,21 @@ def test_only_svg_is_drawn_in_the_auto_theme() -> None:
     assert prepare(scene, "json", auto).text == prepare(scene, "json").text  # no colours to follow
     with pytest.raises(ThemeError, match="unknown theme 'sepia': choose light, dark, auto"):
         svg.key("sepia")
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, started as the viewer's tests start it, and closed with the test.
+
+    Not the session-wide browser of tests/web: a Playwright left running holds an event loop
+    that the server tests run after this module's would trip over.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is not at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 # As the service sends a picture (app/api): inline style is all it may bring with it.
