@@ -23,7 +23,7 @@ from app.rendering.escape import attribute_text, label_text
 from app.rendering.layout import Row, assign_rows, columns_for
 from app.rendering.progress import metric_line, metric_tip
 from app.rendering.summary import summarise
-from app.rendering.svg import BandSpan
+from app.rendering.svg import HEAD, LEGEND, BandSpan
 from app.rendering.views import Scene, Summary, View, select
 from app.words import percent, plural
 
@@ -43,7 +43,7 @@ class DotOptions:
     quality: Quality = "auto"
     columns: int | None = None  # row width in nodes; derived from the scene's size when None
     summarise: bool = True  # large maps draw their many near-term bets as summaries (summary.py)
-    theme: Literal["light", "dark"] = "light"
+    theme: style.ThemeName = "light"  # "auto": SVG only, light with a dark colour-scheme style sheet
 
 
 def node_name(node_id: str, *, assumption: bool = False) -> str:
@@ -79,6 +79,7 @@ class _Builder:
         self.options = options
         self.dot = DotWriter()
         self.summaries = {summary.id: summary for summary in scene.summaries}
+        self.theme = style.palette(options.theme)
 
     def build(self) -> DotPlan:
         scene = self.scene
@@ -107,8 +108,8 @@ class _Builder:
             "labeljust": "l",
             "label": Html(f"<B>{label_text(heading)}</B>"),
             "tooltip": attribute_text(scene.description),
-            "bgcolor": style.THEMES[self.options.theme].background,
-            "fontcolor": style.THEMES[self.options.theme].ink,
+            "bgcolor": self.theme.background,
+            "fontcolor": self.theme.ink,
             "pad": "0.2",
             "outputorder": "edgesfirst",
             # Edges from one parent share their first stretch: a parent's children may sit several
@@ -124,9 +125,13 @@ class _Builder:
             "node",
             **{"fontname": style.FONT, "fontsize": "11", "fontcolor": style.INK, "margin": "0.1,0.05", "penwidth": "1"},
         )
-        self.dot.attr("edge", color=style.THEMES[self.options.theme].edge, arrowsize="0.6", penwidth="1")
+        self.dot.attr("edge", color=self.theme.edge, arrowsize="0.6", penwidth="1")
 
     def _rows(self, rows: list[Row]) -> None:
+        # An empty rank between the title and the first row: room for the first band's label.
+        self._point(self.dot, HEAD)
+        if rows:
+            self.dot.edge(HEAD, "row0", style="invis")
         for row_index, row in enumerate(rows):
             with self.dot.subgraph(name=f"row{row_index}") as same:
                 same.attr(rank="same")
@@ -134,13 +139,17 @@ class _Builder:
                 for node in row.nodes:
                     self._node(same, node)
 
-    @staticmethod
-    def _spine(into: DotWriter, row_index: int) -> None:
+    @classmethod
+    def _spine(cls, into: DotWriter, row_index: int) -> None:
         # A transparent point per row: it chains the rows in order, and its position in the SVG
         # tells the post-processor where each horizon band begins and ends.
+        cls._point(into, f"row{row_index}")
+
+    @staticmethod
+    def _point(into: DotWriter, name: str) -> None:
         into.node(
-            f"row{row_index}",
-            id=f"row{row_index}",
+            name,
+            id=name,
             shape="point",
             width="0.01",
             height="0.01",
@@ -171,7 +180,7 @@ class _Builder:
         ]
         attributes = {"id": f"summary-{summary.parent}", "shape": "box", "style": "filled,rounded"}
         if summary.flagged:
-            lines.append(_small(f"⚠ {summary.flagged} with lint findings", style.LINT))
+            lines.append(_small(f"⚠ {summary.flagged} with lint findings", style.LINT_TEXT))
             attributes["color"] = style.LINT
         titles = [graph.bet_by_id[b].title for b in summary.bets]
         shown = titles[:25] + ([f"… and {len(titles) - 25} more"] if len(titles) > 25 else [])
@@ -196,7 +205,7 @@ class _Builder:
             tips.append("weakest link: the least certain step on the best-supported path")
         if findings:
             rules = sorted({f.rule for f in findings})
-            lines.append(_small("⚠ " + ", ".join(rules), style.LINT))
+            lines.append(_small("⚠ " + ", ".join(rules), style.LINT_TEXT))
             attributes["color"] = style.LINT
             if any(f.severity >= Severity.WARNING for f in findings):
                 attributes["penwidth"] = "2.4"  # an info finding (multi-parent) is outlined, not shouted
@@ -212,8 +221,8 @@ class _Builder:
             dashed = ["filled", "dashed", *[s for s in styles if s == "rounded"]]
             attributes = {"color": style.REMOVED, "style": ",".join(dashed), "fillcolor": style.REMOVED_FILL}
             return [_small(change.lines[0], style.MUTED)], attributes | {"penwidth": "2", "peripheries": "1"}, []
-        colour = style.ADDED if change.kind == "added" else style.CHANGED
-        lines = [_small(line, colour) for line in change.lines]
+        colour, ink = (style.ADDED, style.ADDED_TEXT) if change.kind == "added" else (style.CHANGED, style.CHANGED_TEXT)
+        lines = [_small(line, ink) for line in change.lines]
         return lines, {"color": colour, "penwidth": "3"}, list(change.lines)
 
     def _link(self, node_id: str) -> dict[str, str]:
@@ -337,7 +346,7 @@ class _Builder:
                 # dir=back draws the arrow at the tail: at the parent the bet contributes to
                 attributes |= {"color": style.SECONDARY_EDGE, "style": "dashed", "arrowtail": "empty"}
             if (edge.parent, edge.child) in on_path:
-                attributes |= {"penwidth": "2.6", "color": style.WEAKEST}
+                attributes |= {"penwidth": "2.6", "color": self.theme.path}
             if self._removed(edge.parent, edge.child):
                 attributes |= {"color": style.REMOVED, "style": "dashed"}
             self.dot.edge(node_name(edge.parent), node_name(edge.child), **attributes)
@@ -348,8 +357,8 @@ class _Builder:
                 node_name(edge.child),
                 dir="back",
                 style="dashed",
-                color=style.REMOVED,
-                fontcolor=style.REMOVED,
+                color=self.theme.faint,
+                fontcolor=self.theme.faint,
                 fontname=style.FONT,
                 fontsize="9",
                 label="was",
@@ -363,7 +372,7 @@ class _Builder:
                 style="dotted",
                 arrowhead="none",
                 constraint="false",
-                color=style.REMOVED if self._removed(assumption_id, bet_id) else style.MUTED,
+                color=style.REMOVED if self._removed(assumption_id, bet_id) else self.theme.muted,
                 tooltip=attribute_text(f"{bet_id} rests on {assumption_id}"),
             )
         for assumption_id, bet_id in self.scene.was_rests_on:
@@ -373,8 +382,8 @@ class _Builder:
                 style="dashed",
                 arrowhead="none",
                 constraint="false",
-                color=style.REMOVED,
-                fontcolor=style.REMOVED,
+                color=self.theme.faint,
+                fontcolor=self.theme.faint,
                 fontname=style.FONT,
                 fontsize="9",
                 label="was",
@@ -388,20 +397,23 @@ class _Builder:
     def _legend(self, row_index: int) -> None:
         """One compact table under the drawing; every entry says in words what it shows."""
 
-        def cell(text: str, attributes: str = 'BORDER="1"') -> str:
-            return f'<TD {attributes} CELLPADDING="3">{_small(text, style.INK)}</TD>'
+        ink = self.theme.ink  # words on the page; words on a swatch are node text
+
+        def cell(text: str, attributes: str = 'BORDER="1"', colour: str = ink) -> str:
+            return f'<TD {attributes} CELLPADDING="3">{_small(text, colour)}</TD>'
 
         def line(heading: str, cells: list[str]) -> str:
-            head = f'<TD ALIGN="LEFT" CELLPADDING="2"><FONT POINT-SIZE="8"><B>{label_text(heading)}</B></FONT></TD>'
-            frame = f'ALIGN="LEFT" BORDER="0" COLOR="{style.INK}" CELLSPACING="3"'
+            words = f'<FONT POINT-SIZE="8" COLOR="{ink}"><B>{label_text(heading)}</B></FONT>'
+            head = f'<TD ALIGN="LEFT" CELLPADDING="2">{words}</TD>'
+            frame = f'ALIGN="LEFT" BORDER="0" COLOR="{ink}" CELLSPACING="3"'
             inner = f"<TABLE {frame}><TR>{head}{''.join(cells)}</TR></TABLE>"
             return f'<TR><TD ALIGN="LEFT">{inner}</TD></TR>'
 
-        certainty = [cell(swatch.label, f'BORDER="1" BGCOLOR="{swatch.fill}"') for swatch in style.CERTAINTY_RAMP]
-        certainty.append(cell("unknown (?%)"))
+        ramp = [(swatch.label, swatch.fill) for swatch in style.CERTAINTY_RAMP] + [("unknown (?%)", style.UNKNOWN_FILL)]
+        certainty = [cell(label, f'BORDER="1" BGCOLOR="{fill}"', style.INK) for label, fill in ramp]
         prescribed = (
-            '<TD BORDER="1" CELLPADDING="1"><TABLE BORDER="1" CELLBORDER="0" CELLPADDING="2"><TR>'
-            f"<TD>{_small('prescribed', style.INK)}</TD></TR></TABLE></TD>"
+            f'<TD BORDER="1" CELLPADDING="1"><TABLE BORDER="1" COLOR="{ink}" CELLBORDER="0" CELLPADDING="2"><TR>'
+            f"<TD>{_small('prescribed', ink)}</TD></TR></TABLE></TD>"
         )
         decided = [
             cell("explore / opportunity", 'BORDER="1" STYLE="dashed"'),
@@ -442,7 +454,7 @@ class _Builder:
         with self.dot.subgraph(name=f"row{row_index}") as same:
             same.attr(rank="same")
             self._spine(same, row_index)
-            same.node("legend", shape="plaintext", margin="0", label=Html(table), tooltip="legend")
+            same.node(LEGEND, shape="plaintext", margin="0", label=Html(table), tooltip="legend")
         if row_index > 0:
             self.dot.edge(f"row{row_index - 1}", f"row{row_index}", style="invis")
 
@@ -462,18 +474,18 @@ class _Builder:
 class DotPlan:
     source: str
     rows: tuple[Row, ...]  # row n is the rank of the spine node `row{n}`
-    theme: Literal["light", "dark"] = "light"
+    theme: style.ThemeName = "light"
 
     def bands(self) -> list[BandSpan]:
         """The horizon bands, top to bottom, with the spine nodes of their first and last rows."""
-        theme = style.THEMES[self.theme]
+        theme = style.palette(self.theme)
         spans: list[BandSpan] = []
         for index, row in enumerate(self.rows):
             if spans and spans[-1].label == row.band.label:
                 spans[-1] = dataclasses.replace(spans[-1], last=f"row{index}")
             else:
                 fill = theme.bands[row.band.index % 2]
-                spans.append(BandSpan(row.band.label, fill, f"row{index}", f"row{index}", theme.muted))
+                spans.append(BandSpan(row.band.label, fill, f"row{index}", f"row{index}", theme.muted, theme.band_line))
         return spans
 
 

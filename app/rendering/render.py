@@ -12,6 +12,7 @@ from app.rendering.dot import DotOptions, DotPlan, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
 from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, graphviz_version, run_dot
+from app.rendering.style import THEME_NAMES, ThemeName, dark_scheme
 from app.rendering.svg import SvgError, sanitize, svg_size
 from app.rendering.views import Scene, View, select
 
@@ -26,7 +27,7 @@ MEDIA_TYPES: dict[Format, str] = {
     "json": "application/json",
 }
 # Bumped whenever our own output changes for the same input, so cached pictures are redrawn.
-RENDERER_VERSION = "betgraph-render-1"
+RENDERER_VERSION = "betgraph-render-2"
 # Beyond this many nodes in one picture `dot` takes minutes even with the cheap settings and
 # nobody can read the result; the focused views are the answer.
 MAX_NODES = 6_000
@@ -46,6 +47,26 @@ def check_size(scene: Scene) -> None:
         )
 
 
+class ThemeError(RenderError, ValueError):
+    """A theme that this format cannot be drawn in."""
+
+
+# The formats Graphviz draws in a theme but that cannot carry a style sheet to follow the reader.
+FIXED_SCHEME: tuple[Format, ...] = ("png", "pdf", "dot")
+
+
+def check_theme(fmt: Format, theme: str) -> ThemeName:
+    """`theme` if a picture in `fmt` can be drawn in it; else a ThemeError that says what can."""
+    if theme not in THEME_NAMES:
+        raise ThemeError(f"unknown theme {theme!r}: choose {', '.join(THEME_NAMES)}")
+    if theme == "auto" and fmt in FIXED_SCHEME:
+        raise ThemeError(
+            f"the auto theme follows the reader's colour scheme and only SVG can carry both; "
+            f"draw {fmt} as light or dark"
+        )
+    return theme
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """Everything a picture is made from, before Graphviz runs: its key hashes exactly this."""
@@ -56,6 +77,7 @@ class Prepared:
     plan: DotPlan | None = None  # for the formats Graphviz draws
 
     def key(self, theme: str = "light") -> str:
+        check_theme(self.fmt, theme)
         shaping = "\n".join((RENDERER_VERSION, graphviz_version(), self.fmt, theme, self.text))
         return hashlib.sha256(shaping.encode()).hexdigest()
 
@@ -65,7 +87,9 @@ def prepare(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> 
     if fmt == "json":
         return Prepared(scene, fmt, to_json(scene))
     if fmt == "mmd":
-        return Prepared(scene, fmt, to_mermaid(scene, options.dot.theme))
+        # Mermaid has no scheme-following picture: "auto" is drawn light, as json ignores the theme.
+        return Prepared(scene, fmt, to_mermaid(scene, "dark" if options.dot.theme == "dark" else "light"))
+    check_theme(fmt, options.dot.theme)
     scene = drawn_scene(scene, options.dot)
     check_size(scene)
     plan = build_dot(scene, options.dot)
@@ -80,13 +104,15 @@ def draw(prepared: Prepared, options: RenderOptions | None = None) -> bytes:
         return prepared.text.encode()
     scene = prepared.scene
     try:
-        svg = sanitize(run_dot(plan.source, "svg", options.limits), scene.title, scene.description, plan.bands())
+        drawn = run_dot(plan.source, "svg", options.limits)
+        dark = dark_scheme() if plan.theme == "auto" else None
+        svg = sanitize(drawn, scene.title, scene.description, plan.bands(), dark)
     except SvgError as error:
         raise RenderError(str(error)) from None
     if prepared.fmt == "svg":
         return svg
     width, height = svg_size(svg)
-    return convert_svg(svg, prepared.fmt, width, height, options.limits)
+    return convert_svg(svg, prepared.fmt, width, height, options.limits, title=scene.title, subject=scene.description)
 
 
 def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> bytes:

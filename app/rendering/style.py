@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from app.domain.model import Debate, Kind, Prescriptiveness, add_months
 
@@ -105,28 +106,88 @@ DEBATE_MARKERS = {Debate.OPEN: "◇ open for debate", Debate.CONTESTED: "◆ con
 
 @dataclass(frozen=True, slots=True)
 class Theme:
+    """The colours of what lies outside the nodes: page, title, bands, lines and the legend's words."""
+
     background: str
-    ink: str  # text outside nodes: title, band labels
+    ink: str  # text outside nodes: title, legend
     edge: str
     bands: tuple[str, str]  # alternating band fills
-    muted: str  # band labels and borders
+    muted: str  # band labels and rests-on lines
+    band_line: str  # the border between bands
+    faint: str  # a diff's dropped links and their "was"
+    path: str  # the weakest chain's links
 
 
 # Nodes keep their light certainty fills (and dark text) in both themes: the ramp stays the ramp.
+# Every text colour here reaches 4.5:1 (WCAG AA) on both band fills and the background.
 THEMES = {
-    "light": Theme("#ffffff", "#1a1a1a", "#505050", ("#f4f4f6", "#fafafa"), "#4d4d4d"),
-    "dark": Theme("#0d1117", "#e6edf3", "#9da7b3", ("#161b22", "#1c2128"), "#9da7b3"),
+    "light": Theme("#ffffff", "#1a1a1a", "#505050", ("#f4f4f6", "#fafafa"), "#4d4d4d", "#d9d9d9", "#666666", "#6a1b9a"),
+    "dark": Theme("#0d1117", "#e6edf3", "#9da7b3", ("#161b22", "#1c2128"), "#9da7b3", "#30363d", "#8b949e", "#b083f0"),
 }
+# "auto" draws the light picture and carries the dark theme as a colour-scheme style sheet (svg.py).
+ThemeName = Literal["light", "dark", "auto"]
+THEME_NAMES: tuple[ThemeName, ...] = get_args(ThemeName)
 
+
+def palette(name: ThemeName) -> Theme:
+    """The colours a picture is drawn in: an "auto" picture is drawn light and turns dark by its style sheet."""
+    return THEMES["dark" if name == "dark" else "light"]
+
+
+def dark_scheme() -> dict[str, str]:
+    """Each colour of the light theme -> the dark theme's colour for the same role."""
+    light, dark = THEMES["light"], THEMES["dark"]
+    pairs = [
+        (light.background, dark.background),
+        (light.ink, dark.ink),
+        (light.edge, dark.edge),
+        *zip(light.bands, dark.bands, strict=True),
+        (light.muted, dark.muted),
+        (light.band_line, dark.band_line),
+        (light.faint, dark.faint),
+        (light.path, dark.path),
+    ]
+    mapping: dict[str, str] = {}
+    for before, after in pairs:
+        if mapping.setdefault(before, after) != after:
+            raise ValueError(f"the light theme uses {before} for two roles that differ in the dark theme")
+    return mapping
+
+
+# Text inside nodes, on the certainty fills: each reaches 4.5:1 on the darkest swatch (tests/rendering/test_style.py).
 INK = "#1a1a1a"
-MUTED = "#4d4d4d"
+MUTED = "#3d3d3d"
 EDGE = "#505050"
 SECONDARY_EDGE = "#8c8c8c"
+# Outlines keep the bright colour of their mark; the words of the mark are a darker shade of it.
 LINT = "#c0142b"
-WEAKEST = "#6a1b9a"
+LINT_TEXT = "#7d091b"
+WEAKEST = "#5b1786"
 # A diff view: each mark is also printed in words on the node ("+ added", "− removed", the changes).
 ADDED = "#1a7f37"
+ADDED_TEXT = "#0a4a1c"
 CHANGED = "#0550ae"
+CHANGED_TEXT = "#08397f"
 REMOVED = "#8c8c8c"
 REMOVED_FILL = "#f2f2f2"
 FONT = "Helvetica,Arial,sans-serif"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a #rrggbb colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2.x contrast ratio of two colours, 1 to 21; text needs 4.5 (level AA)."""
+    a, b = sorted((_luminance(_hex(first)), _luminance(_hex(second))), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+_NAMED = {"black": "#000000", "white": "#ffffff"}
+
+
+def _hex(colour: str) -> str:
+    return _NAMED.get(colour.lower(), colour)

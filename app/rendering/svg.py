@@ -9,6 +9,8 @@ link that is not http(s) or a path on our own site. The root gets `role="img"` a
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -56,6 +58,7 @@ class BandSpan:
     first: str  # id of the spine node of its first row
     last: str
     ink: str = "#4d4d4d"
+    line: str = "#d9d9d9"
 
 
 def safe_link(value: str) -> bool:
@@ -103,8 +106,54 @@ def _spine_positions(root: etree._Element) -> dict[str, float]:
     return found
 
 
+def _numbers(text: str) -> list[float]:
+    return [float(number) for number in _NUMBER.findall(text)]
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _vertical_extent(group: etree._Element) -> tuple[float, float] | None:
+    """Top and bottom of what a node draws (its outline, folds and shadows)."""
+    ys: list[float] = []
+    for shape in group.iter(f"{{{SVG}}}polygon", f"{{{SVG}}}polyline", f"{{{SVG}}}path", f"{{{SVG}}}ellipse"):
+        if shape.tag == f"{{{SVG}}}ellipse":
+            cy, ry = float(shape.get("cy", "0")), float(shape.get("ry", "0"))
+            ys += [cy - ry, cy + ry]
+        else:
+            ys += _numbers(shape.get("points") or shape.get("d") or "")[1::2]
+    return (min(ys), max(ys)) if ys else None
+
+
+def _row_extents(root: etree._Element, spine: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Each spine row -> the top of its highest node and the bottom of its lowest (dot centres a rank's nodes)."""
+    extents = {name: (y, y) for name, y in spine.items()}
+    if not spine:
+        return extents
+    for group in root.iter(f"{{{SVG}}}g"):
+        if group.get("class") != "node" or group.get("id", "").startswith("row") or group.get("id") == HEAD:
+            continue
+        extent = _vertical_extent(group)
+        if extent is None:
+            continue
+        centre = (extent[0] + extent[1]) / 2
+        row = min(spine, key=lambda name: abs(spine[name] - centre))
+        top, bottom = extents[row]
+        extents[row] = (min(top, extent[0]), max(bottom, extent[1]))
+    return extents
+
+
 def _first_polygon(element: etree._Element) -> etree._Element | None:
     return next(element.iter(f"{{{SVG}}}polygon"), None)
+
+
+# A band's label is drawn in its top LABEL_ROOM points: the band begins at least that far above
+# its first row's highest node, which `dot` leaves room for (the rows are `ranksep` apart and
+# the spine's head rank sits between the title and the first row).
+LABEL_ROOM = 20.0
+LABEL_SIZE = 12.0
+LABEL_BASELINE = 14.0
+HEAD = "head"  # the spine node above the first row (dot.py)
 
 
 def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
@@ -124,22 +173,25 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
     if not points:
         return
     left, right = min(x for x, _ in points), max(x for x, _ in points)
-    edges = [(spine[above.last] + spine[below.first]) / 2 for above, below in itertools.pairwise(bands)]
-    # Bands reach halfway to the neighbouring rows: up to the title, down to the legend.
-    first, last = int(bands[0].first[3:]), int(bands[-1].last[3:])
-    above = spine.get(f"row{first + 1}", spine[bands[0].first] + 80.0)
-    top = spine[bands[0].first] - (above - spine[bands[0].first]) / 2
+    rows = _row_extents(root, spine)
+    # Between two bands the border lies halfway between their rows, or higher when the lower
+    # band's label needs the room.
+    edges = [
+        min((rows[above.last][1] + rows[below.first][0]) / 2, rows[below.first][0] - LABEL_ROOM)
+        for above, below in itertools.pairwise(bands)
+    ]
+    top = rows[bands[0].first][0] - LABEL_ROOM
     title = next(graph.iter(f"{{{SVG}}}text"), None)
     if title is not None:
-        top = max(top, float(title.get("y", top)) + 8)
-    # Below the last band comes the legend, as tall as it likes: reach down as far as the rows
-    # above are apart, and never past halfway to the legend.
-    floor = spine[bands[-1].last]
-    step = floor - spine[f"row{last - 1}"] if f"row{last - 1}" in spine else 80.0
-    bottom = floor + step / 2
-    below = spine.get(f"row{last + 1}")
+        top = min(top, float(title.get("y", top)) + 8)
+    # Below the last band comes the legend, as tall as it likes: reach down half a row gap, and
+    # never past halfway to the legend.
+    last = int(bands[-1].last[3:])
+    floor = rows[bands[-1].last][1]
+    bottom = floor + LABEL_ROOM
+    below = rows.get(f"row{last + 1}")
     if below is not None:
-        bottom = min(bottom, (floor + below) / 2)
+        bottom = min(bottom, (floor + below[0]) / 2)
     limits = [top, *edges, bottom]
     insert_at = list(graph).index(holder) + 1
     for index, band in enumerate(bands):
@@ -154,7 +206,7 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
                 "width": f"{right - left:.2f}",
                 "height": f"{lower - upper:.2f}",
                 "fill": band.fill,
-                "stroke": "#d9d9d9",
+                "stroke": band.line,
                 "stroke-width": "0.8",
             },
         )
@@ -163,9 +215,9 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
             f"{{{SVG}}}text",
             {
                 "x": f"{left + 6:.2f}",
-                "y": f"{upper + 14:.2f}",
+                "y": f"{upper + LABEL_BASELINE:.2f}",
                 "font-family": "Helvetica,Arial,sans-serif",
-                "font-size": "12.00",
+                "font-size": f"{LABEL_SIZE:.2f}",
                 "font-weight": "bold",
                 "fill": band.ink,
             },
@@ -174,7 +226,81 @@ def _draw_bands(root: etree._Element, bands: list[BandSpan]) -> None:
         graph.insert(insert_at + index, group)
 
 
-def sanitize(svg: bytes, title: str, description: str, bands: list[BandSpan] | None = None) -> bytes:
+def _box(shape: etree._Element) -> tuple[float, float, float, float] | None:
+    values = _numbers(shape.get("points") or shape.get("d") or "")
+    xs, ys = values[0::2], values[1::2]
+    return (min(xs), min(ys), max(xs), max(ys)) if xs and ys else None
+
+
+def _painted(colour: str | None) -> bool:
+    return colour not in (None, "", "none", "transparent")
+
+
+def _page_colours(graph: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """The (element, property) pairs that wear the theme: all outside the nodes, and the legend's frame and words.
+
+    The nodes, their certainty fills and the words on them look the same in every theme; so
+    do the legend's swatches and the words on them.
+    """
+    for element in graph.iter():
+        if not isinstance(element.tag, str):
+            continue
+        node = next((g for g in element.iterancestors(f"{{{SVG}}}g") if g.get("class") == "node"), None)
+        if node is None:
+            yield from ((element, name) for name in ("fill", "stroke") if name in element.attrib)
+        elif node.findtext(f"{{{SVG}}}title") == LEGEND:
+            yield from _legend_colours(node, element)
+
+
+def _legend_colours(legend: etree._Element, element: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    if element.tag == f"{{{SVG}}}text":
+        x, y = float(element.get("x", "0")), float(element.get("y", "0"))
+        swatches = (
+            box
+            for shape in legend.iter(f"{{{SVG}}}polygon")
+            if _painted(shape.get("fill")) and (box := _box(shape)) is not None
+        )
+        if not any(box[0] <= x <= box[2] and box[1] <= y <= box[3] for box in swatches):
+            yield element, "fill"
+    elif element.tag in SHAPES and not _painted(element.get("fill")):
+        yield element, "stroke"
+
+
+LEGEND = "legend"  # the legend node's name (dot.py)
+SHAPES = frozenset(f"{{{SVG}}}{name}" for name in ("polygon", "polyline", "path", "ellipse"))
+
+
+def follow_scheme(root: etree._Element, dark: Mapping[str, str]) -> None:
+    """Makes a light picture turn dark where the reader prefers it: every colour that wears the theme
+    gets a class, and an inline style sheet recolours the classes under `prefers-color-scheme: dark`.
+
+    The layout is one and the same in both schemes; the style sheet holds only our own colours.
+    """
+    graph = root.find(f"{{{SVG}}}g")
+    if graph is None:
+        return
+    targets = sorted(set(dark.values()))
+    rules: dict[str, str] = {}
+    for element, name in list(_page_colours(graph)):
+        colour = element.get(name, "")
+        if colour not in dark:
+            continue
+        cls = f"{name[0]}{targets.index(dark[colour])}"  # f0 fills, s0 strokes with the first colour
+        rules[cls] = f".{cls}{{{name}:{dark[colour]}}}"
+        element.set("class", " ".join([*(element.get("class") or "").split(), cls]))
+    style = etree.Element(f"{{{SVG}}}style")
+    style.text = "@media (prefers-color-scheme: dark){" + "".join(rules[cls] for cls in sorted(rules)) + "}"
+    root.insert(2, style)  # after the title and the description
+
+
+def sanitize(
+    svg: bytes,
+    title: str,
+    description: str,
+    bands: list[BandSpan] | None = None,
+    dark: Mapping[str, str] | None = None,
+) -> bytes:
+    """`dark`, when given, maps the picture's light colours to the dark ones (see `follow_scheme`)."""
     try:
         root = etree.fromstring(svg, _PARSER)
     except etree.XMLSyntaxError as error:
@@ -191,6 +317,8 @@ def sanitize(svg: bytes, title: str, description: str, bands: list[BandSpan] | N
     desc_element.text = description
     root.insert(0, desc_element)
     root.insert(0, title_element)
+    if dark:
+        follow_scheme(root, dark)
     out: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=False)
     return out
 

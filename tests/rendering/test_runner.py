@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -10,8 +11,17 @@ import zlib
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from app.rendering.runner import Limits, RenderError, RenderTimeoutError, RenderTooLargeError, convert_svg, run_dot
+from app.rendering.runner import (
+    Limits,
+    RenderError,
+    RenderTimeoutError,
+    RenderTooLargeError,
+    convert_svg,
+    run_dot,
+    with_metadata,
+)
 
 
 def test_runs_dot() -> None:
@@ -123,3 +133,21 @@ def test_png_is_scaled_to_the_page_cap() -> None:
     height = int.from_bytes(png[20:24], "big")
     assert width <= 10 * 96 + 1
     assert height < width
+
+
+def test_a_pdf_carries_its_title_subject_and_creator() -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="20pt" height="10pt" viewBox="0 0 20 10"/>'
+    title = "Acme — “payroll” <b>) \\ (map"
+    pdf = convert_svg(svg, "pdf", 20, 10, title=title, subject="29 bets, 9 assumptions")
+    read = PdfReader(io.BytesIO(pdf))
+    assert read.metadata is not None
+    assert read.metadata.title == title
+    assert read.metadata.subject == "29 bets, 9 assumptions"
+    assert read.metadata.creator == "Betgraph"
+    assert (read.metadata.producer or "").startswith("cairo")  # rsvg-convert's drawing, kept as it was
+    assert len(read.pages) == 1
+
+
+def test_a_pdf_that_does_not_parse_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="could not be given its title"):
+        with_metadata(b"%PDF-1.5\nnot really", "t", "s")
