@@ -211,7 +211,7 @@ class ColdRun:
 def server_dot(graph: Graph) -> str:
     """The DOT the service draws for `graph`'s default picture (no link base, light theme)."""
     scene = select(graph, View(), dt.date.today())
-    return prepare(scene, "svg", RenderOptions(dot=DotOptions(link_base=None, theme="light"))).text
+    return prepare(scene, "svg", RenderOptions(dot=DotOptions(theme="light"))).text
 
 
 def cold_render(base: str, token: str, graph: Graph, slug: str) -> ColdRun:
@@ -233,7 +233,7 @@ def cold_render(base: str, token: str, graph: Graph, slug: str) -> ColdRun:
 
 def stages(graph: Graph, runs: int) -> dict[str, float]:
     """Where a cold render's time goes, measured in this process (medians of `runs`)."""
-    options = RenderOptions(dot=DotOptions(link_base=None, theme="light"), limits=Limits(timeout=60))
+    options = RenderOptions(dot=DotOptions(theme="light"), limits=Limits(timeout=60))
     times: dict[str, list[float]] = {"view": [], "DOT": [], "dot via the runner": [], "SVG post-processing": []}
     for _ in range(runs):
         started = time.perf_counter()

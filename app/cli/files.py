@@ -33,6 +33,7 @@ from app.rendering.dot import DotOptions
 from app.rendering.render import FORMATS, Format, RenderOptions, render
 from app.rendering.runner import Limits, RenderError
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
+from app.services.urls import viewer_links
 from app.words import percent, plural
 
 EPILOG_RENDER = """\b
@@ -125,7 +126,7 @@ def render_command(
     options = RenderOptions(
         dot=DotOptions(
             legend=not no_legend,
-            link_base=link_base,
+            links=viewer_links(link_base) if link_base else None,
             quality=quality,  # type: ignore[arg-type]
             summarise=not every_bet,
         ),

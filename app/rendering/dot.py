@@ -13,7 +13,6 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote as url_quote
 
 from app.domain.lint import Severity
 from app.domain.model import Assumption, Bet, Graph, Kind
@@ -39,7 +38,9 @@ TITLE_LINES = 4
 @dataclass(frozen=True, slots=True)
 class DotOptions:
     legend: bool = True
-    link_base: str | None = None  # e.g. https://betgraph.example.com; nodes then link to the viewer
+    # A node's address in the viewer, from the graph's slug and the node's id (the service layer
+    # owns the viewer's URL grammar: `app.services.urls.viewer_links`); None draws no links.
+    links: Callable[[str, str], str] | None = None
     quality: Quality = "auto"
     columns: int | None = None  # row width in nodes; derived from the scene's size when None
     summarise: bool = True  # large maps draw their many near-term bets as summaries (summary.py)
@@ -226,13 +227,10 @@ class _Builder:
         return lines, {"color": colour, "penwidth": "3"}, list(change.lines)
 
     def _link(self, node_id: str) -> dict[str, str]:
-        base = self.options.link_base
-        if not base:
+        links = self.options.links
+        if links is None:
             return {}
-        return {
-            "URL": f"{base.rstrip('/')}/graphs/{url_quote(self.scene.graph.slug)}?focus={url_quote(node_id)}",
-            "target": "_top",
-        }
+        return {"URL": links(self.scene.graph.slug, node_id), "target": "_top"}
 
     def _bet(self, into: DotWriter, bet: Bet) -> None:
         scene = self.scene

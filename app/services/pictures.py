@@ -22,6 +22,7 @@ from app.rendering.runner import Limits
 from app.rendering.views import Scene, View, select, select_diff
 from app.services.cache import Picture
 from app.services.context import Services
+from app.services.urls import viewer_links
 from app.storage.db import release, transaction
 from app.storage.renders import get_render, put_render
 from app.storage.tables import GraphRow, as_utc
@@ -30,7 +31,8 @@ from app.storage.tables import GraphRow, as_utc
 def options(link_base: str | None, theme: Literal["light", "dark"]) -> RenderOptions:
     """How the service draws: given less time than on the command line. Graphviz inherits the
     lower CPU priority of the thread that starts it (`app.services.renderer`)."""
-    return RenderOptions(dot=DotOptions(link_base=link_base, theme=theme), limits=Limits(timeout=30))
+    links = viewer_links(link_base) if link_base else None
+    return RenderOptions(dot=DotOptions(links=links, theme=theme), limits=Limits(timeout=30))
 
 
 def served_options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -58,6 +58,13 @@ class PicturePath:
         pinned = f"/r/{self.revision}" if self.revision is not None else ""
         focused = f"/{self.view}/{quote(self.focus or '', safe='')}" if self.view != "map" else ""
         return f"{prefix}/graphs/{self.slug}{pinned}{focused}{'.dark' if self.dark else ''}.{self.fmt}"
+
+
+def viewer_links(base: str) -> Callable[[str, str], str]:
+    """How drawn nodes link to the viewer at `base` (a URL, or "/" for the address the reader used):
+    each opens its bet's details on the map."""
+    root = base.rstrip("/")
+    return lambda slug, node_id: root + ViewState(focus=node_id).path(slug)
 
 
 def split_file(file: str) -> tuple[str, bool, str] | None:

@@ -30,7 +30,10 @@ def test_visual_grammar(acme: Graph) -> None:
 
 
 def test_legend_and_links_are_options(acme: Graph) -> None:
-    dot = build_dot(select(acme, View(), TODAY), DotOptions(legend=False, link_base="https://bets.example.com/")).source
+    dot = build_dot(
+        select(acme, View(), TODAY),
+        DotOptions(legend=False, links=lambda slug, node: f"https://bets.example.com/graphs/{slug}?focus={node}"),
+    ).source
     assert "how much of the how is decided" not in dot
     assert 'URL="https://bets.example.com/graphs/acme?focus=wizard"' in dot
 

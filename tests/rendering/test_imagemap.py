@@ -15,7 +15,7 @@ from app.rendering.render import RenderOptions, render
 from app.rendering.views import View
 
 TODAY = dt.date(2026, 11, 1)
-LINKED = RenderOptions(dot=DotOptions(link_base="/"))
+LINKED = RenderOptions(dot=DotOptions(links=lambda slug, node: f"/graphs/{slug}?focus={node}"))
 
 
 def _inside(x: float, y: float, coords: tuple[int, ...]) -> bool:
