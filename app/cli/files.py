@@ -30,8 +30,9 @@ from app.domain.model import SLUG_RE, Graph
 from app.formats.source import Path as DocumentPath
 from app.formats.source import SourceMap
 from app.rendering.dot import DotOptions
-from app.rendering.render import FORMATS, Format, RenderOptions, render
+from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, render
 from app.rendering.runner import Limits, RenderError
+from app.rendering.style import THEME_NAMES, ThemeName
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
 from app.services.urls import viewer_links
 from app.words import percent, plural
@@ -91,6 +92,13 @@ A graph may switch rules off or move thresholds in its document:
 )
 @click.option("--link-base", metavar="URL", help="Make each node link to the viewer at this address.")
 @click.option(
+    "--theme",
+    type=click.Choice(THEME_NAMES),
+    default="light",
+    show_default=True,
+    help="Colours: light, dark, or auto (SVG only: follows the reader's colour scheme).",
+)
+@click.option(
     "--quality",
     type=click.Choice(["auto", "full", "fast"]),
     default="auto",
@@ -108,6 +116,7 @@ def render_command(
     no_legend: bool,
     every_bet: bool,
     link_base: str | None,
+    theme: ThemeName,
     quality: str,
     timeout: float,
 ) -> None:
@@ -122,6 +131,10 @@ def render_command(
         fail(f"{fmt} is binary: pass -o FILE or redirect the output")
     if link_base and not link_base.startswith(("http://", "https://")):
         fail("--link-base must be an http or https URL")
+    try:
+        check_theme(fmt, theme)
+    except ThemeError as error:
+        fail(str(error))
     graph, _ = load_file(file, positions=False)  # nothing on a valid document's drawing needs a line number
     options = RenderOptions(
         dot=DotOptions(
@@ -129,6 +142,7 @@ def render_command(
             links=viewer_links(link_base) if link_base else None,
             quality=quality,  # type: ignore[arg-type]
             summarise=not every_bet,
+            theme=theme,
         ),
         limits=Limits(timeout=timeout),
     )

@@ -96,6 +96,20 @@ def test_render_views(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
 
 
+def test_render_themes(tmp_path: Path) -> None:
+    light, dark, auto = (tmp_path / f"{name}.svg" for name in ("light", "dark", "auto"))
+    for theme, out in (("light", light), ("dark", dark), ("auto", auto)):
+        result = betgraph("render", str(EXAMPLES / "acme.yaml"), "--theme", theme, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+    assert light.read_bytes() != dark.read_bytes()
+    assert b"prefers-color-scheme: dark" in auto.read_bytes()
+    assert b"prefers-color-scheme" not in light.read_bytes()
+    refused = betgraph("render", str(EXAMPLES / "acme.yaml"), "--theme", "auto", "-o", str(tmp_path / "a.png"))
+    assert refused.returncode == 2
+    assert "only SVG can carry both" in refused.stderr
+    assert not (tmp_path / "a.png").exists()
+
+
 def test_unknown_focus_suggests(tmp_path: Path) -> None:
     result = betgraph("render", str(EXAMPLES / "acme.yaml"), "--view", "why", "--focus", "employee-invite-flo")
     assert result.returncode == 2
