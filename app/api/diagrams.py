@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import bearer, get_services, tag_matches
 from app.api.problems import ProblemError, invalid_parameter, problem_for
-from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, prepare
+from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, ThemeError, check_theme, prepare
 from app.rendering.runner import RenderError
+from app.rendering.style import ThemeName
 from app.rendering.views import View, ViewError, ViewKind, select, select_diff
 from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
@@ -55,13 +56,16 @@ PRIVATE = "private, max-age=60"
 PINNED = "public, max-age=31536000, immutable"
 
 
-def _split(file: str) -> tuple[str, Literal["light", "dark"], Format]:
+def _split(file: str) -> tuple[str, ThemeName, Format]:
     found = split_file(file)
     if found is None:
         endings = ", ".join("." + known for known in FORMATS)
         raise ProblemError(404, "Not found", f"a diagram URL ends in one of {endings}")
-    stem, dark, fmt = found
-    return stem, "dark" if dark else "light", cast(Format, fmt)
+    stem, theme, fmt = found
+    try:
+        return stem, check_theme(cast(Format, fmt), theme), cast(Format, fmt)
+    except ThemeError as error:
+        raise ProblemError(404, "Not found", str(error)) from None
 
 
 def _error_picture(message: str) -> bytes:
@@ -85,7 +89,7 @@ def _revision(text: str) -> int:
     return number
 
 
-def _options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:
+def _options(services: Services, theme: ThemeName) -> RenderOptions:
     return pictures.options(services.settings.public_url or None, theme)
 
 
@@ -97,7 +101,7 @@ class _Target:
     public: bool
     revision: int | None  # None: the latest
     view: View
-    theme: Literal["light", "dark"]
+    theme: ThemeName
     fmt: Format
     since: int | None = None  # a diff: the earlier revision, drawn against `revision`
 
@@ -214,12 +218,11 @@ class DiagramRequest:
 
     def _pinned(self, target: _Target, token: str | None) -> str:
         """The immutable URL of what `target` names: /r/{revision}, or a diff between two numbers."""
-        dark = target.theme == "dark"
         if target.since is not None:
-            return diff_path(target.row.slug, target.since, target.at, dark=dark, fmt=target.fmt, token=token)
+            return diff_path(target.row.slug, target.since, target.at, theme=target.theme, fmt=target.fmt, token=token)
         view = target.view
         focus = view.focus if view.kind != "map" else None
-        return PicturePath(target.row.slug, view.kind, focus, target.at, dark, target.fmt, token).path()
+        return PicturePath(target.row.slug, view.kind, focus, target.at, target.theme, target.fmt, token).path()
 
     def _redirect(self, target: _Target, token: str | None) -> Response:
         # Short-lived, like the latest picture: a moment that has not passed yet may resolve anew.
@@ -232,7 +235,7 @@ class DiagramRequest:
         token: str | None,
         revision: int | None,
         view: View,
-        theme: Literal["light", "dark"],
+        theme: ThemeName,
         fmt: Format,
         *,
         moment: Moment | None = None,

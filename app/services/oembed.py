@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Literal, cast
+from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -67,7 +67,7 @@ def embed(
         if as_of is not None:
             revision = resolve(session, row, parse_moment(as_of))
         shown = replace(named, revision=revision)
-    theme: Literal["light", "dark"] = "dark" if named.dark else "light"
+    theme = named.theme
     try:
         scene = pictures.scene(
             services, session, row, _view(named, since, revision), revision=revision, today=today, since=since

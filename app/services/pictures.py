@@ -12,13 +12,13 @@ import datetime as dt
 import gzip
 import hashlib
 from email.utils import format_datetime
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from app.rendering.dot import DotOptions
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw
 from app.rendering.runner import Limits
+from app.rendering.style import ThemeName
 from app.rendering.views import Scene, View, select, select_diff
 from app.services.cache import Picture
 from app.services.context import Services
@@ -28,14 +28,14 @@ from app.storage.renders import get_render, put_render
 from app.storage.tables import GraphRow, as_utc
 
 
-def options(link_base: str | None, theme: Literal["light", "dark"]) -> RenderOptions:
+def options(link_base: str | None, theme: ThemeName) -> RenderOptions:
     """How the service draws: given less time than on the command line. Graphviz inherits the
     lower CPU priority of the thread that starts it (`app.services.renderer`)."""
     links = viewer_links(link_base) if link_base else None
     return RenderOptions(dot=DotOptions(links=links, theme=theme), limits=Limits(timeout=30))
 
 
-def served_options(services: Services, theme: Literal["light", "dark"]) -> RenderOptions:
+def served_options(services: Services, theme: ThemeName) -> RenderOptions:
     """How the picture URLs draw: their nodes link to the viewer at the public URL, when one is set."""
     return options(services.settings.public_url or None, theme)
 
@@ -70,7 +70,7 @@ def cached(session: Session, prepared: Prepared, theme: str) -> tuple[str, bytes
 
 
 def found_or_drawn(
-    services: Services, session: Session, prepared: Prepared, options: RenderOptions, theme: Literal["light", "dark"]
+    services: Services, session: Session, prepared: Prepared, options: RenderOptions, theme: ThemeName
 ) -> tuple[str, bytes]:
     """The picture from the shared render cache, else drawn; `session` (a read) is released before
     drawing, which may take seconds. Raises as `drawn` does."""

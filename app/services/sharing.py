@@ -48,6 +48,12 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("confluence", "Confluence", "Confluence wiki markup (insert it as markup)."),
     ("mediawiki", "MediaWiki", "MediaWiki whose admin allows our pictures ($wgAllowExternalImagesFrom)."),
     ("url", "Image URL", "Anything that takes an image address (Notion, Slack, oEmbed)."),
+    (
+        "auto_url",
+        "Image URL, light or dark by itself",
+        "A page without a theme of its own: the SVG follows the reader's colour scheme. Where the page "
+        "has a dark mode switch of its own, use the light and dark URLs instead.",
+    ),
 )
 HINTS = {name: hint for name, _, hint in KINDS}
 
@@ -63,6 +69,7 @@ class Snippets:
     alt: str
     url: str
     dark_url: str
+    auto_url: str  # one SVG in both palettes, switched by the reader's colour scheme
     pinned_url: str  # this revision's picture, which never changes (for a page that must not either)
     png_url: str
     viewer_url: str  # the viewer's page of this view, where every snippet links
@@ -132,7 +139,8 @@ def snippets(
     pinned = base + replace(shown, revision=row.head if revision is None else revision).path()
     url = base + shown.path() if revision is None else pinned
     at = replace(shown, revision=revision)
-    dark, png = base + replace(at, dark=True).path(), base + replace(at, fmt="png").path()
+    dark, png = base + replace(at, theme="dark").path(), base + replace(at, fmt="png").path()
+    auto = base + replace(at, theme="auto").path()
     viewer = base + viewer_path(slug, view, focus, revision)
     alt = scene.description
     e = html.escape
@@ -146,6 +154,7 @@ def snippets(
         alt=alt,
         url=url,
         dark_url=dark,
+        auto_url=auto,
         pinned_url=pinned,
         png_url=png,
         viewer_url=viewer,

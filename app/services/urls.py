@@ -1,12 +1,13 @@
 """The grammar of Betgraph's URLs, made and read in this one place: pictures and viewer pages.
 
-    [/e/{token}]/graphs/{slug}[/r/{revision}][/{why|impact|team}/{focus}|/diff/{from}..{to}][.dark].{fmt}
+    [/e/{token}]/graphs/{slug}[/r/{revision}][/{why|impact|team}/{focus}|/diff/{from}..{to}][.dark|.auto].{fmt}
     /graphs/{slug}?view=map|why|impact|team|diff&focus=…&as_of=…&band=…&team=…&kind=…&status=…&min=…&debate=1
 
 Every picture URL ends in its format (MediaWiki and Confluence take only such URLs). A focus is
 any text (a team may be called "Growth / EMEA"): it is percent-encoded whole, and since servers
 decode `%2F` before routing, the routes take the rest of the path as the focus. A diff's focus is
-its two moments, `{from}..{to}`; `to` may be left out (the latest).
+its two moments, `{from}..{to}`; `to` may be left out (the latest). `.dark` draws the dark theme,
+`.auto` (SVG only) both, switched by the reader's colour scheme.
 
 A viewer URL is the page a person copies from the address bar (`read_view`); the picture it
 shows is `ViewState.picture`, unless its map is filtered, which no picture URL can say.
@@ -19,11 +20,12 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from app.domain.model import Kind
 from app.domain.model import Status as BetStatus
+from app.rendering.style import ThemeName
 from app.rendering.views import BAND_NAMES, VIEW_KINDS, Filters, ViewKind
 from app.services.errors import InvalidParameterError, NotFoundError
 
@@ -37,7 +39,7 @@ PICTURE_PATH = re.compile(
 # The same, still percent-encoded as a client writes it, read into its parts (oEmbed).
 _ENCODED = re.compile(
     r"^(?:/e/(?P<token>[^/]+))?/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?:/r/(?P<revision>[0-9]{1,9}))?"
-    r"(?:/(?P<kind>why|impact|team|diff)/(?P<focus>.+?))?(?P<dark>\.dark)?\.(?P<fmt>[a-z]+)$"
+    r"(?:/(?P<kind>why|impact|team|diff)/(?P<focus>.+?))?(?:\.(?P<theme>dark|auto))?\.(?P<fmt>[a-z]+)$"
 )
 # A viewer page, as a person copies it from the address bar.
 _VIEWER = re.compile(r"^/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})/?$")
@@ -49,7 +51,7 @@ class PicturePath:
     view: str = "map"  # map, why, impact, team, or diff (never pinned: its focus names both revisions)
     focus: str | None = None
     revision: int | None = None  # pinned to this revision
-    dark: bool = False
+    theme: ThemeName = "light"
     fmt: str = "svg"
     token: str | None = None  # an embed token
 
@@ -57,7 +59,7 @@ class PicturePath:
         prefix = f"/e/{quote(self.token, safe='')}" if self.token is not None else ""
         pinned = f"/r/{self.revision}" if self.revision is not None else ""
         focused = f"/{self.view}/{quote(self.focus or '', safe='')}" if self.view != "map" else ""
-        return f"{prefix}/graphs/{self.slug}{pinned}{focused}{'.dark' if self.dark else ''}.{self.fmt}"
+        return f"{prefix}/graphs/{self.slug}{pinned}{focused}{_suffix(self.theme)}.{self.fmt}"
 
 
 def viewer_links(base: str) -> Callable[[str, str], str]:
@@ -67,18 +69,25 @@ def viewer_links(base: str) -> Callable[[str, str], str]:
     return lambda slug, node_id: root + ViewState(focus=node_id).path(slug)
 
 
-def split_file(file: str) -> tuple[str, bool, str] | None:
-    """A URL's last segment (`acme.dark.svg`) as its name, whether dark, and its format; None if it
+def _suffix(theme: ThemeName) -> str:
+    return "" if theme == "light" else f".{theme}"
+
+
+def split_file(file: str) -> tuple[str, ThemeName, str] | None:
+    """A URL's last segment (`acme.dark.svg`) as its name, its theme and its format; None if it
     ends in no format of ours."""
     stem, dot, fmt = file.rpartition(".")
     if not dot or fmt not in FORMATS:
         return None
-    return stem.removesuffix(".dark"), stem.endswith(".dark"), fmt
+    for theme in ("dark", "auto"):
+        if stem.endswith(f".{theme}"):
+            return stem.removesuffix(f".{theme}"), theme, fmt
+    return stem, "light", fmt
 
 
-def diff_path(slug: str, since: int, until: int, *, dark: bool, fmt: str, token: str | None = None) -> str:
+def diff_path(slug: str, since: int, until: int, *, theme: ThemeName, fmt: str, token: str | None = None) -> str:
     prefix = f"/e/{quote(token, safe='')}" if token is not None else ""
-    return f"{prefix}/graphs/{slug}/diff/{since}..{until}{'.dark' if dark else ''}.{fmt}"
+    return f"{prefix}/graphs/{slug}/diff/{since}..{until}{_suffix(theme)}.{fmt}"
 
 
 def read_picture_path(path: str) -> PicturePath | None:
@@ -88,12 +97,14 @@ def read_picture_path(path: str) -> PicturePath | None:
         return None
     if match["kind"] == "diff" and (match["revision"] or "/" in match["focus"] or ".." not in match["focus"]):
         return None
+    if match["theme"] == "auto" and match["fmt"] != "svg":  # only SVG carries both palettes
+        return None
     return PicturePath(
         slug=match["slug"],
         view=match["kind"] or "map",
         focus=unquote(match["focus"]) if match["focus"] else None,
         revision=int(match["revision"]) if match["revision"] else None,
-        dark=bool(match["dark"]),
+        theme=cast(ThemeName, match["theme"] or "light"),
         fmt=match["fmt"],
         token=unquote(match["token"]) if match["token"] else None,
     )
@@ -164,12 +175,12 @@ class ViewState:
         None when no picture URL can say it: a filtered map, or a view without its focus."""
         if self.narrowed or (self.view != "map" and not self.focus):
             return None
-        dark = self.theme == "dark"
+        theme: ThemeName = "dark" if self.theme == "dark" else "light"
         if self.view == "diff":  # as the viewer reads it: from the first revision when `from` is left out
             start, _, end = self.focus.partition("..")
-            return PicturePath(slug, "diff", f"{start or '1'}..{end}", dark=dark, fmt=fmt)
+            return PicturePath(slug, "diff", f"{start or '1'}..{end}", theme=theme, fmt=fmt)
         focus = self.focus if self.view != "map" else None  # a map's focus only selects a bet in the page
-        return PicturePath(slug, self.view, focus, revision, dark, fmt)
+        return PicturePath(slug, self.view, focus, revision, theme, fmt)
 
 
 def read_view(params: Iterable[tuple[str, str]]) -> ViewState:

@@ -282,3 +282,20 @@ def test_no_refusal_of_a_picture_is_kept_by_caches(api: Api) -> None:
     private = api.client.get("/e/bg_nope/graphs/acme.svg")
     assert (private.status_code, private.headers["cache-control"]) == (404, "no-store")
     assert api.client.get("/graphs/acme.svg", headers=writer).headers["cache-control"] != "no-store"
+
+
+def test_auto_pictures_follow_the_colour_scheme_and_are_svg_only(api: Api) -> None:
+    _public(api)
+    light, dark = api.client.get("/graphs/acme.svg"), api.client.get("/graphs/acme.dark.svg")
+    for path in ("/graphs/acme.auto.svg", "/graphs/acme/r/1.auto.svg", "/graphs/acme/team/payments.auto.svg"):
+        auto = api.client.get(path)
+        assert auto.status_code == 200, path
+        assert b"@media (prefers-color-scheme: dark)" in auto.content
+        assert auto.headers["etag"] not in (light.headers["etag"], dark.headers["etag"])
+        assert api.client.get(path, headers={"If-None-Match": auto.headers["etag"]}).status_code == 304
+    for path in ("/graphs/acme.auto.png", "/graphs/acme.auto.pdf", "/graphs/acme/r/1.auto.dot"):
+        refused = api.client.get(path)
+        assert refused.status_code == 404, path
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "only SVG can carry both" in refused.json()["detail"]
+    assert api.client.get("/graphs/acme.auto.mmd").status_code == 200  # Mermaid ignores the theme

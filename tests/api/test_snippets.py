@@ -70,6 +70,7 @@ def test_pinned_snippets_name_the_revision_everywhere(api: Api) -> None:
     assert body["url"] == f"http://testserver/graphs/acme/r/1/why/{INVITE}.svg"
     assert body["png_url"] == f"http://testserver/graphs/acme/r/1/why/{INVITE}.png"
     assert body["dark_url"] == f"http://testserver/graphs/acme/r/1/why/{INVITE}.dark.svg"
+    assert body["auto_url"] == f"http://testserver/graphs/acme/r/1/why/{INVITE}.auto.svg"
     assert body["viewer_url"] == f"http://testserver/graphs/acme?view=why&focus={INVITE}&as_of=1"
     assert "/r/1/why/" in body["html_clickable"]
 

@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.services.errors import InvalidParameterError, NotFoundError
-from app.services.urls import PicturePath, Unembeddable, ViewState, read_embed_url, read_picture_path, read_view
+from app.services.urls import (
+    PicturePath,
+    Unembeddable,
+    ViewState,
+    diff_path,
+    read_embed_url,
+    read_picture_path,
+    read_view,
+    split_file,
+)
 
 BASE = "http://127.0.0.1:8000"
 
@@ -123,3 +132,16 @@ def test_no_text_breaks_the_reader(url: str) -> None:
     except (NotFoundError, InvalidParameterError, Unembeddable):
         return
     assert read_picture_path(picture.path().split("?")[0]) is not None or picture.view == "diff"
+
+
+def test_the_auto_theme_is_part_of_the_grammar() -> None:
+    assert split_file("acme.auto.svg") == ("acme", "auto", "svg")
+    assert split_file("acme.dark.png") == ("acme", "dark", "png")
+    assert split_file("acme.svg") == ("acme", "light", "svg")
+    named = read_picture_path("/graphs/acme/r/3/why/a%2Fb.auto.svg")
+    assert named is not None
+    assert named.theme == "auto"
+    assert named.focus == "a/b"
+    assert named.path() == "/graphs/acme/r/3/why/a%2Fb.auto.svg"
+    assert read_picture_path("/graphs/acme.auto.png") is None  # only SVG carries both palettes
+    assert diff_path("acme", 1, 2, theme="auto", fmt="svg") == "/graphs/acme/diff/1..2.auto.svg"
