@@ -6,10 +6,14 @@ working embed.
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.servers import ROOT
 
@@ -17,6 +21,32 @@ CLIENTS = ROOT / "tests" / "clients"
 # mermaid-cli on Debian's chromium, as puppeteer.json tells it (no sandbox as root, no calls home).
 MMDC = CLIENTS / "node_modules" / ".bin" / "mmdc"
 PUPPETEER_CONFIG = CLIENTS / "puppeteer.json"
+
+
+CHROMIUM = os.environ.get("BETGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# As the machine's own probe starts it: no sandbox as root, no calls home on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright (no browser download), closed on leaving."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is not at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def command(name: str) -> str:

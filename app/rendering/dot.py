@@ -61,6 +61,11 @@ def wrap(text: str, width: int = TITLE_WIDTH, lines: int = TITLE_LINES) -> list[
     return wrapped
 
 
+def heading(scene: Scene, bet: Bet) -> list[str]:
+    """The words above a bet's title, in every format: whether it is the focus, its kind, its team."""
+    return (["FOCUS"] if bet.id in scene.focus else []) + [bet.kind.value.upper()] + ([bet.team] if bet.team else [])
+
+
 def _table(rows: Iterable[str]) -> Html:
     cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows)
     return Html(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>')
@@ -234,11 +239,7 @@ class _Builder:
 
     def _bet(self, into: DotWriter, bet: Bet) -> None:
         scene = self.scene
-        head = [bet.kind.value.upper()]
-        if bet.id in scene.focus:
-            head.insert(0, "FOCUS")
-        if bet.team:
-            head.append(bet.team)
+        head = heading(scene, bet)
         facts = [percent(bet.certainty)]
         if bet.horizon is not None:
             facts.append(bet.horizon.text)

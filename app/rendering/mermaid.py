@@ -35,7 +35,7 @@ from typing import Literal
 
 from app.domain.model import Assumption, Bet, Kind
 from app.rendering import style
-from app.rendering.dot import wrap
+from app.rendering.dot import heading, wrap
 from app.rendering.progress import metric_line
 from app.rendering.runner import RenderTooLargeError
 from app.rendering.summary import summarise
@@ -179,12 +179,7 @@ class _Writer:
 
     def _bet(self, bet: Bet) -> str:
         scene = self.scene
-        head = [bet.kind.value.upper()]
-        if bet.id in scene.focus:
-            head.insert(0, "FOCUS")
-        if bet.team:
-            head.append(bet.team)
-        lines = pack(head)
+        lines = pack(heading(scene, bet))
         facts = [percent(bet.certainty)]
         if self.drawing.compact:
             lines += wrap(bet.title, LINE_WIDTH, 2)

@@ -6,18 +6,18 @@ import io
 import re
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Literal
 
 import pytest
 from lxml import etree
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 from pypdf import PdfReader
 
 from app.rendering import style
 from app.rendering.dot import DotOptions
 from app.rendering.render import RenderOptions, ThemeError, prepare, render_scene
 from app.rendering.svg import ATTRIBUTES, ELEMENTS, LINK_ATTRIBUTES, SVG
+from tests.realclients import chromium
 from tests.rendering.pictures import (
     NS,
     band_label_boxes,
@@ -30,7 +30,6 @@ from tests.rendering.pictures import (
     scenes,
     scheme_rules,
 )
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 LABELS = [label for label, _ in scenes()]
 AA = 4.5
@@ -137,12 +136,8 @@ def browser() -> Iterator[Browser]:
     Not the session-wide browser of tests/web: a Playwright left running holds an event loop
     that the server tests run after this module's would trip over.
     """
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium is not at {CHROMIUM}: `make test` installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 # As the service sends a picture (app/api): inline style is all it may bring with it.

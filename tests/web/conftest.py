@@ -12,34 +12,22 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx2
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from app.domain.model import Visibility
 from app.domain.synthetic import synthetic_graph
 from app.formats.writing import dump_yaml
 from tests.api.conftest import api  # noqa: F401 - the app on SQLite and PostgreSQL, for the page tests
+from tests.realclients import chromium
 from tests.servers import ROOT, betgraph, serving
 
 SCREENSHOTS = os.environ.get("BETGRAPH_SCREENSHOTS", "")  # make docs names docs/screenshots
-CHROMIUM = os.environ.get("BETGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# As the machine's own probe starts it: no sandbox as root, no calls home on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -92,12 +80,8 @@ def own_acme(server: Server) -> str:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium is not at {CHROMIUM}: `make test` installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @dataclass
