@@ -63,17 +63,20 @@ class FastPath:
             elif name == b"if-none-match":
                 if_none_match = value
         key = (scope["path"], gzip)
-        version = self._changes().version()
-        today = self._today()
+        answer = self._answers.get(key)
         # Only picture paths are kept: a path found here needs no second look at its shape.
-        answer = self._answers.get(key) if version is not None else None
+        if answer is None and not PICTURE_PATH.match(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        version = self._changes().version()
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+        today = self._today()
         if answer is not None and answer.version == version and answer.day == today:
             self.hits += 1
             self._answers.move_to_end(key)  # recently used: the last to go
             await self._repeat(scope, answer, if_none_match, send)
-            return
-        if version is None or not PICTURE_PATH.match(scope["path"]):
-            await self.app(scope, receive, send)
             return
         await self._remember(scope, receive, send, key, version, today)
 
