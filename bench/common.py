@@ -39,6 +39,7 @@ from app.rendering.svg import sanitize
 from app.rendering.views import View, select
 
 BETGRAPH = (sys.executable, "-m", "app.cli")
+ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -181,6 +182,39 @@ def wrk(url: str, seconds: float, connections: int, headers: dict[str, str]) -> 
     if found is None:
         raise RuntimeError(f"wrk printed no rate:\n{output}")
     return float(found[1])
+
+
+@contextmanager
+def nginx(conf: Path, url: str) -> Iterator[None]:
+    """nginx in the foreground on `conf`, its prefix (temporary files, pid, logs) the config's folder."""
+    prefix = conf.parent
+    command = ["nginx", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf), "-g", "daemon off;"]
+    with running(command, url):
+        yield
+
+
+def proxy_config(folder: Path, port: int, upstream: str, workers: int) -> Path:
+    """The shipped deploy/nginx.conf, in `folder`, with only its ports and paths changed: it listens on
+    127.0.0.1:`port`, passes on to `upstream` (host:port) and keeps its cache, pid and logs in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    user = "user root;" if os.geteuid() == 0 else ""  # its workers must reach `folder`
+    changes = {
+        "user www-data;": user,
+        "worker_processes auto;": f"worker_processes {workers};",
+        "/run/betgraph-nginx.pid": str(folder / "nginx.pid"),
+        "/var/log/nginx/": f"{folder}/",
+        "/var/cache/nginx/betgraph": str(folder / "cache"),
+        "listen 80;": f"listen 127.0.0.1:{port};",
+        "server 127.0.0.1:8000;": f"server {upstream};",
+    }
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    for old, new in changes.items():
+        if old not in text:
+            raise RuntimeError(f"deploy/nginx.conf no longer says {old!r}: the benchmark cannot point it here")
+        text = text.replace(old, new)
+    conf = folder / "nginx.conf"
+    conf.write_text(text)
+    return conf
 
 
 def install_tools(*tools: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +100,27 @@ def test_a_refused_write_or_a_stored_picture_keeps_warm_answers(api: Api, fast: 
     api.client.get("/graphs/acme/why/instant-pay-pilot.svg")  # a cold picture, drawn and stored
     api.client.get("/graphs/acme.svg")
     assert fast.hits == hits + 1  # neither changed an answer: still warm
+
+
+def test_a_repeated_answer_honours_every_spelling_of_if_none_match(api: Api, fast: FastPath) -> None:
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | api.token())
+    tag = api.client.get("/graphs/acme.svg").headers["etag"]
+    api.client.get("/graphs/acme.svg")
+    hits = fast.hits
+    for header in (tag, f'"other", W/{tag}', "*", f" {tag} "):
+        assert api.client.get("/graphs/acme.svg", headers={"If-None-Match": header}).status_code == 304, header
+    assert api.client.get("/graphs/acme.svg", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert fast.hits == hits + 5
+
+
+def test_the_day_a_repeated_answer_is_kept_for_is_the_local_day(api: Api, fast: FastPath) -> None:
+    # Relative horizons are read against the day: an answer is repeated only on the day it was made.
+    api.client.put("/api/graphs/acme", content=ACME.encode(), headers=YAML | api.token())
+    api.client.get("/graphs/acme.svg")
+    api.client.get("/graphs/acme.svg")
+    assert fast._today() == dt.date.today()
+    fast._day = (0.0, 1.0, dt.date(2000, 1, 1))  # as if the clock had been read on another day
+    hits = fast.hits
+    api.client.get("/graphs/acme.svg")
+    assert fast._today() == dt.date.today()
+    assert fast.hits == hits + 1
