@@ -32,7 +32,7 @@ from app.api.problems import ProblemError, invalid_parameter, problem_for
 from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, ThemeError, check_theme, prepare
 from app.rendering.runner import RenderError
 from app.rendering.style import ThemeName
-from app.rendering.views import View, ViewError, ViewKind, select, select_diff
+from app.rendering.views import View, ViewError, ViewKind
 from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
 from app.services.context import Services
@@ -87,10 +87,6 @@ def _revision(text: str) -> int:
     if number is None:
         raise ProblemError(404, "Not found", f"{text!r} is not a revision number")
     return number
-
-
-def _options(services: Services, theme: ThemeName) -> RenderOptions:
-    return pictures.options(services.settings.public_url or None, theme)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,16 +272,11 @@ class DiagramRequest:
     ) -> Picture | Response | tuple[Prepared, RenderOptions, dt.datetime]:
         """The picture if the shared cache has it, else what drawing it takes."""
         fmt = target.fmt
-        options = _options(services, target.theme)
-        graphs = services.graphs
-        analysed = graphs.get(session, target.row, target.revision)
+        options = pictures.served_options(services, target.theme)
         try:
-            if target.since is None:
-                scene = select(analysed.graph, target.view, today)
-            else:
-                scene = select_diff(
-                    graphs.get(session, target.row, target.since).graph, analysed.graph, target.view, today
-                )
+            scene = pictures.scene(
+                services, session, target.row, target.view, revision=target.revision, today=today, since=target.since
+            )
             prepared = prepare(scene, fmt, options)
         except ViewError as error:
             raise ProblemError(404, "Not found", str(error)) from None

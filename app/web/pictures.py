@@ -16,7 +16,6 @@ from app.rendering.views import Scene
 from app.services import pictures
 from app.services.context import Services
 from app.services.errors import BusyError
-from app.storage.db import release
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +31,8 @@ def picture(services: Services, session: Session, base: str, scene: Scene, theme
     options = pictures.options(base, theme)
     try:
         prepared = prepare(scene, "svg", options)
-        found = pictures.cached(session, prepared, theme)
-        if found is None:
-            release(session)  # the drawing may take seconds: wait without holding a connection
-            found = pictures.drawn(services, prepared, options, theme)
+        # The drawing may take seconds: it waits without holding a connection (the read ends).
+        found = pictures.found_or_drawn(services, session, prepared, options, theme)
     except RenderError as error:
         return Picture("", scene.title, scene.description, str(error))
     except BusyError:
