@@ -1,6 +1,6 @@
 """Lint: the places where the story of a graph does not hold together.
 
-Each rule has a stable id and severity (DESIGN.md §2). A finding names the ids involved, the
+Each rule has a stable id and severity (the README lists them). A finding names the ids involved, the
 subject first, and says in one line what is wrong and why it matters.
 """
 

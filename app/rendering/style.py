@@ -1,4 +1,4 @@
-"""The visual grammar (DESIGN.md §3), in one table, shared by every view and format.
+"""The visual grammar (the README's picture legend), in one table, shared by every view and format.
 
 Every encoding is also text: colour carries certainty and lint, but the label always says the
 percentage and the rule, so a print-out in greyscale or a colour-blind reader loses nothing.

@@ -11,7 +11,7 @@ from app.domain.model import Assumption, Bet, Evidence, EvidenceKind, Graph, Hor
 
 TODAY = dt.date(2026, 11, 1)
 
-# The example document of DESIGN.md §1, verbatim.
+# A small example document that uses every part of the format.
 DESIGN_EXAMPLE = (Path(__file__).parent.parent / "fixtures" / "design_example.yaml").read_text()
 
 

@@ -1,4 +1,4 @@
-"""Why-chains, chain certainty, weakest links and impact (DESIGN.md §2)."""
+"""Why-chains, chain certainty, weakest links and impact."""
 
 from __future__ import annotations
 
