@@ -60,25 +60,33 @@ def serving(env: dict[str, str], *, workers: int = 1, log: Path | None = None) -
             stdout=output,
             stderr=output,
         )
-        try:
-            # uvicorn restarts a worker slow to import on a busy machine: give it time for a second try.
-            deadline = time.monotonic() + 60
-            while not _healthy(base):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(f"the server on port {port} did not start")
-                time.sleep(0.1)
+        # uvicorn restarts a worker slow to import on a busy machine: give it time for a second try.
+        with running(process, f"{base}/healthz", what=f"the server on port {port}", seconds=60):
             yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
-def _healthy(base: str) -> bool:
+@contextlib.contextmanager
+def running(process: subprocess.Popen[bytes], url: str, *, what: str, seconds: float = 20) -> Iterator[None]:
+    """Until the block ends, `process` (a server just started), once `url` answers 200 (it fails the
+    test if that takes over `seconds` or the process ends); stopped afterwards, killed if it must be."""
     try:
-        return httpx2.get(f"{base}/healthz", timeout=1).status_code == 200
+        deadline = time.monotonic() + seconds
+        while not _answers(url):
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"{what} did not start")
+            time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx2.get(url, timeout=5).status_code == 200
     except httpx2.TransportError:
         return False

@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row
 from app.storage.tokens import Scope, create_token, revoke_token
 from tests.realclients import command
-from tests.servers import ROOT, free_port, serving
+from tests.servers import ROOT, free_port, running, serving
 
 ACME = (ROOT / "examples" / "acme.yaml").read_text()
 PLAIN = {"Accept-Encoding": "identity"}
@@ -53,20 +52,8 @@ def nginx(conf: Path, base: str) -> Iterator[None]:
     checked = subprocess.run([*argv, "-t"], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stderr
     process = subprocess.Popen([*argv, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx2.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx2.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(f"nginx did not start: {(prefix / 'error.log').read_text()}")
-                time.sleep(0.05)
+    with running(process, f"{base}/healthz", what="nginx in front of Betgraph", seconds=10):
         yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @dataclass(frozen=True)

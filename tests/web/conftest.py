@@ -78,8 +78,10 @@ def own_acme(server: Server) -> str:
     return slug
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # One per module, not per session: a Playwright left running holds an event loop that a later
+    # module's `asyncio.run` (tests/test_server.py) would find in its way.
     with chromium() as launched:
         yield launched
 

@@ -7,12 +7,10 @@ tested is what a reader's browser or a wiki gets.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.services.sharing import KINDS
 from tests.realclients import command, mediawiki
-from tests.servers import free_port
+from tests.servers import free_port, running
 from tests.services.test_sharing import cmark
 from tests.web.conftest import Server, Visit
 
@@ -37,23 +35,6 @@ def _snippets(server: Server, query: str = WHY) -> dict[str, Any]:
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
-
-
-@contextlib.contextmanager
-def _until_up(process: subprocess.Popen[bytes], url: str) -> Iterator[None]:
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(httpx2.HTTPError):
-                if httpx2.get(url, timeout=5).status_code == 200:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail(f"{url} did not answer")
-            time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +60,7 @@ def wiki(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         stderr=subprocess.DEVNULL,
     )
     api = f"{base}/api.php"
-    with _until_up(process, f"{api}?action=query&meta=siteinfo&format=json"):
+    with running(process, f"{api}?action=query&meta=siteinfo&format=json", what="MediaWiki"):
         yield api
 
 
