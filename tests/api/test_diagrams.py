@@ -299,3 +299,15 @@ def test_auto_pictures_follow_the_colour_scheme_and_are_svg_only(api: Api) -> No
         assert refused.headers["content-type"] == "application/problem+json"
         assert "only SVG can carry both" in refused.json()["detail"]
     assert api.client.get("/graphs/acme.auto.mmd").status_code == 200  # Mermaid ignores the theme
+
+
+def test_head_answers_like_get_without_a_body(api: Api) -> None:
+    _public(api)
+    for path in ("/graphs/acme.svg", "/graphs/acme/r/1.png", "/graphs/acme/team/payments.dark.svg"):
+        got = api.client.get(path)
+        head = api.client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        for name in ("etag", "cache-control", "content-type"):
+            assert head.headers[name] == got.headers[name], (path, name)
+    assert api.client.head("/graphs/nope.svg").status_code == 404
