@@ -6,16 +6,20 @@ working embed.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.servers import ROOT
+from tests.servers import ROOT, free_port, running
 
 CLIENTS = ROOT / "tests" / "clients"
 # mermaid-cli on Debian's chromium, as puppeteer.json tells it (no sandbox as root, no calls home).
@@ -70,3 +74,31 @@ def mediawiki() -> Path:
     if not (root / "maintenance" / "install.php").exists():
         pytest.fail("MediaWiki is not installed: `make client-deps` installs Debian's mediawiki package")
     return root
+
+
+OIDC_PROVIDER = CLIENTS / "oidc" / "provider.mjs"
+
+
+@contextmanager
+def oidc_provider(config: dict[str, Any]) -> Iterator[str]:
+    """panva's oidc-provider on a free loopback port with `config`'s clients and accounts (as
+    tests/clients/oidc/provider.mjs describes them); yields its issuer URL, stopped on leaving.
+
+    Each call is a provider of its own: another issuer, other keys, no sessions shared.
+    """
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: the OpenID provider runs on Node.js 18 or later (Debian's nodejs)")
+    if not (CLIENTS / "node_modules" / "oidc-provider" / "package.json").exists():
+        pytest.fail("oidc-provider is not installed: `make client-deps` installs it from npm")
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="betgraph-oidc-") as folder:
+        path = Path(folder) / "config.json"
+        path.write_text(json.dumps(config), encoding="utf-8")
+        # Its warnings and any server_error go to stderr, which pytest shows when a test fails.
+        process = subprocess.Popen(
+            [node, str(OIDC_PROVIDER), str(port), str(path)], cwd=CLIENTS, stdout=subprocess.DEVNULL
+        )
+        with running(process, f"{issuer}/.well-known/openid-configuration", what=f"oidc-provider on port {port}"):
+            yield issuer
