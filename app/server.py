@@ -24,6 +24,7 @@ from app.config import Settings, settings
 from app.formats.schema import Document
 from app.services.context import make_services
 from app.services.errors import UnavailableError, infrastructure_error
+from app.services.urls import PICTURE_PATH
 from app.storage.changes import Changes, watch
 from app.storage.db import make_engine, transaction
 
@@ -46,6 +47,10 @@ class RequestGuard:
             nul = ProblemError(400, "The request is not valid", "the URL holds a NUL byte (%00)")
             await problem_response(nul)(scope, receive, send)
             return
+        if scope["method"] == "HEAD" and PICTURE_PATH.match(scope["path"]):
+            # Caches, link checkers and wikis ask with HEAD whether a picture is there: the route
+            # answers it as GET, and the server, which knows the request was HEAD, sends no body.
+            scope = {**scope, "method": "GET"}
         declared = dict(scope["headers"]).get(b"content-length")
         # Digits past what any body could be are simply too large (int() refuses 4,300 of them).
         if declared is not None and declared.isdigit() and (len(declared) > 15 or int(declared) > self.limit):

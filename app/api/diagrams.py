@@ -44,8 +44,6 @@ from app.storage.renders import revision_time
 from app.storage.tables import GraphRow
 
 router = APIRouter(tags=["diagrams"])
-# Caches, link checkers and wikis ask with HEAD whether a picture is there (and what it is).
-PICTURE_METHODS = ["GET", "HEAD"]
 
 # Pictures are never documents: nothing in them may run or load, even opened on their own.
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
@@ -314,62 +312,54 @@ class DiagramRequest:
         return Response(picture.zipped if zipped else picture.body, media_type=media_type, headers=headers)
 
 
-@router.api_route("/graphs/{file}", methods=PICTURE_METHODS, name="map_diagram")
+@router.get("/graphs/{file}", name="map_diagram")
 def map_diagram(file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file)
 
 
 # Before /graphs/{slug}/{kind}/{file}, which would take "r" for a view and refuse it.
-@router.api_route("/graphs/{slug}/r/{file}", methods=PICTURE_METHODS, name="pinned_map_diagram")
+@router.get("/graphs/{slug}/r/{file}", name="pinned_map_diagram")
 def pinned_map_diagram(slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug)
 
 
-@router.api_route("/graphs/{slug}/diff/{file}", methods=PICTURE_METHODS, name="diff_diagram")
+@router.get("/graphs/{slug}/diff/{file}", name="diff_diagram")
 def diff_diagram(slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer_diff(file, slug=slug)
 
 
-@router.api_route(
-    "/graphs/{slug}/r/{revision}/{kind}/{file:path}", methods=PICTURE_METHODS, name="pinned_focused_diagram"
-)
+@router.get("/graphs/{slug}/r/{revision}/{kind}/{file:path}", name="pinned_focused_diagram")
 def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, revision=revision)
 
 
-@router.api_route("/graphs/{slug}/{kind}/{file:path}", methods=PICTURE_METHODS, name="focused_diagram")
+@router.get("/graphs/{slug}/{kind}/{file:path}", name="focused_diagram")
 def focused_diagram(slug: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind)
 
 
-@router.api_route("/e/{token}/graphs/{file}", methods=PICTURE_METHODS, name="embedded_map_diagram")
+@router.get("/e/{token}/graphs/{file}", name="embedded_map_diagram")
 def embedded_map_diagram(token: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, token=token)
 
 
-@router.api_route("/e/{token}/graphs/{slug}/r/{file}", methods=PICTURE_METHODS, name="embedded_pinned_map_diagram")
+@router.get("/e/{token}/graphs/{slug}/r/{file}", name="embedded_pinned_map_diagram")
 def embedded_pinned_map_diagram(token: str, slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, token=token)
 
 
-@router.api_route("/e/{token}/graphs/{slug}/diff/{file}", methods=PICTURE_METHODS, name="embedded_diff_diagram")
+@router.get("/e/{token}/graphs/{slug}/diff/{file}", name="embedded_diff_diagram")
 def embedded_diff_diagram(token: str, slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer_diff(file, slug=slug, token=token)
 
 
-@router.api_route(
-    "/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file:path}",
-    methods=PICTURE_METHODS,
-    name="embedded_pinned_focused_diagram",
-)
+@router.get("/e/{token}/graphs/{slug}/r/{revision}/{kind}/{file:path}", name="embedded_pinned_focused_diagram")
 def embedded_pinned_focused_diagram(
     token: str, slug: str, revision: str, kind: Kind, file: str, request: Request
 ) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token, revision=revision)
 
 
-@router.api_route(
-    "/e/{token}/graphs/{slug}/{kind}/{file:path}", methods=PICTURE_METHODS, name="embedded_focused_diagram"
-)
+@router.get("/e/{token}/graphs/{slug}/{kind}/{file:path}", name="embedded_focused_diagram")
 def embedded_focused_diagram(token: str, slug: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token)
