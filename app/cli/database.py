@@ -170,7 +170,7 @@ def token_create(scope: str, slug: str | None, email: str | None, label: str) ->
 
 @token.command(name="list")
 def token_list() -> None:
-    """The tokens: id, scope, graph, state, label, whose (a person's e-mail, or `service`); never the tokens themselves."""
+    """The tokens: id, scope, graph, state, label, whose (an e-mail, or `service`); never the tokens."""
     with _database(write=False) as session:
         slugs = {row.id: row.slug for row in session.scalars(select(GraphRow))}
         emails = {row.id: row.email for row in session.scalars(select(PersonRow))}

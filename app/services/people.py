@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.services.access import Caller
 from app.services.errors import ConflictError, InvalidParameterError
+
+__all__ = ["ConflictError", "InvalidParameterError"]
 from app.storage import people as storage
 from app.storage.graphs import get_graph_row
 from app.storage.tables import GraphRow, PersonRow, TokenRow
@@ -20,15 +22,17 @@ from app.storage.tokens import Scope, create_token
 
 MAX_EMAIL = 254  # RFC 5321's limit on a path
 # Deliberately loose: one @, no spaces or controls, a dot in the domain. Whether it reaches
-# anyone is for the identity provider to know, not us.
-EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f.]+")
+# anyone is for the identity provider to know, not us. U+FFFD is what undecodable bytes in a URL
+# became: no address holds one.
+_NOT = r"@\s\x00-\x1f\x7f\ufffd\ud800-\udfff"
+EMAIL = re.compile(rf"[^{_NOT}]{{1,64}}@[^{_NOT}]+\.[^{_NOT}.]+")
 
 
 def email_of(value: str) -> str:
     """`value` as a stored address (lower-cased), or InvalidParameterError saying why not."""
     if len(value) > MAX_EMAIL:
         raise InvalidParameterError("email", f"an e-mail address has at most {MAX_EMAIL} characters")
-    if not EMAIL.fullmatch(value) or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if not EMAIL.fullmatch(value):
         raise InvalidParameterError("email", f"{value[:80]!r} is not an e-mail address")
     return value.lower()
 
