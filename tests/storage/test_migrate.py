@@ -67,14 +67,16 @@ def test_0006_keeps_graphs_tokens_and_who_wrote_each_revision(fresh_url: str) ->
             for token_id, scope in ((1, "write"), (2, "read")):
                 connection.execute(
                     text(
-                        "INSERT INTO tokens (id, digest, prefix, scope, graph_id, label, created_at) VALUES (:i, :d, 'bg_x', :s, NULL, 'bot', :t)"
+                        "INSERT INTO tokens (id, digest, prefix, scope, graph_id, label, created_at)"
+                        " VALUES (:i, :d, 'bg_x', :s, NULL, 'bot', :t)"
                     ),
                     {"i": token_id, "d": f"{token_id:064d}", "s": scope, "t": "2026-12-01 00:00:00"},
                 )
             for number in (1, 2):
                 connection.execute(
                     text(
-                        "INSERT INTO revisions (graph_id, number, created_at, token_id, reason, changes) VALUES (1, :n, :t, 1, 'why', '{}')"
+                        "INSERT INTO revisions (graph_id, number, created_at, token_id, reason, changes)"
+                        " VALUES (1, :n, :t, 1, 'why', '{}')"
                     ),
                     {"n": number, "t": "2026-12-01 00:00:00"},
                 )
