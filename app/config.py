@@ -17,6 +17,8 @@ class Settings:
     database_timeout: float = 5.0  # the longest any call waits for the database before answering 503
     header_seconds: float = 10.0  # a client must send a request's headers within this
     body_seconds: float = 30.0  # and its body within this
+    # A signed-in person's role on a private graph they are not a member of: "none" or "viewer".
+    default_role: str = "none"
 
 
 def default_database_url() -> str:
@@ -34,7 +36,18 @@ def settings() -> Settings:
         database_timeout=_seconds("BETGRAPH_DATABASE_TIMEOUT", 5.0),
         header_seconds=_seconds("BETGRAPH_HEADER_TIMEOUT", 10.0),
         body_seconds=_seconds("BETGRAPH_BODY_TIMEOUT", 30.0),
+        default_role=_default_role(),
     )
+
+
+DEFAULT_ROLES = ("none", "viewer")
+
+
+def _default_role() -> str:
+    value = os.environ.get("BETGRAPH_DEFAULT_ROLE") or "none"
+    if value not in DEFAULT_ROLES:
+        raise SystemExit(f"betgraph: BETGRAPH_DEFAULT_ROLE must be none or viewer, not {value[:40]!r}")
+    return value
 
 
 def _seconds(name: str, default: float) -> float:

@@ -30,7 +30,7 @@ def bearer(request: Request, session: Session) -> Caller | None:
     kind, _, token = header.partition(" ")
     if kind.lower() != "bearer" or not token.strip():
         raise UnauthenticatedError("use `Authorization: Bearer <token>`")
-    found = access.caller(session, token.strip())
+    found = access.caller(session, token.strip(), default_role=get_services(request).settings.default_role)
     if found is None:
         raise UnauthenticatedError("the token is unknown or revoked")
     return found

@@ -17,7 +17,7 @@ from app.domain.model import Graph
 from app.formats.document import load
 from app.formats.problems import DocumentError, Problem
 from app.formats.writing import dump_json, dump_yaml
-from app.services import access
+from app.services import access, people
 from app.services.errors import StaleError
 from app.services.moments import revision_for
 from app.storage import graphs as storage
@@ -124,7 +124,7 @@ def list_graphs(
     after: Annotated[str, Query(max_length=63)] = "",
 ) -> GraphList:
     # No token: public graphs; a token for every graph: all of them; a token for one: that one too.
-    rows = storage.list_graphs(session, visible_to=access.listable(caller), after=after, limit=limit + 1)
+    rows = storage.list_graphs(session, visible_to=access.listable(session, caller), after=after, limit=limit + 1)
     items = [
         GraphSummary(
             slug=g.slug, title=h.title, visibility=h.visibility, revision=g.head, updated_at=as_utc(g.updated_at)
@@ -157,13 +157,15 @@ def put_graph(
     if graph.slug != slug:
         problem = Problem(f"graph.slug is {graph.slug!r} but the URL names {slug!r}", ("graph", "slug"))
         raise invalid_document([problem])
-    row, writer = access.write_or_create(session, slug, caller)
+    row, writer = access.write_document(session, slug, caller, graph)
     try:
         saved = storage.save_graph(
             session, graph, token_id=writer.token_id, reason=reason, expected_head=expected_head(if_match, row)
         )
     except storage.ConflictError as error:
         raise ProblemError(409, "Conflict", str(error)) from None
+    if saved.created:
+        people.created_by(session, slug, writer)
     response.headers["ETag"] = etag(saved.revision)
     if saved.created:
         response.status_code = 201
@@ -205,7 +207,7 @@ def delete_graph(
     caller: CallerDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    row, _ = access.write_graph(session, slug, caller)
+    row, _ = access.write_graph(session, slug, caller, need=access.Role.OWNER)
     expected_head(if_match, row)
     storage.delete_graph(session, row)
     return Response(status_code=204)

@@ -23,9 +23,15 @@ MAX_REVISION = 2**31 - 1
 router = APIRouter(prefix="/api/graphs/{slug}", tags=["history"])
 
 
+class PersonOut(BaseModel):
+    name: str
+    email: str
+
+
 class Who(BaseModel):
-    token_id: int
+    token_id: int | None  # None: the person's token was deleted since
     label: str
+    person: PersonOut | None = None  # who wrote it, when a person did (through a personal token)
 
 
 class RevisionOut(BaseModel):
@@ -49,11 +55,17 @@ def _out(revision: history.Revision, caller: Caller | None) -> RevisionOut:
     author = revision.author
     # A token's label often names a person or a machine: only people with a token read it, never
     # every anonymous reader of a public graph.
+    # The same goes for a person's name and address.
     label = author.label if author is not None and caller is not None else ""
+    person = author.person if author is not None and caller is not None else None
+    who = None
+    if author is not None:
+        named = PersonOut(name=person.name, email=person.email) if person is not None else None
+        who = Who(token_id=author.token_id, label=label, person=named)
     return RevisionOut(
         number=revision.number,
         created_at=revision.created_at,
-        who=Who(token_id=author.token_id, label=label) if author is not None else None,
+        who=who,
         reason=revision.reason,
         created=bool(stored.get("created")),
         changes=changes_of(stored),

@@ -22,6 +22,8 @@ class _LazyGroup(click.Group):
         "export": "export_command",
         "token": "token",
         "checkin": "checkin",
+        "member": "member",
+        "person": "person",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,4 +1,8 @@
-"""The `betgraph` commands that work on the database: serve, import, export, token, db, checkin."""
+"""The `betgraph` commands that work on the database: serve, import, export, token, person, member, db, checkin.
+
+Whoever runs them holds the database itself: they act as an administrator, and only the rules that
+keep the data sane (`app.services.people`) apply.
+"""
 
 from __future__ import annotations
 
@@ -27,12 +31,14 @@ from app.cli.common import (
 from app.config import settings
 from app.domain.model import Graph
 from app.rendering.progress import metric_line
+from app.services import people
 from app.services.errors import InvalidError, ServiceError, infrastructure_error
 from app.services.loop import check_in_as_sent
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, lock_graph_row, save_graph
 from app.storage.migrate import upgrade
-from app.storage.tables import GraphRow
+from app.storage.people import ROLES, list_people
+from app.storage.tables import GraphRow, PersonRow
 from app.storage.tokens import Scope, create_token, list_tokens, revoke_token
 
 
@@ -137,26 +143,42 @@ def token() -> None:
 @token.command(name="create")
 @click.option("--scope", type=click.Choice(["read", "write", "admin"]), required=True)
 @click.option("--graph", "slug", help="Limit the token to this graph.")
+@click.option("--person", "email", help="A personal token: it acts as this person (`person add`), within its scope.")
 @click.option("--label", default="", help="What the token is for, shown in `token list`.")
-def token_create(scope: str, slug: str | None, label: str) -> None:
-    """Make a token and print it alone on standard output (only its digest is stored)."""
+def token_create(scope: str, slug: str | None, email: str | None, label: str) -> None:
+    """Make a token and print it alone on standard output (only its digest is stored).
+
+    Without --person, a service token: it may do what its scope names, on every graph or on
+    --graph. With --person, it may do what that person may on each graph, but never more than its
+    scope: read acts at most as a viewer, write as an editor; admin is for administrators only.
+    """
+    if email is not None and slug is not None:
+        fail("a personal token acts on the person's graphs: --graph is for service tokens")
     with _database() as session:
-        row = get_graph_row(session, slug) if slug else None
-        if slug and row is None:
-            fail(f"no graph {slug!r} in the database")
-        _, secret = create_token(session, Scope[scope.upper()], graph=row, label=label)
+        if email is not None:
+            try:
+                _, secret = people.create_personal_token(session, email, Scope[scope.upper()], label=label)
+            except ServiceError as error:
+                fail(error.message)
+        else:
+            row = get_graph_row(session, slug) if slug else None
+            if slug and row is None:
+                fail(f"no graph {slug!r} in the database")
+            _, secret = create_token(session, Scope[scope.upper()], graph=row, label=label)
     click.echo(secret)
 
 
 @token.command(name="list")
 def token_list() -> None:
-    """The tokens: id, scope, graph, label, state (never the tokens themselves)."""
+    """The tokens: id, scope, graph, state, label, whose (an e-mail, or `service`); never the tokens."""
     with _database(write=False) as session:
         slugs = {row.id: row.slug for row in session.scalars(select(GraphRow))}
+        emails = {row.id: row.email for row in session.scalars(select(PersonRow))}
         for row in list_tokens(session):
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             graph = slugs.get(row.graph_id, "-") if row.graph_id else "all graphs"
-            click.echo(f"{row.id}\t{row.prefix}…\t{row.scope}\t{graph}\t{state}\t{row.label}")
+            whose = emails.get(row.person_id, "-") if row.person_id else "service"
+            click.echo(f"{row.id}\t{row.prefix}…\t{row.scope}\t{graph}\t{state}\t{row.label}\t{whose}")
 
 
 @token.command(name="revoke")
@@ -167,6 +189,89 @@ def token_revoke(token_id: int) -> None:
         if not revoke_token(session, token_id):
             fail(f"no active token {token_id}")
     click.echo(f"revoked token {token_id}", err=True)
+
+
+@click.group()
+def person() -> None:
+    """People: known by e-mail address; administrators may do everything on every graph."""
+
+
+@person.command(name="add")
+@click.argument("email")
+@click.option("--name", default="", help="The name history shows for what they write.")
+@click.option("--admin", is_flag=True, help="Make them an administrator.")
+def person_add(email: str, name: str, admin: bool) -> None:
+    """Add the person at EMAIL (or give a known one a name, or make them an administrator)."""
+    with _database() as session:
+        try:
+            found = people.person(session, email, name=name, admin=admin)
+        except ServiceError as error:
+            fail(error.message)
+        click.echo(f"{found.email}: {'administrator' if found.admin else 'person'}", err=True)
+
+
+@person.command(name="list")
+def person_list() -> None:
+    """The people: e-mail, name, administrator or not, signed in yet or not."""
+    with _database(write=False) as session:
+        for row in list_people(session):
+            kind = "admin" if row.admin else "-"
+            signed = "signed in" if row.subject else "not signed in yet"
+            click.echo(f"{row.email}\t{row.name}\t{kind}\t{signed}")
+
+
+@click.group()
+def member() -> None:
+    """Who may view, edit or own a graph (`betgraph member add acme ana@example.com --role editor`)."""
+
+
+def _graph(session: Session, slug: str) -> GraphRow:
+    row = lock_graph_row(session, slug)  # two changes to one graph's members queue here
+    if row is None:
+        fail(f"no graph {slug!r} in the database")
+    return row
+
+
+@member.command(name="add")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def member_add(slug: str, email: str, role: str) -> None:
+    """Give the person at EMAIL ROLE on graph SLUG (they are added if new: a member may be named
+    before their first sign-in)."""
+    with _database() as session:
+        try:
+            added, _ = people.set_member(session, _graph(session, slug), email, role)
+        except ServiceError as error:
+            fail(error.message)
+    click.echo(f"{slug}: {added.email} is {role}", err=True)
+
+
+@member.command(name="list")
+@click.argument("slug")
+def member_list(slug: str) -> None:
+    """The members of graph SLUG: e-mail, role, name."""
+    with _database(write=False) as session:
+        row = get_graph_row(session, slug)
+        if row is None:
+            fail(f"no graph {slug!r} in the database")
+        for found in people.members(session, row):
+            click.echo(f"{found.email}\t{found.role}\t{found.name}")
+
+
+@member.command(name="remove")
+@click.argument("slug")
+@click.argument("email")
+def member_remove(slug: str, email: str) -> None:
+    """Take the person at EMAIL off graph SLUG."""
+    with _database() as session:
+        try:
+            removed = people.remove_member(session, _graph(session, slug), email)
+        except ServiceError as error:
+            fail(error.message)
+        if not removed:
+            fail(f"{email} is not a member of {slug!r}")
+    click.echo(f"{slug}: removed {email.lower()}", err=True)
 
 
 def stored_graph(slug: str) -> Graph:

@@ -1,23 +1,52 @@
-"""May this caller read or write this graph? The one rule, for the API, the viewer, the pictures and oEmbed.
+"""May this caller read or write this graph? The one rule, for the API, the viewer, the pictures, oEmbed and the CLI.
 
 A caller is whoever a token names (sent as a bearer token, kept in the viewer's cookie, or in an
-embed URL). A caller without rights on a graph sees nothing of it: missing and hidden read the
-same (404), so slugs cannot be probed. A private graph asked for without any token is 401, so
-that a person knows signing in may help.
+embed URL). Everything a caller may do with a graph follows from one value, their `Role` there
+(`role`): a service token has what its scope names; a personal token acts as its person, never
+beyond what its scope allows; anyone may read a public graph.
+
+A caller without rights on a graph sees nothing of it: missing and hidden read the same (404), so
+slugs cannot be probed. A private graph asked for without any token is 401, so that a person
+knows signing in may help. Whoever may read but not do what they asked gets 403.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.model import Graph
 from app.services.errors import ForbiddenError, NotFoundError, UnauthenticatedError
-from app.storage.graphs import lock_graph_row
+from app.storage.graphs import lock_graph_row, visibility
+from app.storage.people import member_graphs, member_role
 from app.storage.renders import graph_and_visibility
-from app.storage.tables import GraphRow
-from app.storage.tokens import Scope, find_token
+from app.storage.tables import GraphRow, GraphVersionRow
+from app.storage.tokens import Scope, find_token_and_person
+
+
+class Role(IntEnum):
+    """What a caller may do with one graph; each role may do everything the ones below it may."""
+
+    NONE = 0  # nothing: the graph is hidden (404)
+    VIEWER = 1  # read it
+    EDITOR = 2  # also write its bets, assumptions, check-ins and resolutions
+    OWNER = 3  # also its header (title, description, visibility), deleting it, and its members
+    ADMIN = 4  # everything, on every graph
+
+
+# A service token's rights are its scope's. A write token keeps what it always had (every write,
+# the header included), but only people who own a graph, and administrators, name its members.
+SERVICE_ROLE = {Scope.READ: Role.VIEWER, Scope.WRITE: Role.OWNER, Scope.ADMIN: Role.ADMIN}
+# A personal token acts as its person, at most as far as its scope: a token kept in a CI job or a
+# script acts as a viewer or an editor; owning a graph is done signed in. Only an administrator
+# has a token with the admin scope (`app.services.people.create_personal_token`).
+PERSONAL_LIMIT = {Scope.READ: Role.VIEWER, Scope.WRITE: Role.EDITOR, Scope.ADMIN: Role.ADMIN}
+DEFAULT_ROLES = {"none": Role.NONE, "viewer": Role.VIEWER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,16 +54,53 @@ class Caller:
     token_id: int
     scope: Scope
     graph_id: int | None  # a token for one graph sees nothing of another
+    person_id: int | None = None  # a personal token acts as this person; None: a service token
+    admin: bool = False  # the person is an administrator
+    default_role: Role = Role.NONE  # the person's role on a private graph they are no member of
 
     @property
     def may_write(self) -> bool:
+        """Whether the scope allows any write: known before any graph is read (its role there may not)."""
         return self.scope >= Scope.WRITE
 
 
-def caller(session: Session, token: str) -> Caller | None:
-    """Who `token` names; None when it is unknown or revoked."""
-    row = find_token(session, token)
-    return Caller(row.id, Scope[row.scope.upper()], row.graph_id) if row is not None else None
+def caller(session: Session, token: str, *, default_role: str = "none") -> Caller | None:
+    """Who `token` names; None when it is unknown or revoked. `default_role` is BETGRAPH_DEFAULT_ROLE."""
+    found = find_token_and_person(session, token)
+    if found is None:
+        return None
+    row, person = found
+    return Caller(
+        row.id,
+        Scope[row.scope.upper()],
+        row.graph_id,
+        person_id=person.id if person is not None else None,
+        admin=person is not None and person.admin,
+        default_role=DEFAULT_ROLES[default_role],
+    )
+
+
+def role(session: Session, who: Caller | None, row: GraphRow, *, public: bool) -> Role:
+    """THE rule: what `who` may do with graph `row` (`public`: its visibility is public)."""
+    anyone = Role.VIEWER if public else Role.NONE
+    if who is None:
+        return anyone
+    if who.graph_id not in (None, row.id):
+        return Role.NONE  # hidden, even when public: the token names another graph
+    if who.person_id is None:
+        return SERVICE_ROLE[who.scope]
+    if who.admin:
+        person = Role.ADMIN
+    else:
+        named = member_role(session, row.id, who.person_id)
+        person = Role[named.upper()] if named is not None else who.default_role
+    return min(PERSONAL_LIMIT[who.scope], max(person, anyone))
+
+
+def _role_of_locked(session: Session, who: Caller, row: GraphRow) -> Role:
+    # A service token's role does not depend on the graph's visibility: spare the query.
+    public = who.person_id is not None and visibility(session, row) == "public"
+    return role(session, who, row, public=public)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +113,14 @@ def not_found(slug: str) -> NotFoundError:
     return NotFoundError(f"no graph {slug!r}")
 
 
-def _sees(who: Caller | None, row: GraphRow) -> bool:
-    return who is None or who.graph_id in (None, row.id)
-
-
 def embeds(session: Session, token: str, row: GraphRow) -> bool:
-    """Whether `token` is one through which `row`'s graph may be embedded."""
+    """Whether `token` is one through which `row`'s graph may be embedded.
+
+    Only a service token: an embed URL is pasted where many read it, and a person's token in it
+    would hand out whatever that person may do.
+    """
     found = caller(session, token)
-    return found is not None and _sees(found, row)
+    return found is not None and found.person_id is None and found.graph_id in (None, row.id)
 
 
 def read_graph(session: Session, slug: str, who: Caller | None, *, embed: str | None = None) -> Readable:
@@ -71,19 +137,34 @@ def read_graph(session: Session, slug: str, who: Caller | None, *, embed: str | 
         if not embeds(session, embed, row):
             raise not_found(slug)
         return Readable(row, public=False)
-    if not _sees(who, row):
-        raise not_found(slug)
     public = visibility == "public"
-    if not public and who is None:
-        raise UnauthenticatedError(f"graph {slug!r} is private")
+    if role(session, who, row, public=public) == Role.NONE:
+        if who is None:
+            raise UnauthenticatedError(f"graph {slug!r} is private")
+        raise not_found(slug)
     return Readable(row, public)
 
 
-def check_writer(who: Caller | None, slug: str, row: GraphRow | None) -> Caller:
-    """`who`, if they may write graph `slug` (`row`, or None for a graph they would create)."""
+REFUSED = {
+    Role.EDITOR: "you may only read graph {slug!r}",
+    Role.OWNER: "only an owner of graph {slug!r} may change its title, description or visibility, or delete it",
+}
+
+
+def check_writer(
+    session: Session, who: Caller | None, slug: str, row: GraphRow | None, *, need: Role = Role.EDITOR
+) -> Caller:
+    """`who`, if their role on graph `slug` (`row`, or None for a graph they would create) is `need` or more."""
     writer = may_write(who)
-    if writer.graph_id is not None and (row is None or writer.graph_id != row.id):
+    if row is None:  # anyone who may write may create a graph, but not a token for another graph
+        if writer.graph_id is not None:
+            raise not_found(slug)
+        return writer
+    found = _role_of_locked(session, writer, row)
+    if found == Role.NONE:
         raise not_found(slug)
+    if found < need:
+        raise ForbiddenError(REFUSED[need].format(slug=slug))
     return writer
 
 
@@ -96,8 +177,10 @@ def may_write(who: Caller | None) -> Caller:
     return who
 
 
-def write_graph(session: Session, slug: str, who: Caller | None) -> tuple[GraphRow, Caller]:
-    """The graph, locked for this transaction, if `who` may write it.
+def write_graph(
+    session: Session, slug: str, who: Caller | None, *, need: Role = Role.EDITOR
+) -> tuple[GraphRow, Caller]:
+    """The graph, locked for this transaction, if `who` may write it (`need`: OWNER for its header).
 
     Writers to one graph queue here, on its row, until the one before them commits; so a write
     always applies to the graph as it is now and never loses a race with another (PostgreSQL:
@@ -107,18 +190,56 @@ def write_graph(session: Session, slug: str, who: Caller | None) -> tuple[GraphR
     row = lock_graph_row(session, slug)
     if row is None:
         raise not_found(slug)
-    return row, check_writer(who, slug, row)
+    return row, check_writer(session, who, slug, row, need=need)
 
 
-def write_or_create(session: Session, slug: str, who: Caller | None) -> tuple[GraphRow | None, Caller]:
-    """Like `write_graph`, for a write that may create the graph (None: it does not exist yet)."""
+def write_document(session: Session, slug: str, who: Caller | None, graph: Graph) -> tuple[GraphRow | None, Caller]:
+    """Like `write_graph`, for a whole document that may create the graph (None: it does not exist yet).
+
+    An editor may send one only with the header as it stands: the title, description and
+    visibility are the owners'.
+    """
     may_write(who)
     row = lock_graph_row(session, slug)
-    return row, check_writer(who, slug, row)
+    writer = check_writer(session, who, slug, row)
+    if (
+        row is not None
+        and _role_of_locked(session, writer, row) < Role.OWNER
+        and _header(session, row)
+        != (
+            graph.title,
+            graph.description,
+            graph.visibility.value,
+        )
+    ):
+        raise ForbiddenError(REFUSED[Role.OWNER].format(slug=slug))
+    return row, writer
 
 
-def listable(who: Caller | None) -> int | Literal["all"] | None:
-    """Which graphs besides the public ones `who` may list: all, one (by id), or none."""
+def _header(session: Session, row: GraphRow) -> tuple[str, str, str]:
+    query = select(GraphVersionRow.title, GraphVersionRow.description, GraphVersionRow.visibility).where(
+        GraphVersionRow.graph_id == row.id, GraphVersionRow.valid_to.is_(None)
+    )
+    title, description, shown = session.execute(query).one()
+    return title, description, shown
+
+
+def manage_members(session: Session, slug: str, who: Caller | None) -> GraphRow:
+    """The graph, locked (so that two changes cannot both remove its last owners), if `who` may
+    change its members: a person who owns it, or an administrator."""
+    row, writer = write_graph(session, slug, who)
+    found = _role_of_locked(session, writer, row)
+    if not (found == Role.ADMIN or (writer.person_id is not None and found >= Role.OWNER)):
+        raise ForbiddenError(f"only an owner of graph {slug!r} or an administrator may change its members")
+    return row
+
+
+def listable(session: Session, who: Caller | None) -> Sequence[int] | Literal["all"]:
+    """Which graphs besides the public ones `who` may list: all, or these (by id)."""
     if who is None:
-        return None
-    return "all" if who.graph_id is None else who.graph_id
+        return ()
+    if who.graph_id is not None:
+        return (who.graph_id,)
+    if who.person_id is None or who.admin or who.default_role >= Role.VIEWER:
+        return "all"
+    return member_graphs(session, who.person_id)

@@ -30,6 +30,7 @@ from app.storage.tables import (
     GraphRow,
     GraphVersionRow,
     RevisionRow,
+    TokenRow,
     utcnow,
 )
 
@@ -320,7 +321,13 @@ def save_graph(
         after=after_assumptions,
         make=_assumption_row,
     )
-    session.add(RevisionRow(graph_id=row.id, number=number, token_id=token_id, reason=reason, changes=changes))
+    # A personal token's person is kept with the revision: history names them even once the token is gone.
+    person_id = session.scalar(select(TokenRow.person_id).where(TokenRow.id == token_id)) if token_id else None
+    session.add(
+        RevisionRow(
+            graph_id=row.id, number=number, token_id=token_id, person_id=person_id, reason=reason, changes=changes
+        )
+    )
     session.flush()
     # For whoever owns the transaction, to use once it has committed (`SAVED`).
     session.info.setdefault(SAVED, []).append((row, number, graph))
@@ -405,14 +412,14 @@ def list_graphs(
     session: Session,
     *,
     slugs: Sequence[str] | None = None,
-    visible_to: int | Literal["all"] | None = "all",
+    visible_to: Sequence[int] | Literal["all"] = "all",
     after: str = "",
     limit: int = 50,
 ) -> list[tuple[GraphRow, GraphVersionRow]]:
     """Graphs ordered by slug, with their current header.
 
-    `slugs` narrows to those; `visible_to` is "all", or the one graph id (None: none) that may be
-    listed besides the public ones.
+    `slugs` narrows to those; `visible_to` is "all", or the ids of the graphs that may be listed
+    besides the public ones.
     """
     query = (
         select(GraphRow, GraphVersionRow)
@@ -424,7 +431,7 @@ def list_graphs(
     if slugs is not None:
         query = query.where(GraphRow.slug.in_(slugs))
     if visible_to != "all":
-        query = query.where(or_(GraphVersionRow.visibility == "public", GraphRow.id == visible_to))
+        query = query.where(or_(GraphVersionRow.visibility == "public", GraphRow.id.in_(visible_to)))
     return [(graph, header) for graph, header in session.execute(query)]
 
 

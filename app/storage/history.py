@@ -13,13 +13,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.model import Status
-from app.storage.tables import AssumptionVersionRow, BetVersionRow, GraphRow, RevisionRow, TokenRow, as_utc
+from app.storage.tables import (
+    AssumptionVersionRow,
+    BetVersionRow,
+    GraphRow,
+    PersonRow,
+    RevisionRow,
+    TokenRow,
+    as_utc,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    email: str
 
 
 @dataclass(frozen=True, slots=True)
 class Author:
-    token_id: int
+    token_id: int | None  # None: the token was deleted since, but the person it acted for is known
     label: str  # never the token nor its digest
+    person: Person | None = None  # who wrote it, when a person did
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +68,9 @@ def first_revision_time(session: Session, row: GraphRow) -> dt.datetime | None:
 
 def _revisions(session: Session, row: GraphRow, *, numbers: Any, limit: int) -> list[Revision]:
     query = (
-        select(RevisionRow, TokenRow.label)
+        select(RevisionRow, TokenRow.label, PersonRow.name, PersonRow.email)
         .outerjoin(TokenRow, TokenRow.id == RevisionRow.token_id)
+        .outerjoin(PersonRow, PersonRow.id == RevisionRow.person_id)
         .where(RevisionRow.graph_id == row.id, numbers)
         .order_by(RevisionRow.number.desc())
         .limit(limit)
@@ -63,12 +79,18 @@ def _revisions(session: Session, row: GraphRow, *, numbers: Any, limit: int) -> 
         Revision(
             number=revision.number,
             created_at=as_utc(revision.created_at),
-            author=Author(revision.token_id, label or "") if revision.token_id is not None else None,
+            author=_author(revision.token_id, label, Person(name, email) if email is not None else None),
             reason=revision.reason,
             changes=revision.changes,
         )
-        for revision, label in session.execute(query)
+        for revision, label, name, email in session.execute(query)
     ]
+
+
+def _author(token_id: int | None, label: str | None, person: Person | None) -> Author | None:
+    if token_id is None and person is None:
+        return None
+    return Author(token_id, label or "", person)
 
 
 def list_revisions(session: Session, row: GraphRow, *, before: int | None = None, limit: int = 50) -> list[Revision]:

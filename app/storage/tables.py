@@ -77,6 +77,8 @@ class RevisionRow(Base):
     number: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    # Who wrote it, when a person did (through a personal token): history names them.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any]]
 
@@ -216,6 +218,30 @@ class TokenRow(Base):
     label: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
+    # A personal token acts as this person (their role on each graph, capped by the scope); a
+    # service token (None) has the rights its scope names.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str | None] = mapped_column(String(255), unique=True)  # the OpenID Connect `sub`, once signed in
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased
+    name: Mapped[str] = mapped_column(Text, default="")
+    admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MemberRow(Base):
+    """A person's role on one graph: viewer, editor or owner."""
+
+    __tablename__ = "members"
+
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(8))
 
 
 class RenderRow(Base):

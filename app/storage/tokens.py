@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.storage import changes
-from app.storage.tables import GraphRow, TokenRow, utcnow
+from app.storage.tables import GraphRow, PersonRow, TokenRow, utcnow
 
 PREFIX = "bg_"
 
@@ -27,8 +27,9 @@ def digest(token: str) -> str:
 
 
 def create_token(
-    session: Session, scope: Scope, *, graph: GraphRow | None = None, label: str = ""
+    session: Session, scope: Scope, *, graph: GraphRow | None = None, label: str = "", person: PersonRow | None = None
 ) -> tuple[TokenRow, str]:
+    """A new token: a service token, or with `person` a personal one (`app.services.people`)."""
     token = PREFIX + secrets.token_urlsafe(32)
     row = TokenRow(
         digest=digest(token),
@@ -36,6 +37,7 @@ def create_token(
         scope=scope.name.lower(),
         graph_id=graph.id if graph else None,
         label=label,
+        person_id=person.id if person else None,
     )
     session.add(row)
     session.flush()
@@ -44,10 +46,23 @@ def create_token(
 
 
 def find_token(session: Session, token: str) -> TokenRow | None:
+    found = find_token_and_person(session, token)
+    return found[0] if found is not None else None
+
+
+def find_token_and_person(session: Session, token: str) -> tuple[TokenRow, PersonRow | None] | None:
+    """The token and the person it acts for (None: a service token), in one query."""
     if not token.startswith(PREFIX) or len(token) > 100:
         return None
-    row = session.scalar(select(TokenRow).where(TokenRow.digest == digest(token)))
-    return row if row is not None and row.revoked_at is None else None
+    query = (
+        select(TokenRow, PersonRow)
+        .outerjoin(PersonRow, PersonRow.id == TokenRow.person_id)
+        .where(TokenRow.digest == digest(token))
+    )
+    found = session.execute(query).first()
+    if found is None or found[0].revoked_at is not None:
+        return None
+    return found[0], found[1]
 
 
 def list_tokens(session: Session) -> list[TokenRow]:

@@ -30,7 +30,8 @@ class CsrfError(Exception):
 
 def viewer(request: Request, session: SessionDep) -> Caller | None:
     token = request.cookies.get(TOKEN_COOKIE)
-    who = access.caller(session, token) if token else None
+    default_role = request.app.state.services.settings.default_role
+    who = access.caller(session, token, default_role=default_role) if token else None
     # A revoked token reads as signed out. Kept on the request so every page's header knows.
     request.state.viewer = who
     return who
@@ -52,7 +53,7 @@ def writable(session: Session, slug: str, who: Caller | None, *, lock: bool = Tr
     """
     row = readable(session, slug, who)
     if not lock:
-        return row, access.check_writer(who, slug, row)
+        return row, access.check_writer(session, who, slug, row)
     return access.write_graph(session, slug, who)
 
 

@@ -39,7 +39,7 @@ HISTORY_LIMIT = 12  # the latest revisions beside the picture; the API pages thr
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
-    rows = storage.list_graphs(session, visible_to=access.listable(principal), limit=LIST_LIMIT)
+    rows = storage.list_graphs(session, visible_to=access.listable(session, principal), limit=LIST_LIMIT)
     return page(request, "graphs/index.html", {"graphs": rows, "principal": principal})
 
 

@@ -110,6 +110,7 @@ class Scene:
             "kind": "why",
             "file": file,
             "token": self.embed,
+            "email": "ana@example.com",
         }
 
     def path(self, template: str, change: Callable[[str], str] | None = None, only: str | None = None) -> str:
@@ -292,6 +293,7 @@ JSON_BODIES = {
     ("POST", "/api/graphs/{slug}/bets/{item_id}/resolve"): '{"verdict": "validated", "learned": @}',
     ("POST", "/api/graphs/{slug}/assumptions/{item_id}/resolve"): '{"verdict": "validated", "learned": @}',
     ("POST", "/api/graphs/{slug}/bets/{item_id}/checkins"): '{"value": 3, "note": @}',
+    ("PUT", "/api/graphs/{slug}/members/{email}"): '{"role": @}',
 }
 # Numbers go where a number is read; the text above would refuse them for being numbers.
 NUMBER_BODIES = {

@@ -65,7 +65,7 @@ def test_revisions_are_listed_newest_first_with_who_why_and_what(api: Api) -> No
     api.client.patch("/api/graphs/acme/bets/instant-pay-pilot?reason=review", json={"certainty": 0.3},
                      headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
     anonymous = api.client.get("/api/graphs/acme/revisions").json()  # acme is public
-    assert anonymous["items"][0]["who"] == {"token_id": labelled.id, "label": ""}  # labels name people
+    assert anonymous["items"][0]["who"] == {"token_id": labelled.id, "label": "", "person": None}  # labels name people
     listed = api.client.get("/api/graphs/acme/revisions", headers=api.token(Scope.READ))
     assert listed.status_code == 200
     body = listed.json()
@@ -73,7 +73,7 @@ def test_revisions_are_listed_newest_first_with_who_why_and_what(api: Api) -> No
     assert [r["number"] for r in body["items"]] == [5, 4, 3, 2, 1]
     assert [r["reason"] for r in body["items"]] == ["review", "not needed", None, "pilot data", "first"]
     latest = body["items"][0]
-    assert latest["who"] == {"token_id": labelled.id, "label": "review bot"}
+    assert latest["who"] == {"token_id": labelled.id, "label": "review bot", "person": None}
     assert secret not in listed.text
     [changed] = latest["changes"]["bets"]["changed"]
     assert changed["id"] == "instant-pay-pilot"

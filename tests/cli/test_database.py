@@ -140,3 +140,51 @@ def test_bad_checkins_say_why_and_change_nothing(env: dict[str, str]) -> None:
         assert "Traceback" not in result.stderr
     assert "acme: unchanged, revision 1" in betgraph(env, "import", "examples/acme.yaml").stderr
     assert "no graph 'ghost' in the database" in betgraph(env, "report", "ghost").stderr
+
+
+def test_people_members_and_personal_tokens(env: dict[str, str]) -> None:
+    betgraph(env, "import", "examples/acme.yaml")
+    added = betgraph(env, "person", "add", "Ana@Example.com", "--name", "Ana", "--admin")
+    assert added.returncode == 0, added.stderr
+    assert "ana@example.com: administrator" in added.stderr
+    assert betgraph(env, "person", "list").stdout == "ana@example.com\tAna\tadmin\tnot signed in yet\n"
+
+    # A member may be named before they were ever seen: they are added as a person.
+    made = betgraph(env, "member", "add", "acme", "Bo@example.com", "--role", "owner")
+    assert made.returncode == 0, made.stderr
+    assert "acme: bo@example.com is owner" in made.stderr
+    assert betgraph(env, "member", "add", "acme", "cy@example.com", "--role", "editor").returncode == 0
+    assert betgraph(env, "member", "list", "acme").stdout == "bo@example.com\towner\t\ncy@example.com\teditor\t\n"
+
+    last = betgraph(env, "member", "remove", "acme", "bo@example.com")
+    assert last.returncode == 2
+    assert "last owner" in last.stderr
+    demote = betgraph(env, "member", "add", "acme", "bo@example.com", "--role", "viewer")
+    assert demote.returncode == 2
+    assert "last owner" in demote.stderr
+    assert betgraph(env, "member", "remove", "acme", "CY@example.com").returncode == 0
+    assert betgraph(env, "member", "list", "acme").stdout == "bo@example.com\towner\t\n"
+
+    for args, message in (
+        (("member", "add", "nope", "bo@example.com", "--role", "viewer"), "no graph 'nope'"),
+        (("member", "add", "acme", "not-an-address", "--role", "viewer"), "is not an e-mail address"),
+        (("member", "add", "acme", "bo@example.com", "--role", "boss"), "'boss' is not one of"),
+        (("member", "remove", "acme", "zed@example.com"), "zed@example.com is not a member of 'acme'"),
+        (("member", "list", "nope"), "no graph 'nope'"),
+        (("person", "add", "a\x01b@example.com"), "is not an e-mail address"),
+        (("token", "create", "--scope", "read", "--person", "zed@example.com"), "nobody is known by"),
+        (("token", "create", "--scope", "admin", "--person", "bo@example.com"), "not an administrator"),
+        (("token", "create", "--scope", "read", "--person", "bo@example.com", "--graph", "acme"), "--graph is for"),
+    ):
+        refused = betgraph(env, *args)
+        assert refused.returncode == 2, (args, refused.stderr)
+        assert message in refused.stderr, (args, refused.stderr)
+        assert "Traceback" not in refused.stderr
+
+    personal = betgraph(env, "token", "create", "--scope", "write", "--person", "bo@example.com", "--label", "laptop")
+    assert personal.returncode == 0, personal.stderr
+    assert personal.stdout.strip().startswith("bg_")
+    assert betgraph(env, "token", "create", "--scope", "admin", "--person", "ana@example.com").returncode == 0
+    listed = betgraph(env, "token", "list").stdout.splitlines()
+    assert listed[0].endswith("\twrite\tall graphs\tactive\tlaptop\tbo@example.com")
+    assert listed[1].endswith("\tadmin\tall graphs\tactive\t\tana@example.com")

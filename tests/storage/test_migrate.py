@@ -50,3 +50,52 @@ def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path: Path) -> None:
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_0006_keeps_graphs_tokens_and_who_wrote_each_revision(fresh_url: str) -> None:
+    """A database made at 0005, with a graph, tokens and revisions, upgrades in place: SQLite copies
+    `tokens` to add a column, which must not empty revisions.token_id on the way."""
+    config = alembic_config(fresh_url)
+    command.upgrade(config, "0005")
+    engine = make_engine(fresh_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO graphs (id, slug, head, created_at, updated_at) VALUES (1, 'acme', 2, :t, :t)"),
+                {"t": "2026-12-01 00:00:00"},
+            )
+            for token_id, scope in ((1, "write"), (2, "read")):
+                connection.execute(
+                    text(
+                        "INSERT INTO tokens (id, digest, prefix, scope, graph_id, label, created_at)"
+                        " VALUES (:i, :d, 'bg_x', :s, NULL, 'bot', :t)"
+                    ),
+                    {"i": token_id, "d": f"{token_id:064d}", "s": scope, "t": "2026-12-01 00:00:00"},
+                )
+            for number in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO revisions (graph_id, number, created_at, token_id, reason, changes)"
+                        " VALUES (1, :n, :t, 1, 'why', '{}')"
+                    ),
+                    {"n": number, "t": "2026-12-01 00:00:00"},
+                )
+        upgrade(fresh_url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT slug, head FROM graphs")).all() == [("acme", 2)]
+            assert connection.execute(text("SELECT id, scope, label, person_id FROM tokens ORDER BY id")).all() == [
+                (1, "write", "bot", None),
+                (2, "read", "bot", None),
+            ]
+            assert connection.execute(
+                text("SELECT number, token_id, person_id FROM revisions ORDER BY number")
+            ).all() == [
+                (1, 1, None),
+                (2, 1, None),
+            ]
+        command.downgrade(config, "0005")  # and back, keeping them too
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT token_id FROM revisions")).scalars().all() == [1, 1]
+            assert connection.execute(text("SELECT count(*) FROM tokens")).scalar() == 2
+    finally:
+        engine.dispose()
