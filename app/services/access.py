@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.model import Graph
 from app.services.errors import ForbiddenError, NotFoundError, UnauthenticatedError
-from app.storage.graphs import lock_graph_row, visibility
+from app.storage.graphs import header, lock_graph_row, visibility
 from app.storage.people import member_graphs, member_role
 from app.storage.renders import graph_and_visibility
-from app.storage.tables import GraphRow, GraphVersionRow
+from app.storage.tables import GraphRow
 from app.storage.tokens import Scope, find_token_and_person
 
 
@@ -202,26 +201,10 @@ def write_document(session: Session, slug: str, who: Caller | None, graph: Graph
     may_write(who)
     row = lock_graph_row(session, slug)
     writer = check_writer(session, who, slug, row)
-    if (
-        row is not None
-        and _role_of_locked(session, writer, row) < Role.OWNER
-        and _header(session, row)
-        != (
-            graph.title,
-            graph.description,
-            graph.visibility.value,
-        )
-    ):
+    sent = (graph.title, graph.description, graph.visibility.value)
+    if row is not None and _role_of_locked(session, writer, row) < Role.OWNER and header(session, row) != sent:
         raise ForbiddenError(REFUSED[Role.OWNER].format(slug=slug))
     return row, writer
-
-
-def _header(session: Session, row: GraphRow) -> tuple[str, str, str]:
-    query = select(GraphVersionRow.title, GraphVersionRow.description, GraphVersionRow.visibility).where(
-        GraphVersionRow.graph_id == row.id, GraphVersionRow.valid_to.is_(None)
-    )
-    title, description, shown = session.execute(query).one()
-    return title, description, shown
 
 
 def manage_members(session: Session, slug: str, who: Caller | None) -> GraphRow:

@@ -401,6 +401,15 @@ def delete_graph(session: Session, row: GraphRow) -> None:
     session.flush()
 
 
+def header(session: Session, row: GraphRow) -> tuple[str, str, str]:
+    """The graph's title, description and visibility as they stand."""
+    query = select(GraphVersionRow.title, GraphVersionRow.description, GraphVersionRow.visibility).where(
+        GraphVersionRow.graph_id == row.id, GraphVersionRow.valid_to.is_(None)
+    )
+    title, description, shown = session.execute(query).one()
+    return title, description, shown
+
+
 def visibility(session: Session, row: GraphRow) -> str:
     header = session.scalars(
         select(GraphVersionRow.visibility).where(GraphVersionRow.graph_id == row.id, GraphVersionRow.valid_to.is_(None))
