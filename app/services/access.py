@@ -176,6 +176,14 @@ def may_write(who: Caller | None) -> Caller:
     return who
 
 
+def may_edit(session: Session, who: Caller | None, row: GraphRow) -> bool:
+    """Whether `who` may write `row`'s bets and assumptions: what the viewer asks before it offers
+    its editors, by the rule the write itself is checked by."""
+    if who is None or not who.may_write:
+        return False
+    return _role_of_locked(session, who, row) >= Role.EDITOR
+
+
 def write_graph(
     session: Session, slug: str, who: Caller | None, *, need: Role = Role.EDITOR
 ) -> tuple[GraphRow, Caller]:

@@ -15,6 +15,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from app.domain.model import Graph
+from app.services import access
 from app.services.access import Caller
 from app.services.cache import Analysed
 from app.services.context import Services
@@ -45,9 +46,10 @@ class Shown:
     def graph(self) -> Graph:
         return self.analysed.graph
 
-    def editable_by(self, who: Caller | None) -> bool:
-        """Whether the page offers `who` its editors: only the latest revision can be changed."""
-        return who is not None and who.may_write and self.revision is None
+    def editable_by(self, session: Session, who: Caller | None, row: GraphRow) -> bool:
+        """Whether the page offers `who` its editors: only the latest revision can be changed, and
+        only by whom the access rule lets write it (a viewer's write token offers nothing)."""
+        return self.revision is None and access.may_edit(session, who, row)
 
 
 def showing(services: Services, session: Session, row: GraphRow, state: ViewState) -> Shown:

@@ -117,7 +117,7 @@ def viewer_page(
             "details": details,
             "share": share,
             "principal": principal,
-            "can_write": shown.editable_by(principal),
+            "can_write": shown.editable_by(session, principal, row),
             "shown": shown,
             "changes": changes,
             "revisions": revisions,
@@ -147,7 +147,7 @@ def node_details(
             "graph": shown.graph,
             "details": details,
             "state": state,
-            "can_write": shown.editable_by(principal),
+            "can_write": shown.editable_by(session, principal, row),
         },
     )
 

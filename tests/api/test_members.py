@@ -261,3 +261,22 @@ def test_an_admin_scope_is_for_administrators(api: Api) -> None:
             people.create_personal_token(session, "pam@example.com", Scope.ADMIN)
         with pytest.raises(people.InvalidParameterError):
             people.create_personal_token(session, "nobody@example.com", Scope.READ)
+
+
+@pytest.mark.parametrize(("role", "offered"), [("viewer", False), ("editor", True), ("owner", True)])
+def test_the_viewer_offers_its_editors_by_the_same_rule(
+    api: Api, graphs: dict[str, str], role: str, offered: bool
+) -> None:
+    token = personal(api, f"{role}@example.com", Scope.WRITE, role=("shut", role))["Authorization"].removeprefix(
+        "Bearer "
+    )
+    api.client.cookies.set("betgraph_token", token)
+    try:
+        page = api.client.get("/graphs/shut")
+        assert page.status_code == 200
+        assert ('href="/graphs/shut/bets/new"' in page.text) is offered
+        details = api.client.get("/graphs/shut/nodes/v")
+        assert details.status_code == 200
+        assert ('href="/graphs/shut/bets/v/edit"' in details.text) is offered
+    finally:
+        api.client.cookies.clear()
