@@ -159,12 +159,18 @@ def check_writer(
         if writer.graph_id is not None:
             raise not_found(slug)
         return writer
+    _checked(session, writer, slug, row, need)
+    return writer
+
+
+def _checked(session: Session, writer: Caller, slug: str, row: GraphRow, need: Role) -> Role:
+    """The writer's role on `row`, if it is `need` or more (read once: for a person it takes queries)."""
     found = _role_of_locked(session, writer, row)
     if found == Role.NONE:
         raise not_found(slug)
     if found < need:
         raise ForbiddenError(REFUSED[need].format(slug=slug))
-    return writer
+    return found
 
 
 def may_write(who: Caller | None) -> Caller:
@@ -193,11 +199,16 @@ def write_graph(
     always applies to the graph as it is now and never loses a race with another (PostgreSQL:
     SELECT … FOR UPDATE; SQLite takes its one write lock as the transaction begins).
     """
-    may_write(who)  # nobody without the right queues behind the writers
+    row, writer, _ = _locked(session, slug, who, need)
+    return row, writer
+
+
+def _locked(session: Session, slug: str, who: Caller | None, need: Role) -> tuple[GraphRow, Caller, Role]:
+    writer = may_write(who)  # nobody without the right queues behind the writers
     row = lock_graph_row(session, slug)
     if row is None:
         raise not_found(slug)
-    return row, check_writer(session, who, slug, row, need=need)
+    return row, writer, _checked(session, writer, slug, row, need)
 
 
 def write_document(session: Session, slug: str, who: Caller | None, graph: Graph) -> tuple[GraphRow | None, Caller]:
@@ -206,11 +217,12 @@ def write_document(session: Session, slug: str, who: Caller | None, graph: Graph
     An editor may send one only with the header as it stands: the title, description and
     visibility are the owners'.
     """
-    may_write(who)
+    writer = may_write(who)
     row = lock_graph_row(session, slug)
-    writer = check_writer(session, who, slug, row)
-    sent = (graph.title, graph.description, graph.visibility.value)
-    if row is not None and _role_of_locked(session, writer, row) < Role.OWNER and header(session, row) != sent:
+    if row is None:
+        return None, check_writer(session, writer, slug, None)
+    found = _checked(session, writer, slug, row, Role.EDITOR)
+    if found < Role.OWNER and header(session, row) != (graph.title, graph.description, graph.visibility.value):
         raise ForbiddenError(REFUSED[Role.OWNER].format(slug=slug))
     return row, writer
 
@@ -218,8 +230,7 @@ def write_document(session: Session, slug: str, who: Caller | None, graph: Graph
 def manage_members(session: Session, slug: str, who: Caller | None) -> GraphRow:
     """The graph, locked (so that two changes cannot both remove its last owners), if `who` may
     change its members: a person who owns it, or an administrator."""
-    row, writer = write_graph(session, slug, who)
-    found = _role_of_locked(session, writer, row)
+    row, writer, found = _locked(session, slug, who, Role.EDITOR)
     if not (found == Role.ADMIN or (writer.person_id is not None and found >= Role.OWNER)):
         raise ForbiddenError(f"only an owner of graph {slug!r} or an administrator may change its members")
     return row
