@@ -217,16 +217,24 @@ def proxy_config(folder: Path, port: int, upstream: str, workers: int) -> Path:
     return conf
 
 
+# The Debian package each command comes from, where the names differ.
+PACKAGES = {"nginx": "nginx-light", "dot": "graphviz"}
+
+
 def install_tools(*tools: str) -> None:
-    """Install `tools` from Debian's packages, where they are missing and this may install them."""
+    """Install `tools` from Debian's packages, where they are missing and this may install them;
+    exit saying what to install when one is still missing."""
     missing = [tool for tool in tools if shutil.which(tool) is None]
-    if not missing or shutil.which("apt-get") is None or os.geteuid() != 0:
-        return
-    print(f"installing {' '.join(missing)} from Debian's packages", file=sys.stderr)
-    subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL, check=False)
-    environment = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-qq", *missing]
-    subprocess.run(install, env=environment, stdout=subprocess.DEVNULL, check=False)
+    if missing and shutil.which("apt-get") is not None and os.geteuid() == 0:
+        print(f"installing {' '.join(missing)} from Debian's packages", file=sys.stderr)
+        subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL, check=False)
+        environment = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-qq", *(PACKAGES.get(tool, tool) for tool in missing)]
+        subprocess.run(install, env=environment, stdout=subprocess.DEVNULL, check=False)
+    still = [tool for tool in tools if shutil.which(tool) is None]
+    if still:
+        packages = " ".join(PACKAGES.get(tool, tool) for tool in still)
+        sys.exit(f"{', '.join(still)} not installed (Debian: apt-get install {packages})")
 
 
 # The cold render: over HTTP, against dot on the same DOT, and where its time goes.

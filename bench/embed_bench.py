@@ -207,10 +207,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--runs", type=int, default=5, help="cold renders; the median is kept")
     args = parser.parse_args()
-    install_tools("wrk", "nginx")
-    for tool in ("wrk", "nginx", "dot"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is not installed (Debian: apt-get install wrk nginx graphviz)")
+    install_tools("wrk", "nginx", "dot")
     graph = public(synthetic_graph(BETS), "synthetic")
     with tempfile.TemporaryDirectory(prefix="betgraph-embed-bench-") as folder:
         tmp = Path(folder)

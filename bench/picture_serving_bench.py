@@ -23,7 +23,6 @@ Run: .venv/bin/python bench/picture_serving_bench.py [--workers 1] [--seconds 5]
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -162,10 +161,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--postgres", nargs="?", const=POSTGRES, help="on PostgreSQL (an admin URL)")
     args = parser.parse_args()
-    install_tools("wrk", "nginx")
-    for tool in ("wrk", "nginx", "dot"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is not installed (Debian: apt-get install wrk nginx-light graphviz)")
+    install_tools("wrk", "nginx", "dot")
     graph = public(synthetic_graph(BETS), "synthetic")
     path = f"/graphs/{graph.slug}.svg"
     with ExitStack() as stack:
