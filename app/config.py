@@ -19,6 +19,19 @@ class Settings:
     body_seconds: float = 30.0  # and its body within this
     # A signed-in person's role on a private graph they are not a member of: "none" or "viewer".
     default_role: str = "none"
+    oidc: Oidc | None = None  # single sign-on; None: people sign in with a token
+    session_idle: float = 12 * 3600.0  # a sign-in unused this long is over
+    session_max: float = 7 * 86_400.0  # and any sign-in this old
+
+
+@dataclass(frozen=True, slots=True)
+class Oidc:
+    """The OpenID provider people sign in with, and how Betgraph is registered there."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    admin_group: str = ""  # a `groups` claim value that makes someone an administrator
 
 
 def default_database_url() -> str:
@@ -37,7 +50,29 @@ def settings() -> Settings:
         header_seconds=_seconds("BETGRAPH_HEADER_TIMEOUT", 10.0),
         body_seconds=_seconds("BETGRAPH_BODY_TIMEOUT", 30.0),
         default_role=_default_role(),
+        oidc=_oidc(),
+        session_idle=_seconds("BETGRAPH_SESSION_IDLE", 12 * 3600.0, longest=366 * 86_400),
+        session_max=_seconds("BETGRAPH_SESSION_MAX", 7 * 86_400.0, longest=366 * 86_400),
     )
+
+
+OIDC = ("BETGRAPH_OIDC_ISSUER", "BETGRAPH_OIDC_CLIENT_ID", "BETGRAPH_OIDC_CLIENT_SECRET")
+
+
+def _oidc() -> Oidc | None:
+    values = [os.environ.get(name, "").strip() for name in OIDC]
+    if not any(values):
+        return None
+    missing = [name for name, value in zip(OIDC, values, strict=True) if not value]
+    if missing:
+        raise SystemExit(f"betgraph: single sign-on needs {', '.join(missing)} as well")
+    if not os.environ.get("BETGRAPH_PUBLIC_URL"):
+        # The provider sends people back to BETGRAPH_PUBLIC_URL + /auth/callback, registered there.
+        raise SystemExit("betgraph: single sign-on needs BETGRAPH_PUBLIC_URL, the address people reach Betgraph at")
+    issuer = values[0].rstrip("/")
+    if not issuer.startswith(("https://", "http://")):
+        raise SystemExit(f"betgraph: BETGRAPH_OIDC_ISSUER must be an http(s) URL, not {issuer[:60]!r}")
+    return Oidc(issuer, values[1], values[2], os.environ.get("BETGRAPH_OIDC_ADMIN_GROUP", "").strip())
 
 
 DEFAULT_ROLES = ("none", "viewer")
@@ -50,7 +85,7 @@ def _default_role() -> str:
     return value
 
 
-def _seconds(name: str, default: float) -> float:
+def _seconds(name: str, default: float, *, longest: float = 86_400) -> float:
     value = os.environ.get(name)
     if not value:
         return default
@@ -58,6 +93,6 @@ def _seconds(name: str, default: float) -> float:
         seconds = float(value)
     except ValueError:
         raise SystemExit(f"betgraph: {name} must be a number of seconds, not {value[:40]!r}") from None
-    if not 0 < seconds < 86_400:
-        raise SystemExit(f"betgraph: {name} must be between 0 and 86400 seconds, not {value[:40]!r}")
+    if not 0 < seconds < longest:
+        raise SystemExit(f"betgraph: {name} must be between 0 and {longest:.0f} seconds, not {value[:40]!r}")
     return seconds

@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+import httpx2
+import lxml.html
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
@@ -102,3 +105,29 @@ def oidc_provider(config: dict[str, Any]) -> Iterator[str]:
         )
         with running(process, f"{issuer}/.well-known/openid-configuration", what=f"oidc-provider on port {port}"):
             yield issuer
+
+
+def provider_page(response: httpx2.Response) -> lxml.html.HtmlElement:
+    """The provider's HTML page (its forms, its text)."""
+    return lxml.html.document_fromstring(response.text)
+
+
+def provider_sign_in(browser: httpx2.Client, url: str, login: str, *, callback: str) -> httpx2.Response:
+    """What a person does from the authorization URL on: each redirect followed, the sign-in form
+    filled with `login`, the consent form accepted; the answer that sends them back to Betgraph."""
+    response = browser.get(url)
+    for _ in range(12):
+        location = response.headers.get("location")
+        if location is not None:
+            if location.startswith(callback):
+                return response
+            response = browser.get(urljoin(str(response.url), location))
+            continue
+        forms = provider_page(response).forms if response.status_code == 200 else []
+        assert forms, f"neither a redirect nor a form: {response.status_code} {response.text[:500]}"
+        form = forms[0]
+        fields = dict(form.form_values())
+        if "login" in form.inputs.keys():  # noqa: SIM118 (lxml's InputGetter has no __iter__)
+            fields |= {"login": login, "password": "any password"}
+        response = browser.post(urljoin(str(response.url), form.action), data=fields)
+    raise AssertionError("the provider never sent the browser back to the redirect_uri")

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx2
-import lxml.html
 import pytest
 from authlib.integrations.base_client import BaseApp, FrameworkIntegration, OAuthError
 from authlib.integrations.base_client.sync_app import OAuth2Mixin
@@ -22,7 +21,7 @@ from authlib.integrations.base_client.sync_openid import OpenIDMixin
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc.errors import ExpiredTokenError, InvalidClaimError, InvalidKeyIdError, MissingClaimError
 
-from tests.realclients import oidc_provider
+from tests.realclients import oidc_provider, provider_page, provider_sign_in
 
 CALLBACK = "http://127.0.0.1:9/auth/callback"
 SIGNED_OUT = "http://127.0.0.1:9/"
@@ -70,32 +69,6 @@ def issuer() -> Iterator[str]:
         yield url
 
 
-def page(response: httpx2.Response) -> lxml.html.HtmlElement:
-    """The provider's HTML page (its forms, its text)."""
-    return lxml.html.document_fromstring(response.text)
-
-
-def sign_in(browser: httpx2.Client, url: str, login: str) -> httpx2.Response:
-    """What a person does from the authorization URL on: each redirect followed, the sign-in form
-    filled with `login`, the consent form accepted; the answer that sends them back to Betgraph."""
-    response = browser.get(url)
-    for _ in range(12):
-        location = response.headers.get("location")
-        if location is not None:
-            if location.startswith(CALLBACK):
-                return response
-            response = browser.get(urljoin(str(response.url), location))
-            continue
-        forms = page(response).forms if response.status_code == 200 else []
-        assert forms, f"neither a redirect nor a form: {response.status_code} {response.text[:500]}"
-        form = forms[0]
-        fields = dict(form.form_values())
-        if "login" in form.inputs.keys():  # noqa: SIM118 (lxml's InputGetter has no __iter__)
-            fields |= {"login": login, "password": "any password"}
-        response = browser.post(urljoin(str(response.url), form.action), data=fields)
-    raise AssertionError("the provider never sent the browser back to the redirect_uri")
-
-
 def callback_query(response: httpx2.Response) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(response.headers["location"]).query).items()}
 
@@ -105,7 +78,7 @@ def authorize(rp: RelyingParty, login: str) -> tuple[dict[str, Any], dict[str, s
     verifier) and the query the provider sends back to the redirect_uri."""
     request: dict[str, Any] = rp.create_authorization_url(redirect_uri=CALLBACK)
     with httpx2.Client() as browser:
-        return request, callback_query(sign_in(browser, request["url"], login))
+        return request, callback_query(provider_sign_in(browser, request["url"], login, callback=CALLBACK))
 
 
 def exchange(rp: RelyingParty, request: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
@@ -193,7 +166,7 @@ def test_the_provider_refuses_an_unregistered_redirect_uri(issuer: str) -> None:
     # An error page of its own, never a redirect to where the code could leak.
     assert response.status_code == 400
     assert "location" not in response.headers
-    text = page(response).text_content()
+    text = provider_page(response).text_content()
     assert "invalid_redirect_uri" in text
     assert "redirect_uri did not match any of the client's registered redirect_uris" in text
 
@@ -240,14 +213,16 @@ def test_logout_ends_the_session_at_the_provider(issuer: str) -> None:
     rp = relying_party(issuer, "betgraph")
     request: dict[str, Any] = rp.create_authorization_url(redirect_uri=CALLBACK)
     with httpx2.Client() as browser:
-        token = exchange(rp, request, callback_query(sign_in(browser, request["url"], "alice")))
+        token = exchange(
+            rp, request, callback_query(provider_sign_in(browser, request["url"], "alice", callback=CALLBACK))
+        )
         # Signed in, the provider sends the browser straight back with a code: no form at all.
         again = rp.create_authorization_url(redirect_uri=CALLBACK)
         assert browser.get(again["url"]).headers["location"].startswith(CALLBACK)
 
         logout = rp.create_logout_url(post_logout_redirect_uri=SIGNED_OUT, id_token_hint=token["id_token"])
         asked = browser.get(logout["url"])
-        form = page(asked).forms[0]
+        form = provider_page(asked).forms[0]
         confirmed = browser.post(
             urljoin(str(asked.url), form.action), data=dict(form.form_values()) | {"logout": "yes"}
         )

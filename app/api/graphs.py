@@ -160,7 +160,7 @@ def put_graph(
     row, writer = access.write_document(session, slug, caller, graph)
     try:
         saved = storage.save_graph(
-            session, graph, token_id=writer.token_id, reason=reason, expected_head=expected_head(if_match, row)
+            session, graph, by=writer.by, reason=reason, expected_head=expected_head(if_match, row)
         )
     except storage.ConflictError as error:
         raise ProblemError(409, "Conflict", str(error)) from None

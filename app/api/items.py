@@ -93,7 +93,7 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
         reason: ReasonDep = None,
     ) -> dict[str, Any]:
         row, writer = access.write_graph(session, slug, caller)
-        written = edits.create_item(session, row, section, item, token_id=writer.token_id, reason=reason)
+        written = edits.create_item(session, row, section, item, by=writer.by, reason=reason)
         response.headers["ETag"] = item_tag(prefix, written.revision)
         response.headers["Location"] = f"/api/graphs/{slug}/{section}/{item.get('id')}"
         return item
@@ -116,7 +116,7 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
             section,
             item_id,
             patch,
-            token_id=writer.token_id,
+            by=writer.by,
             expected=expected_version(if_match, prefix),
             reason=reason,
         )
@@ -137,7 +137,7 @@ def _router(section: Section, schema: type[BetDoc] | type[AssumptionDoc], prefix
             row,
             section,
             item_id,
-            token_id=writer.token_id,
+            by=writer.by,
             expected=expected_version(if_match, prefix),
             reason=reason,
         )

@@ -72,7 +72,7 @@ def _resolve_route(section: Section, prefix: str) -> None:
             section,
             item_id,
             body,
-            token_id=writer.token_id,
+            by=writer.by,
             expected=expected_version(if_match, prefix),
             reason=reason,
         )
@@ -96,7 +96,7 @@ def check_in(
 ) -> dict[str, Any]:
     row, writer = access.write_graph(session, slug, caller)
     written = loop.check_in_as_sent(
-        session, row, item_id, body, token_id=writer.token_id, expected=expected_version(if_match, "b"), reason=reason
+        session, row, item_id, body, by=writer.by, expected=expected_version(if_match, "b"), reason=reason
     )
     return written_item(response, "b", written)
 

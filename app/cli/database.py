@@ -305,7 +305,7 @@ def checkin(*, slug: str, bet: str, value: float, on: dt.datetime | None, note: 
         if row is None:
             fail(f"no graph {slug!r} in the database")
         try:
-            written = check_in_as_sent(session, row, bet, sent, token_id=None, reason=reason)
+            written = check_in_as_sent(session, row, bet, sent, by=None, reason=reason)
         except InvalidError as error:
             fail("; ".join(problem.message for problem in error.problems))
         except ServiceError as error:

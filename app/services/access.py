@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.model import Graph
 from app.services.errors import ForbiddenError, NotFoundError, UnauthenticatedError
-from app.storage.graphs import header, lock_graph_row, visibility
+from app.storage.graphs import Writer, header, lock_graph_row, visibility
 from app.storage.people import member_graphs, member_role
 from app.storage.renders import graph_and_visibility
 from app.storage.tables import GraphRow
@@ -50,17 +50,42 @@ DEFAULT_ROLES = {"none": Role.NONE, "viewer": Role.VIEWER}
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    token_id: int
+    """Whoever a request comes from: a token, or a person signed in (`sign_in_id`, no token).
+
+    A signed-in person has the admin scope: nothing but their own role on each graph limits them
+    (`PERSONAL_LIMIT[Scope.ADMIN]` caps nothing, and only an administrator's role reaches ADMIN).
+    """
+
+    token_id: int | None
     scope: Scope
     graph_id: int | None  # a token for one graph sees nothing of another
-    person_id: int | None = None  # a personal token acts as this person; None: a service token
+    person_id: int | None = None  # a personal token or a sign-in acts as this person; None: a service token
     admin: bool = False  # the person is an administrator
     default_role: Role = Role.NONE  # the person's role on a private graph they are no member of
+    sign_in_id: int | None = None
 
     @property
     def may_write(self) -> bool:
         """Whether the scope allows any write: known before any graph is read (its role there may not)."""
         return self.scope >= Scope.WRITE
+
+    @property
+    def by(self) -> Writer:
+        """What a revision this caller writes records as its author."""
+        return Writer(self.token_id, self.person_id)
+
+
+def signed_in(person_id: int, *, admin: bool, default_role: str, sign_in_id: int) -> Caller:
+    """A person signed in through the provider (`app.services.signins` decides that they are)."""
+    return Caller(
+        None,
+        Scope.ADMIN,
+        None,
+        person_id=person_id,
+        admin=admin,
+        default_role=DEFAULT_ROLES[default_role],
+        sign_in_id=sign_in_id,
+    )
 
 
 def caller(session: Session, token: str, *, default_role: str = "none") -> Caller | None:

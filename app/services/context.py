@@ -12,6 +12,7 @@ from app.config import Settings
 from app.rendering.runner import RenderTimeoutError, RenderTooLargeError
 from app.services.cache import GraphCache, Pictures
 from app.services.locks import locks_for
+from app.services.oidc import Provider
 from app.services.renderer import Renderer
 from app.storage.db import make_sessionmaker
 
@@ -24,6 +25,7 @@ class Services:
     graphs: GraphCache  # parsed graphs by revision
     pictures: Pictures  # finished pictures by what names them
     renderer: Renderer  # one drawing per picture, a bounded number at a time
+    provider: Provider | None = None  # the OpenID provider people sign in with, if configured
 
 
 def make_services(engine: Engine, settings: Settings) -> Services:
@@ -41,4 +43,5 @@ def make_services(engine: Engine, settings: Settings) -> Services:
             remember=(RenderTimeoutError, RenderTooLargeError),
             remember_for=settings.failed_render_seconds,
         ),
+        provider=Provider(settings.oidc, f"{settings.public_url}/auth/callback") if settings.oidc else None,
     )

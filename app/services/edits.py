@@ -19,6 +19,7 @@ from app.formats.document import graph_from_data
 from app.formats.problems import DocumentError, Problem
 from app.services.errors import ConflictError, InvalidError, NotFoundError, StaleError
 from app.storage import graphs as storage
+from app.storage.graphs import Writer
 from app.storage.tables import GraphRow
 
 Section = Literal["bets", "assumptions"]
@@ -81,7 +82,7 @@ def _check_version(revisions: dict[str, int], section: Section, item_id: str, ex
 def _write(
     session: Session,
     row: GraphRow,
-    token_id: int | None,
+    by: Writer | None,
     section: Section,
     change: Callable[[dict[str, Any], dict[str, int]], int | None],
     *,
@@ -100,9 +101,7 @@ def _write(
     except DocumentError as error:
         raise InvalidError(_relative(error.problems, section, -1 if index is None else index)) from None
     try:
-        saved = storage.save_graph(
-            session, graph, token_id=token_id, reason=reason, expected_head=row.head, current=current
-        )
+        saved = storage.save_graph(session, graph, by=by, reason=reason, expected_head=row.head, current=current)
     except storage.ConflictError as error:  # only if a caller forgot to lock the row
         raise ConflictError(str(error)) from None
     return saved.revision
@@ -123,7 +122,7 @@ def create_item(
     section: Section,
     item: dict[str, Any],
     *,
-    token_id: int | None,
+    by: Writer | None,
     reason: str | None = None,
 ) -> Written:
     item_id = item.get("id")
@@ -134,7 +133,7 @@ def create_item(
         data[section].append(item)
         return len(data[section]) - 1
 
-    revision = _write(session, row, token_id, section, add, reason=reason)
+    revision = _write(session, row, by, section, add, reason=reason)
     return Written(revision, revision, item)
 
 
@@ -145,7 +144,7 @@ def update_item(
     item_id: str,
     patch: dict[str, Any],
     *,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -158,7 +157,7 @@ def update_item(
         section,
         item_id,
         lambda item: merge_patch(item, patch),
-        token_id=token_id,
+        by=by,
         expected=expected,
         reason=reason,
     )
@@ -171,7 +170,7 @@ def change_item(
     item_id: str,
     change: Callable[[dict[str, Any]], dict[str, Any]],
     *,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -190,7 +189,7 @@ def change_item(
         changed.update(data[section][index])
         return index
 
-    revision = _write(session, row, token_id, section, edit, reason=reason)
+    revision = _write(session, row, by, section, edit, reason=reason)
     version = storage.item_revisions(session, row, section).get(item_id, revision)
     return Written(revision, version, changed)
 
@@ -201,7 +200,7 @@ def delete_item(
     section: Section,
     item_id: str,
     *,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -214,4 +213,4 @@ def delete_item(
             raise ConflictError(f"{', '.join(users)} still name {item_id!r} in {field}")
         del data[section][index]
 
-    return Written(_write(session, row, token_id, section, remove, reason=reason), None, None)
+    return Written(_write(session, row, by, section, remove, reason=reason), None, None)

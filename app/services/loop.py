@@ -19,6 +19,7 @@ from app.formats.schema import CheckInDoc, ResolutionDoc
 from app.services import edits
 from app.services.edits import Section, Written
 from app.services.errors import ConflictError, InvalidError
+from app.storage.graphs import Writer
 from app.storage.history import commitment
 from app.storage.tables import GraphRow
 
@@ -41,7 +42,7 @@ def resolve(
     learned: str | None,
     committed_certainty: float | None,
     resolved_on: dt.date,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -62,9 +63,7 @@ def resolve(
             item["status"] = STATUS_AFTER[verdict].value
         return item
 
-    return edits.change_item(
-        session, row, section, item_id, change, token_id=token_id, expected=expected, reason=reason
-    )
+    return edits.change_item(session, row, section, item_id, change, by=by, expected=expected, reason=reason)
 
 
 def check_in(
@@ -75,7 +74,7 @@ def check_in(
     value: float,
     on: dt.date,
     note: str | None = None,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -93,7 +92,7 @@ def check_in(
         checkins.sort(key=lambda entry: str(entry["date"]))
         return {**item, "metric": {**metric, "checkins": checkins, "current": checkins[-1]["value"]}}
 
-    return edits.change_item(session, row, "bets", bet_id, change, token_id=token_id, expected=expected, reason=reason)
+    return edits.change_item(session, row, "bets", bet_id, change, by=by, expected=expected, reason=reason)
 
 
 def resolve_as_sent(
@@ -103,7 +102,7 @@ def resolve_as_sent(
     item_id: str,
     sent: Any,
     *,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -119,7 +118,7 @@ def resolve_as_sent(
         learned=resolution.learned,
         committed_certainty=resolution.committed_certainty,
         resolved_on=resolution.resolved_on or dt.date.today(),
-        token_id=token_id,
+        by=by,
         expected=expected,
         reason=reason,
     )
@@ -131,7 +130,7 @@ def check_in_as_sent(
     bet_id: str,
     sent: Any,
     *,
-    token_id: int | None,
+    by: Writer | None,
     expected: int | None = None,
     reason: str | None = None,
 ) -> Written:
@@ -146,7 +145,7 @@ def check_in_as_sent(
         value=checkin.value,
         on=checkin.date,
         note=checkin.note,
-        token_id=token_id,
+        by=by,
         expected=expected,
         reason=reason,
     )

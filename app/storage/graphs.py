@@ -30,7 +30,6 @@ from app.storage.tables import (
     GraphRow,
     GraphVersionRow,
     RevisionRow,
-    TokenRow,
     utcnow,
 )
 
@@ -242,11 +241,19 @@ def _json(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Writer:
+    """Who a revision is recorded as written by: a token, a person, or both (a personal token)."""
+
+    token_id: int | None = None
+    person_id: int | None = None
+
+
 def save_graph(
     session: Session,
     graph: Graph,
     *,
-    token_id: int | None = None,
+    by: Writer | None = None,
     reason: str | None = None,
     expected_head: int | None = None,
     current: Graph | None = None,
@@ -321,11 +328,11 @@ def save_graph(
         after=after_assumptions,
         make=_assumption_row,
     )
-    # A personal token's person is kept with the revision: history names them even once the token is gone.
-    person_id = session.scalar(select(TokenRow.person_id).where(TokenRow.id == token_id)) if token_id else None
+    # The person is kept with the revision: history names them even once their token is gone.
+    by = by or Writer()
     session.add(
         RevisionRow(
-            graph_id=row.id, number=number, token_id=token_id, person_id=person_id, reason=reason, changes=changes
+            graph_id=row.id, number=number, token_id=by.token_id, person_id=by.person_id, reason=reason, changes=changes
         )
     )
     session.flush()

@@ -244,6 +244,50 @@ class MemberRow(Base):
     role: Mapped[str] = mapped_column(String(8))
 
 
+class SignInRow(Base):
+    """A browser signed in as a person through OpenID Connect: the server side of its session cookie.
+
+    Revocable (`ended_at`), and over once idle or old (`app.services.signins`). The cookie holds a
+    random secret; only its SHA-256 is kept, like a token's.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # within a minute or so: see `signins.seen`
+    ended_at: Mapped[dt.datetime | None]
+    # The provider's groups named the administrators' group at this sign-in: an administrator
+    # for as long as it lasts, and no longer once the provider stops saying so.
+    admin_group: Mapped[bool] = mapped_column(default=False)
+    id_token: Mapped[str | None] = mapped_column(Text)  # the hint for the provider's logout
+
+
+class PendingSignInRow(Base):
+    """A sign-in sent to the provider and not yet back: what its answer is checked against, once."""
+
+    __tablename__ = "pending_sign_ins"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the `state` sent
+    nonce: Mapped[str] = mapped_column(String(128))
+    verifier: Mapped[str] = mapped_column(String(128))  # the PKCE code verifier
+    next: Mapped[str] = mapped_column(Text, default="/")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VisitRow(Base):
+    """The revision of a graph a person last looked at, for "since your last visit"."""
+
+    __tablename__ = "visits"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int]
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class RenderRow(Base):
     """A rendered picture, keyed by a hash of everything that shapes its bytes, shared by every worker."""
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.web import editing, loop, pages, sharing, signin, viewer
+from app.web import editing, loop, pages, sharing, signin, sso, viewer
 from app.web.auth import CsrfError
 from app.web.refusals import PageError
 
@@ -61,7 +61,15 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLR
 def install(app: FastAPI) -> None:
     """Mount the viewer. Its routes must come before the diagram routes, which match /graphs/… too."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (viewer.router, signin.router, loop.router, sharing.router, editing.bets, editing.assumptions):
+    for router in (
+        viewer.router,
+        signin.router,
+        sso.router,
+        loop.router,
+        sharing.router,
+        editing.bets,
+        editing.assumptions,
+    ):
         app.include_router(router)
     app.add_middleware(_PageHeaders)
 

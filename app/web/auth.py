@@ -1,25 +1,29 @@
 """Who is looking at the viewer, what they may do with a graph, and proof that a form was sent from our own page.
 
-Signing in keeps the API token in an HttpOnly, SameSite=Strict cookie: scripts on the page
-cannot read it and other sites cannot send it. Every form also carries a CSRF value that must
-equal a second cookie of the same kind (double submit), and a cross-origin Origin is refused.
+A person signed in through the OpenID provider holds a session cookie naming a server-side
+sign-in (`app.services.signins`); without single sign-on, signing in keeps an API token in a
+cookie instead. Both are HttpOnly: scripts on the page cannot read them. The token's cookie is
+SameSite=Strict; the session's is Lax, because the provider sends the browser back from another
+site and a link from a wiki should open the viewer signed in. Every form carries a CSRF value
+that must equal a cookie of its own (double submit), and a cross-origin Origin is refused.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.http import SessionDep
-from app.services import access
+from app.services import access, signins
 from app.services.access import Caller
-from app.storage.tables import GraphRow
+from app.storage.tables import GraphRow, PersonRow
 
 TOKEN_COOKIE = "betgraph_token"  # noqa: S105 - a cookie name, not a secret
+SESSION_COOKIE = "betgraph_session"
 CSRF_COOKIE = "betgraph_csrf"
 MAX_AGE = 30 * 24 * 3600
 
@@ -29,12 +33,27 @@ class CsrfError(Exception):
 
 
 def viewer(request: Request, session: SessionDep) -> Caller | None:
+    services = request.app.state.services
+    who: Caller | None = None
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        found = signins.caller(session, secret, services.settings)
+        if found is not None:
+            who = found[0]
+            signins.seen(services.sessions, who, found[1])
+            request.state.person = display_name(session, who)
     token = request.cookies.get(TOKEN_COOKIE)
-    default_role = request.app.state.services.settings.default_role
-    who = access.caller(session, token, default_role=default_role) if token else None
-    # A revoked token reads as signed out. Kept on the request so every page's header knows.
+    if who is None and token:
+        who = access.caller(session, token, default_role=services.settings.default_role)
+    # An ended sign-in or a revoked token reads as signed out. Kept on the request so every page's header knows.
     request.state.viewer = who
     return who
+
+
+def display_name(session: Session, who: Caller) -> str:
+    """How the header names the person: kept as text, since pages are drawn after the transaction ends."""
+    person = session.get(PersonRow, who.person_id) if who.person_id is not None else None
+    return (person.name or person.email) if person is not None else ""
 
 
 ViewerDep = Annotated[Caller | None, Depends(viewer)]
@@ -94,17 +113,37 @@ def sign_in(request: Request, response: Response, token: str) -> None:
     _cookie(request, response, TOKEN_COOKIE, token)
 
 
+def start_session(request: Request, response: Response, secret: str, max_age: float) -> None:
+    response.delete_cookie(TOKEN_COOKIE, path="/")  # one way of being signed in at a time
+    _cookie(request, response, SESSION_COOKIE, secret, max_age=int(max_age), samesite="lax")
+
+
 def sign_out(response: Response) -> None:
-    response.delete_cookie(TOKEN_COOKIE, path="/")
+    for name in (TOKEN_COOKIE, SESSION_COOKIE):
+        response.delete_cookie(name, path="/")
 
 
-def _cookie(request: Request, response: Response, name: str, value: str) -> None:
+def _cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    max_age: int = MAX_AGE,
+    samesite: Literal["lax", "strict"] = "strict",
+    path: str = "/",
+) -> None:
     response.set_cookie(
         name,
         value,
-        max_age=MAX_AGE,
-        path="/",
+        max_age=max_age,
+        path=path,
         httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        samesite=samesite,
+        secure=secure(request),
     )
+
+
+def secure(request: Request) -> bool:
+    """Whether cookies get `Secure`: over HTTPS, or behind a proxy whose public address is HTTPS."""
+    return request.url.scheme == "https" or request.app.state.services.settings.public_url.startswith("https://")

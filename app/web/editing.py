@@ -103,7 +103,7 @@ def _editor(section: Section) -> APIRouter:
             k: v for k, v in _from_form(section, values).items() if v is not None
         }
         try:
-            edits.create_item(session, row, section, item, token_id=writer.token_id)
+            edits.create_item(session, row, section, item, by=writer.by)
         except InvalidError as error:
             return _form_page(
                 request, services, session, row, section, values, errors=forms.field_errors(error.problems), status=422
@@ -133,7 +133,7 @@ def _editor(section: Section) -> APIRouter:
             raise PageError(400, "The form is incomplete", "It has no version; open the editor again.")
         try:
             edits.update_item(
-                session, row, section, item_id, _from_form(section, values), token_id=writer.token_id, expected=expected
+                session, row, section, item_id, _from_form(section, values), by=writer.by, expected=expected
             )
         except StaleError:
             # Someone saved this item after the form was opened: show theirs beside ours, keep ours.
@@ -172,7 +172,7 @@ def _editor(section: Section) -> APIRouter:
         row, writer = auth.writable(session, slug, principal)
         expected = revision_number(values.get("version", ""))
         try:
-            edits.delete_item(session, row, section, item_id, token_id=writer.token_id, expected=expected)
+            edits.delete_item(session, row, section, item_id, by=writer.by, expected=expected)
         except StaleError:
             raise PageError(412, f"The {noun} changed", "Someone changed it since you opened it; look again.") from None
         except ConflictError as error:

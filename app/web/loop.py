@@ -35,7 +35,7 @@ def _closing(section: Section) -> None:
         if committed is not None:  # left empty: taken from the item's history
             body["committed_certainty"] = committed
         with _refusals():
-            loop.resolve_as_sent(session, row, section, item_id, body, token_id=writer.token_id)
+            loop.resolve_as_sent(session, row, section, item_id, body, by=writer.by)
         return to_viewer(slug, item_id)
 
 
@@ -50,7 +50,7 @@ async def check_in(request: Request, slug: str, item_id: str, session: SessionDe
     body: dict[str, Any] = {key: values[key].strip() for key in ("date", "note") if values.get(key, "").strip()}
     body["value"] = forms.number_text(values.get("value", ""))
     with _refusals():
-        loop.check_in_as_sent(session, row, item_id, body, token_id=writer.token_id)
+        loop.check_in_as_sent(session, row, item_id, body, by=writer.by)
     return to_viewer(slug, item_id)
 
 

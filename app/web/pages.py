@@ -43,6 +43,8 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
         "theme": theme_of(request),
         "csrf": auth.csrf_value(request),
         "principal": getattr(request.state, "viewer", None),
+        "person": getattr(request.state, "person", None),
+        "sso": request.app.state.services.provider is not None,
     } | context
     response = templates.TemplateResponse(request, name, context, status_code=status)
     auth.remember_csrf(request, response)

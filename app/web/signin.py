@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_page(request: Request, next: str = "/") -> HTMLResponse:
-    return page(request, "signin.html", {"next": _local(next), "error": ""})
+    return page(request, "signin.html", {"next": local(next), "error": ""})
 
 
 @router.post("/signin", response_class=HTMLResponse, response_model=None)
@@ -31,8 +31,8 @@ def signin(
 ) -> Response:
     auth.check_csrf(request, csrf)
     if access.caller(session, token.strip()) is None:
-        return page(request, "signin.html", {"next": _local(next), "error": "That token is unknown or revoked."}, 401)
-    response = RedirectResponse(_local(next), status_code=303)
+        return page(request, "signin.html", {"next": local(next), "error": "That token is unknown or revoked."}, 401)
+    response = RedirectResponse(local(next), status_code=303)
     auth.sign_in(request, response, token.strip())
     return response
 
@@ -53,11 +53,11 @@ def choose_theme(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     auth.check_csrf(request, csrf)
-    response = RedirectResponse(_local(next), status_code=303)
+    response = RedirectResponse(local(next), status_code=303)
     response.set_cookie("betgraph_theme", theme, max_age=auth.MAX_AGE, path="/", samesite="strict", httponly=True)
     return response
 
 
-def _local(target: str) -> str:
+def local(target: str) -> str:
     # Only paths of this site: a link that signs someone in must not send them elsewhere.
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"

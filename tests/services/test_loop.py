@@ -43,7 +43,7 @@ def _stored(session: Session) -> GraphRow:
 def _patch(
     session: Session, row: GraphRow, item_id: str, patch: dict[str, object], section: edits.Section = "bets"
 ) -> None:
-    edits.update_item(session, row, section, item_id, patch, token_id=None)
+    edits.update_item(session, row, section, item_id, patch, by=None)
 
 
 def test_a_resolution_and_checkins_round_trip_through_the_database(session: Session) -> None:
@@ -82,7 +82,7 @@ def test_the_committed_certainty_is_the_one_when_the_bet_was_made_active(session
         learned="Owners invited their staff",
         committed_certainty=None,
         resolved_on=DAY,
-        token_id=None,
+        by=None,
     )
     bet = load_graph(session, row).bet_by_id["test"]
     assert bet.resolution == Resolution(Verdict.VALIDATED, "Owners invited their staff", 0.7, DAY)
@@ -105,9 +105,9 @@ def test_without_activation_the_first_stored_certainty_counts(session: Session) 
 
 def test_a_bet_made_again_under_its_id_starts_its_history_over(session: Session) -> None:
     row = _stored(session)
-    edits.delete_item(session, row, "bets", "plain", token_id=None)
+    edits.delete_item(session, row, "bets", "plain", by=None)
     edits.create_item(
-        session, row, "bets", {"id": "plain", "kind": "goal", "title": "Again", "certainty": 0.3}, token_id=None
+        session, row, "bets", {"id": "plain", "kind": "goal", "title": "Again", "certainty": 0.3}, by=None
     )
     again = commitment(session, row, "bets", "plain")
     assert again is not None
@@ -137,7 +137,7 @@ def test_the_status_follows_the_verdict_and_a_given_certainty_wins(
         learned=None,
         committed_certainty=0.25,
         resolved_on=DAY,
-        token_id=None,
+        by=None,
     )
     item = graph_data(session, row)["bets"][1]
     assert item["status"] == status
@@ -155,7 +155,7 @@ def test_resolving_an_assumption_leaves_it_without_a_status(session: Session) ->
         learned="Too few answers",
         committed_certainty=None,
         resolved_on=DAY,
-        token_id=None,
+        by=None,
     )
     belief = load_graph(session, row).assumption_by_id["belief"]
     assert belief.resolution == Resolution(Verdict.INCONCLUSIVE, "Too few answers", 0.4, DAY)
@@ -173,20 +173,20 @@ def test_a_stale_version_is_refused(session: Session) -> None:
             learned=None,
             committed_certainty=None,
             resolved_on=DAY,
-            token_id=None,
+            by=None,
             expected=99,
         )
 
 
 def test_checkins_keep_date_order_and_current_follows_the_latest(session: Session) -> None:
     row = _stored(session)
-    check_in(session, row, "goal", value=18, on=dt.date(2026, 10, 15), note="after the wizard", token_id=None)
-    check_in(session, row, "goal", value=12, on=dt.date(2026, 10, 1), token_id=None)  # back-dated
+    check_in(session, row, "goal", value=18, on=dt.date(2026, 10, 15), note="after the wizard", by=None)
+    check_in(session, row, "goal", value=12, on=dt.date(2026, 10, 1), by=None)  # back-dated
     metric = load_graph(session, row).bet_by_id["goal"].metric
     assert metric is not None
     assert [(c.value, c.date.day) for c in metric.checkins] == [(12, 1), (18, 15)]
     assert metric.current == 18
-    written = check_in(session, row, "goal", value=25, on=dt.date(2026, 10, 15), token_id=None)
+    written = check_in(session, row, "goal", value=25, on=dt.date(2026, 10, 15), by=None)
     assert written.item is not None
     assert written.item["metric"]["checkins"][-1]["value"] == 25
     metric = load_graph(session, row).bet_by_id["goal"].metric
@@ -198,9 +198,9 @@ def test_a_checkin_without_a_metric_is_refused_and_changes_nothing(session: Sess
     row = _stored(session)
     head = row.head
     with pytest.raises(ConflictError, match="has no metric"):
-        check_in(session, row, "plain", value=1, on=DAY, token_id=None)
+        check_in(session, row, "plain", value=1, on=DAY, by=None)
     with pytest.raises(NotFoundError):
-        check_in(session, row, "nope", value=1, on=DAY, token_id=None)
+        check_in(session, row, "nope", value=1, on=DAY, by=None)
     assert row.head == head
 
 
@@ -215,10 +215,10 @@ def test_the_reason_is_kept_with_the_revision(session: Session) -> None:
         learned=None,
         committed_certainty=None,
         resolved_on=DAY,
-        token_id=None,
+        by=None,
         reason="quarterly review",
     )
-    check_in(session, row, "goal", value=20, on=DAY, token_id=None, reason="November numbers")
+    check_in(session, row, "goal", value=20, on=DAY, by=None, reason="November numbers")
     reasons = session.scalars(
         select(RevisionRow.reason).where(RevisionRow.graph_id == row.id).order_by(RevisionRow.number)
     ).all()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.domain.model import Graph
 from app.formats.document import load
 from app.services import edits as items
-from app.storage.graphs import get_graph_row, load_graph, save_graph
+from app.storage.graphs import Writer, get_graph_row, load_graph, save_graph
 from app.storage.history import get_revision, list_revisions, revision_at
 from app.storage.tables import GraphRow, RevisionRow
 from app.storage.tokens import Scope, create_token
@@ -57,12 +57,12 @@ def test_reading_the_graph_as_of_a_moment(session: Session) -> None:
 def test_revisions_newest_first_with_who_and_why(session: Session) -> None:
     graph, _ = load(DESIGN_EXAMPLE)
     token, _secret = create_token(session, Scope.WRITE, label="ci bot")
-    save_graph(session, graph, token_id=token.id, reason="first import")
+    save_graph(session, graph, by=Writer(token.id), reason="first import")
     row = get_graph_row(session, graph.slug)
     assert row is not None
-    items.update_item(session, row, "bets", "wizard", {"certainty": 0.5}, token_id=token.id, reason="user test")
-    items.create_item(session, row, "assumptions", {"id": "new-one", "statement": "New"}, token_id=None)
-    items.delete_item(session, row, "assumptions", "new-one", token_id=token.id, reason="duplicate")
+    items.update_item(session, row, "bets", "wizard", {"certainty": 0.5}, by=Writer(token.id), reason="user test")
+    items.create_item(session, row, "assumptions", {"id": "new-one", "statement": "New"}, by=None)
+    items.delete_item(session, row, "assumptions", "new-one", by=Writer(token.id), reason="duplicate")
 
     listed = list_revisions(session, row)
     assert [r.number for r in listed] == [4, 3, 2, 1]

@@ -22,7 +22,7 @@
 // process (everything is in memory). Nothing here needs https: on an http issuer its cookies are
 // simply not `Secure`.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import Provider from 'oidc-provider';
@@ -85,6 +85,41 @@ const provider = new Provider(issuer, {
     Session: 3600,
     Grant: 3600,
   },
+});
+
+// Forged answers, for the tests that a relying party refuses them: `GET /__tamper?iss=…&aud=…&resign=1`
+// makes the token endpoint hand out ID tokens whose `iss` or `aud` is replaced (and signed again with
+// this provider's real key, so only the claim is wrong), or signed with a key the JWKS does not hold
+// (`resign`); `GET /__tamper` alone puts things right. Nothing else about the protocol changes.
+let tamper = null;
+const { privateKey: strangerKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+function base64url(value) {
+  return Buffer.from(value).toString('base64url');
+}
+
+function forged(idToken) {
+  const [header, payload] = idToken.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  if (tamper.iss) claims.iss = tamper.iss;
+  if (tamper.aud) claims.aud = tamper.aud;
+  const body = `${header}.${base64url(JSON.stringify(claims))}`;
+  const signer = createSign('sha256');
+  signer.update(body);
+  return `${body}.${signer.sign(tamper.resign ? strangerKey : privateKey).toString('base64url')}`;
+}
+
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/__tamper') {
+    const { iss, aud, resign } = ctx.query;
+    tamper = iss || aud || resign ? { iss, aud, resign: Boolean(resign) } : null;
+    ctx.body = { tamper };
+    return;
+  }
+  await next();
+  if (tamper && ctx.path === '/token' && ctx.body && typeof ctx.body.id_token === 'string') {
+    ctx.body = { ...ctx.body, id_token: forged(ctx.body.id_token) };
+  }
 });
 
 provider.on('server_error', (_ctx, error) => console.error('server_error', error));
