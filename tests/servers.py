@@ -44,12 +44,14 @@ def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], *, workers: int = 1, log: Path | None = None) -> Iterator[str]:
-    """`betgraph serve` on a free port until the block ends; yields its base URL once it answers.
+def serving(
+    env: dict[str, str], *, workers: int = 1, log: Path | None = None, port: int | None = None
+) -> Iterator[str]:
+    """`betgraph serve` on `port` (else a free one) until the block ends; yields its base URL once it answers.
 
     `log` keeps the server's output (its tracebacks), for a test to show when an answer is a 5xx.
     """
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     with contextlib.ExitStack() as stack:
         output = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL

@@ -256,9 +256,28 @@ def manage_members(session: Session, slug: str, who: Caller | None) -> GraphRow:
     """The graph, locked (so that two changes cannot both remove its last owners), if `who` may
     change its members: a person who owns it, or an administrator."""
     row, writer, found = _locked(session, slug, who, Role.EDITOR)
-    if not (found == Role.ADMIN or (writer.person_id is not None and found >= Role.OWNER)):
+    if not _manages_members(writer, found):
         raise ForbiddenError(f"only an owner of graph {slug!r} or an administrator may change its members")
     return row
+
+
+def _manages_members(who: Caller, found: Role) -> bool:
+    return found == Role.ADMIN or (who.person_id is not None and found >= Role.OWNER)
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What the viewer offers `who` on one graph, by the rules the writes themselves are checked by."""
+
+    role: Role
+    members: bool  # may change who the members are
+
+
+def rights(session: Session, who: Caller | None, row: GraphRow) -> Rights:
+    if who is None or not who.may_write:
+        return Rights(Role.NONE, members=False)
+    found = _role_of_locked(session, who, row)
+    return Rights(found, members=_manages_members(who, found))
 
 
 def listable(session: Session, who: Caller | None) -> Sequence[int] | Literal["all"]:

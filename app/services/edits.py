@@ -214,3 +214,21 @@ def delete_item(
         del data[section][index]
 
     return Written(_write(session, row, by, section, remove, reason=reason), None, None)
+
+
+def change_header(
+    session: Session, row: GraphRow, *, title: str, description: str, visibility: str, by: Writer | None
+) -> int | None:
+    """Set the graph's title, description and visibility (an owner's, `access.write_graph(need=OWNER)`);
+    the new revision, or None when nothing changed. Checked as the whole document is."""
+    data = storage.graph_data(session, row)
+    current = graph_from_data(data)
+    data["graph"] = {**data["graph"], "title": title, "description": description, "visibility": visibility}
+    if not description:
+        data["graph"].pop("description")
+    try:
+        graph = graph_from_data(data)
+    except DocumentError as error:
+        raise InvalidError(list(error.problems)) from None
+    saved = storage.save_graph(session, graph, by=by, expected_head=row.head, current=current)
+    return saved.revision if saved.changed else None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.web import editing, loop, pages, sharing, signin, sso, viewer
+from app.web import account, editing, loop, pages, settings, sharing, signin, sso, viewer
 from app.web.auth import CsrfError
 from app.web.refusals import PageError
 
@@ -18,24 +19,28 @@ STATIC = Path(__file__).parent / "static"
 # Wiki previews in the share panel load our own pictures; links in the picture are same-origin.
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "form-action 'self'{provider}; base-uri 'none'; frame-ancestors 'none'"
 )
 
 
-PAGE_HEADERS = {
-    b"content-security-policy": PAGE_CSP.encode(),
-    b"x-content-type-options": b"nosniff",
-    b"referrer-policy": b"same-origin",
-    b"x-frame-options": b"DENY",
-    b"cache-control": b"private, no-cache",
-}
+def page_headers(provider: str = "") -> dict[bytes, bytes]:
+    """The pages' headers. Signing out posts a form whose answer goes on to the provider's sign-out
+    page, and browsers hold such a redirect to `form-action` too: `provider` is its origin."""
+    return {
+        b"content-security-policy": PAGE_CSP.format(provider=f" {provider}" if provider else "").encode(),
+        b"x-content-type-options": b"nosniff",
+        b"referrer-policy": b"same-origin",
+        b"x-frame-options": b"DENY",
+        b"cache-control": b"private, no-cache",
+    }
 
 
 class _PageHeaders:
     """The pages' security headers on every HTML answer; plain ASGI, so pictures pay nothing for it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, provider: str = "") -> None:
         self.app = app
+        self.headers = page_headers(provider)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,11 +52,16 @@ class _PageHeaders:
                 headers = list(message.get("headers", []))
                 names = {bytes(name).lower() for name, _ in headers}
                 if dict(headers).get(b"content-type", b"").startswith(b"text/html"):
-                    headers += [(name, value) for name, value in PAGE_HEADERS.items() if name not in names]
+                    headers += [(name, value) for name, value in self.headers.items() if name not in names]
                     message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
@@ -65,13 +75,16 @@ def install(app: FastAPI) -> None:
         viewer.router,
         signin.router,
         sso.router,
+        account.router,
+        settings.router,
         loop.router,
         sharing.router,
         editing.bets,
         editing.assumptions,
     ):
         app.include_router(router)
-    app.add_middleware(_PageHeaders)
+    oidc = app.state.services.settings.oidc
+    app.add_middleware(_PageHeaders, provider=origin(oidc.issuer) if oidc is not None else "")
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, error: PageError) -> HTMLResponse:

@@ -28,7 +28,7 @@ def page_error(error: errors.ServiceError) -> PageError:
             title = "Sign in to edit" if error.writing else "Sign in to see this graph"
             return PageError(401, title, f"{message[:1].upper()}{message[1:]}.")
         case errors.ForbiddenError():
-            return PageError(403, "This token may only read", "Sign in with a write token to edit.")
+            return PageError(403, "Not yours to change", f"{message[:1].upper()}{message[1:]}.")
         case errors.ConflictError():
             return PageError(409, "Nothing was saved", message)
         case errors.StaleError():

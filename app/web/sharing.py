@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.http import ServicesDep, SessionDep, public_base_url
 from app.rendering.views import VIEW_KINDS
-from app.services.access import Caller
+from app.services import access, tokens
+from app.services.access import Caller, Role
 from app.services.context import Services
 from app.services.errors import InvalidParameterError, NotFoundError
 from app.services.moments import parse_moment
 from app.services.sharing import Snippets, snippets
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow
-from app.storage.tokens import Scope, create_token
 from app.web import auth
 from app.web.auth import ViewerDep
 from app.web.pages import page
@@ -44,8 +44,9 @@ async def embed_token(
 ) -> HTMLResponse:
     """A read-only token for this one graph, shown once, so a private graph can be embedded."""
     values = await auth.posted(request)
-    row, _ = auth.writable(session, slug, principal, lock=False)
-    _, token = create_token(session, Scope.READ, graph=row, label=f"embed from the viewer ({slug})")
+    row = auth.readable(session, slug, principal)
+    access.check_writer(session, principal, slug, row, need=Role.OWNER)  # embed tokens are the owners'
+    token = tokens.create_embed_token(session, row, f"embed from the viewer ({slug})")
     view = values.get("view", "map")
     state = ViewState(view if view in VIEW_KINDS else "map", values.get("focus", "")[:200])
     try:

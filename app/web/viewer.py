@@ -19,6 +19,7 @@ from app.http import ServicesDep, SessionDep
 from app.rendering.style import BANDS
 from app.rendering.views import BAND_NAMES, Scene, View, ViewError, band_of, matching, select, select_diff
 from app.services import access
+from app.services.access import Role
 from app.services.context import Services
 from app.services.errors import ServiceError
 from app.services.moments import parse_moment, resolve_span
@@ -118,6 +119,7 @@ def viewer_page(
             "share": share,
             "principal": principal,
             "can_write": shown.editable_by(session, principal, row),
+            "can_own": access.rights(session, principal, row).role >= Role.OWNER,
             "shown": shown,
             "changes": changes,
             "revisions": revisions,
