@@ -16,6 +16,7 @@ from app.services.urls import ViewState
 from app.storage.graphs import get_graph_row, save_graph
 from app.storage.tables import GraphRow, VisitRow
 from app.storage.tokens import Scope
+from app.words import percent
 from tests.rendering.pictures import example
 
 SLUG = "visited"
@@ -71,7 +72,7 @@ def test_the_changes_since_the_last_visit_in_words_with_their_links(session: Ses
     gone = acme.bets[-1]
     assert [change.text for change in found.changes] == [
         "bet “New bet 0” added",
-        f"bet “{changed.title}” changed: certainty {round(changed.certainty * 100)}% → 5%",
+        f"bet “{changed.title}” changed: certainty {percent(changed.certainty)} → 5%",
         f"bet “{gone.title}” removed",
     ]
     assert [change.focus for change in found.changes] == [
