@@ -143,14 +143,18 @@ def caller(session: Session, secret: str, settings: Settings) -> tuple[Caller, d
     return who, seen
 
 
-def seen(sessions: sessionmaker[Session], who: Caller, last: dt.datetime) -> None:
+def seen(sessions: sessionmaker[Session], who: Caller, last: dt.datetime, *, within: Session | None = None) -> None:
     """Record that the sign-in was used now, once a minute at most.
 
     The one write a read may cause, in a transaction of its own: the idle lifetime needs to know
-    when a sign-in was last used, and nothing else reads it.
+    when a sign-in was last used, and nothing else reads it. A request that writes anyway passes
+    its own transaction (`within`): on SQLite a second writer would wait for it until timing out.
     """
     now = utcnow()
     if who.sign_in_id is None or (now - last).total_seconds() < SEEN_EVERY:
+        return
+    if within is not None:
+        signins.seen(within, who.sign_in_id, now)
         return
     with transaction(sessions, write=True) as session:
         signins.seen(session, who.sign_in_id, now)

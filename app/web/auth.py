@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from app.http import SessionDep
+from app.http import READS, SessionDep
 from app.services import access, signins
 from app.services.access import Caller
 from app.storage.tables import GraphRow, PersonRow
@@ -40,7 +40,8 @@ def viewer(request: Request, session: SessionDep) -> Caller | None:
         found = signins.caller(session, secret, services.settings)
         if found is not None:
             who = found[0]
-            signins.seen(services.sessions, who, found[1])
+            writes = request.method not in READS  # the request's transaction is a write already
+            signins.seen(services.sessions, who, found[1], within=session if writes else None)
             request.state.person = display_name(session, who)
     token = request.cookies.get(TOKEN_COOKIE)
     if who is None and token:

@@ -13,11 +13,12 @@ from starlette.convertors import Convertor, register_url_convertor
 from app.http import public_base_url
 from app.rendering.progress import metric_line
 from app.web import auth, markdown
-from app.words import percent, plural
+from app.words import ago, percent, plural
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["percent"] = percent
 templates.env.globals["plural"] = plural
+templates.env.globals["ago"] = ago
 templates.env.filters["markdown"] = markdown.to_html
 templates.env.globals["metric_line"] = metric_line
 LIST_LIMIT = 200  # rows of a list on one page; the rest is counted

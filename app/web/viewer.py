@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from app.domain.analysis import why_chain
@@ -18,7 +18,7 @@ from app.domain.model import Status as BetStatus
 from app.http import ServicesDep, SessionDep
 from app.rendering.style import BANDS
 from app.rendering.views import BAND_NAMES, Scene, View, ViewError, band_of, matching, select, select_diff
-from app.services import access
+from app.services import access, visits
 from app.services.access import Role
 from app.services.context import Services
 from app.services.errors import ServiceError
@@ -97,6 +97,10 @@ def viewer_page(
     shareable = state.view == "map" or (state.focus and state.view != "diff")
     share = share_panel(request, services, session, principal, row, state) if shareable else None
     revisions = list_revisions(session, row, limit=HISTORY_LIMIT)
+    # Only the map of the latest revision is "what you see now": other views and past revisions
+    # neither show nor count as a visit.
+    latest_map = state.view == "map" and shown.revision is None
+    since = visits.since(services.graphs, session, principal, row) if latest_map else None
     if scene is not None:
         # Last: a drawing ends the read (`release`), and everything above reads the same snapshot.
         # Nodes link to this viewer on whatever address the visitor used: a path, not a URL.
@@ -123,6 +127,9 @@ def viewer_page(
             "shown": shown,
             "changes": changes,
             "revisions": revisions,
+            "since": since,
+            "now": dt.datetime.now(dt.UTC),
+            "visiting": latest_map and principal is not None and principal.person_id is not None,
             "bands": [(name, band.label) for name, band in BAND_NAMES.items()],
             "kinds": [kind.value for kind in Kind],
             "statuses": [status.value for status in BetStatus],
@@ -130,6 +137,19 @@ def viewer_page(
             "band_labels": [band.label for band in BANDS],
         },
     )
+
+
+@router.post("/graphs/{slug:slug}/visits", status_code=204)
+async def record_visit(request: Request, slug: str, session: SessionDep, principal: ViewerDep) -> Response:
+    """The viewer's script, once the map is shown: the person has seen this revision (`visits.record`).
+
+    Whoever is no person gets 204 too, with nothing kept: a tab left open after its sign-in ended
+    has nothing to fix, and a refusal would only be an error in its console.
+    """
+    values = await auth.posted(request)
+    row = auth.readable(session, slug, principal)
+    visits.record(session, principal, row, values.get("revision", ""))
+    return Response(status_code=204)
 
 
 @router.get("/graphs/{slug:slug}/nodes/{node_id}", response_class=HTMLResponse)

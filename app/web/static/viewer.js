@@ -108,8 +108,41 @@
     });
     window.addEventListener("popstate", function () { window.location.reload(); });
 
+    markChanged(viewer, svg);
+    recordVisit();
+
     var current = new URL(window.location.href).searchParams.get("focus");
     if (current) { highlight(current, false); }
+  }
+
+  // The bets that changed since the person's last visit, outlined in the picture (the banner
+  // lists them; its diff link marks them without this script).
+  function markChanged(viewer, svg) {
+    var since = viewer.querySelector("[data-changed]");
+    if (!since || !svg) { return; }
+    var changed = {};
+    since.dataset.changed.split(" ").forEach(function (id) { changed[id] = true; });
+    svg.querySelectorAll("a").forEach(function (anchor) {
+      var id = focusOf(anchor.getAttribute("href") || anchor.getAttribute("xlink:href") || "");
+      if (id && changed[id]) { (anchor.closest("g.node") || anchor.parentNode).classList.add("changed-since"); }
+    });
+  }
+
+  // Tell the server which revision the person has now seen: only once the page is really shown
+  // (not a tab opened in the background and never looked at), and never by loading it.
+  function recordVisit() {
+    var form = document.getElementById("visit");
+    if (!form) { return; }
+    var sent = false;
+    function send() {
+      if (sent || document.visibilityState !== "visible") { return; }
+      sent = true;
+      document.removeEventListener("visibilitychange", send);
+      fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+        .catch(function () { sent = false; });
+    }
+    document.addEventListener("visibilitychange", send);
+    send();
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
