@@ -18,21 +18,28 @@ from app.web.refusals import PageError, PageRoute
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-def _person(who: Caller | None) -> Caller:
+def _signed_in(who: Caller | None) -> Caller:
     if who is None:
         raise PageError(401, "Sign in to see your tokens", "Your tokens are shown to you once you are signed in.")
-    if who.person_id is None:
-        raise PageError(404, "No tokens of your own", "You are signed in with a service token, which has no person.")
     return who
+
+
+def _person(who: Caller | None) -> Caller:
+    found = _signed_in(who)
+    if found.person_id is None:
+        raise PageError(404, "No tokens of your own", "You are signed in with a service token, which has no person.")
+    return found
 
 
 def _account(
     request: Request, services: Services, session: Session, who: Caller, *, created: str = "", status: int = 200
 ) -> HTMLResponse:
+    if who.person_id is None:  # a service token in the cookie: it is nobody's, and has no tokens
+        return page(request, "account.html", {"service": True, "tokens": [], "sign_ins": []}, status)
     context = {
         "tokens": tokens.personal(session, who),
         "created": created,
-        "sign_ins": signins.listed(session, who, services.settings) if who.person_id is not None else [],
+        "sign_ins": signins.listed(session, who, services.settings),
         "current": who.sign_in_id,
     }
     return page(request, "account.html", context, status)
@@ -40,7 +47,7 @@ def _account(
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, services: ServicesDep, session: SessionDep, principal: ViewerDep) -> HTMLResponse:
-    return _account(request, services, session, _person(principal))
+    return _account(request, services, session, _signed_in(principal))
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -30,7 +31,7 @@ def _provider(services: Services) -> Provider:
 @router.get("/auth/login", response_model=None)
 def login(request: Request, services: ServicesDep, next: str = "/") -> Response:
     if services.provider is None:
-        return RedirectResponse(f"/signin?next={local(next)}", status_code=303)
+        return RedirectResponse(f"/signin?next={quote(local(next))}", status_code=307)
     try:
         started = signins.begin(services.sessions, services.provider, local(next))
     except ProviderError as error:

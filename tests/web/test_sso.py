@@ -333,7 +333,7 @@ def test_without_single_sign_on_login_is_the_token_sign_in(engine: Engine, datab
         answer = client.get("/auth/login", params={"next": "/graphs/team"}, follow_redirects=False)
         callback = client.get("/auth/callback", params={"code": "x", "state": "y"})
 
-    assert answer.status_code == 303
+    assert answer.status_code == 307
     assert answer.headers["location"] == "/signin?next=/graphs/team"
     assert callback.status_code == 404
 
