@@ -156,13 +156,13 @@ def seen(sessions: sessionmaker[Session], who: Caller, last: dt.datetime) -> Non
         signins.seen(session, who.sign_in_id, now)
 
 
-def end(session: Session, sign_in_id: int, who: Caller | None) -> None:
-    """End a sign-in: one's own, or anyone's for an administrator."""
+def end(session: Session, sign_in_id: int, who: Caller | None) -> bool:
+    """End a sign-in: one's own, or anyone's for an administrator. False when it had ended already."""
     row = signins.get(session, sign_in_id)
     mine = who is not None and who.person_id is not None and row is not None and row.person_id == who.person_id
     if row is None or not (mine or _admin(who)):
         raise NotFoundError(f"no sign-in {sign_in_id}")
-    signins.end(session, sign_in_id=sign_in_id)
+    return signins.end(session, sign_in_id=sign_in_id) == 1
 
 
 def end_all(session: Session, person: PersonRow, who: Caller | None) -> int:
