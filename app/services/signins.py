@@ -176,8 +176,13 @@ def listed(session: Session, who: Caller | None, settings: Settings) -> list[tup
     """The live sign-ins `who` may see: everyone's for an administrator, else their own."""
     if who is None or (who.person_id is None and not _admin(who)):
         raise ForbiddenError("only a person or an administrator has sign-ins to list")
-    since = utcnow() - dt.timedelta(seconds=settings.session_idle)
-    return signins.listed(session, person_id=None if _admin(who) else who.person_id, since=since)
+    now = utcnow()
+    return signins.listed(
+        session,
+        person_id=None if _admin(who) else who.person_id,
+        since=now - dt.timedelta(seconds=settings.session_idle),
+        begun_since=now - dt.timedelta(seconds=settings.session_max),
+    )
 
 
 def _admin(who: Caller | None) -> bool:

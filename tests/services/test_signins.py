@@ -190,8 +190,10 @@ def test_who_sees_which_sign_ins(session: Session, settings: Settings) -> None:
     bos, bo_secret = _sign_in(session, bo)
     ended, _ = _sign_in(session, bo)
     idle, _ = _sign_in(session, bo)
+    old, _ = _sign_in(session, bo)
     signins.end(session, ended.id, access.HOLDER)
     _set_back(session, idle, seen_at=dt.timedelta(seconds=settings.session_idle + 5))
+    _set_back(session, old, created_at=dt.timedelta(seconds=settings.session_max + 5))  # though used just now
     ana_who, bo_who = _caller(session, ana_secret, settings), _caller(session, bo_secret, settings)
     assert ana_who is not None
     assert bo_who is not None
