@@ -24,6 +24,7 @@ class _LazyGroup(click.Group):
         "checkin": "checkin",
         "member": "member",
         "person": "person",
+        "session": "session_group",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

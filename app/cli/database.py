@@ -1,7 +1,8 @@
-"""The `betgraph` commands that work on the database: serve, import, export, token, person, member, db, checkin.
+"""The `betgraph` commands that work on the database: serve, import, export, token, person, member, session, db,
+checkin.
 
-Whoever runs them holds the database itself: they act as an administrator, and only the rules that
-keep the data sane (`app.services.people`) apply.
+Whoever runs them holds the database itself: they act as an administrator (`access.HOLDER` where a
+service asks who), and only the rules that keep the data sane (`app.services.people`) apply.
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ from app.cli.common import (
 from app.config import settings
 from app.domain.model import Graph
 from app.rendering.progress import metric_line
-from app.services import people
+from app.services import access, people, signins
 from app.services.errors import InvalidError, ServiceError, infrastructure_error
 from app.services.loop import check_in_as_sent
 from app.storage.db import make_engine, make_sessionmaker, transaction
 from app.storage.graphs import get_graph_row, load_graph, lock_graph_row, save_graph
 from app.storage.migrate import upgrade
-from app.storage.people import ROLES, list_people
-from app.storage.tables import GraphRow, PersonRow
+from app.storage.people import ROLES, find_person, list_people
+from app.storage.tables import GraphRow, PersonRow, as_utc
 from app.storage.tokens import Scope, create_token, list_tokens, revoke_token
 
 
@@ -272,6 +273,65 @@ def member_remove(slug: str, email: str) -> None:
         if not removed:
             fail(f"{email} is not a member of {slug!r}")
     click.echo(f"{slug}: removed {email.lower()}", err=True)
+
+
+@click.group(name="session")
+def session_group() -> None:
+    """Browsers signed in through single sign-on: list them, and end them (revocation)."""
+
+
+def _signed_person(session: Session, email: str) -> PersonRow:
+    try:
+        found = find_person(session, people.email_of(email))
+    except ServiceError as error:
+        fail(error.message)
+    if found is None:
+        fail(f"nobody is known by {email!r}")
+    return found
+
+
+@session_group.command(name="list")
+@click.option("--person", "email", help="Only this person's sign-ins.")
+def session_list(email: str | None) -> None:
+    """The live sign-ins, newest first.
+
+    Id, e-mail, name, created, last seen (to within a minute), and `admin-group` when the
+    provider's administrators' group made the person an administrator for this sign-in.
+    """
+    with _database(write=False) as session:
+        whose = _signed_person(session, email) if email is not None else None
+        for row, found in signins.listed(session, access.HOLDER, settings()):
+            if whose is not None and found.id != whose.id:
+                continue
+            group = "admin-group" if row.admin_group else "-"
+            created, seen = (f"{as_utc(moment):%Y-%m-%dT%H:%M:%SZ}" for moment in (row.created_at, row.seen_at))
+            click.echo(f"{row.id}\t{found.email}\t{found.name}\t{created}\t{seen}\t{group}")
+
+
+@session_group.command(name="end")
+@click.argument("sign_in_id", metavar="ID", type=click.IntRange(1, 2**62), required=False)
+@click.option("--person", "email", help="End every live sign-in of the person at this address instead.")
+def session_end(sign_in_id: int | None, email: str | None) -> None:
+    """End sign-in ID, or every sign-in of --person.
+
+    The browser holding it is signed out on its next request. ID is the first column of `session list`.
+    """
+    if sign_in_id is None and email is None:
+        fail("name the sign-in to end (an ID from `betgraph session list`), or --person EMAIL")
+    if sign_in_id is not None and email is not None:
+        fail("name a sign-in ID or --person EMAIL, not both")
+    with _database() as session:
+        try:
+            if sign_in_id is not None:
+                live = signins.end(session, sign_in_id, access.HOLDER)
+                message = f"ended sign-in {sign_in_id}" if live else f"sign-in {sign_in_id} had ended already"
+            else:
+                whose = _signed_person(session, str(email))
+                count = signins.end_all(session, whose, access.HOLDER)
+                message = f"{whose.email}: ended {count} sign-in{'' if count == 1 else 's'}"
+        except ServiceError as error:
+            fail(error.message)
+    click.echo(message, err=True)
 
 
 def stored_graph(slug: str) -> Graph:

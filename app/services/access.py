@@ -75,6 +75,11 @@ class Caller:
         return Writer(self.token_id, self.person_id)
 
 
+# Whoever holds the database itself (the `betgraph` commands): an administrator, as an admin
+# service token is. They could change any row by hand, so no rule of ours could hold them back.
+HOLDER = Caller(None, Scope.ADMIN, None)
+
+
 def signed_in(person_id: int, *, admin: bool, default_role: str, sign_in_id: int) -> Caller:
     """A person signed in through the provider (`app.services.signins` decides that they are)."""
     return Caller(

@@ -160,13 +160,13 @@ def seen(sessions: sessionmaker[Session], who: Caller, last: dt.datetime, *, wit
         signins.seen(session, who.sign_in_id, now)
 
 
-def end(session: Session, sign_in_id: int, who: Caller | None) -> None:
-    """End a sign-in: one's own, or anyone's for an administrator."""
+def end(session: Session, sign_in_id: int, who: Caller | None) -> bool:
+    """End a sign-in: one's own, or anyone's for an administrator. False when it had ended already."""
     row = signins.get(session, sign_in_id)
     mine = who is not None and who.person_id is not None and row is not None and row.person_id == who.person_id
     if row is None or not (mine or _admin(who)):
         raise NotFoundError(f"no sign-in {sign_in_id}")
-    signins.end(session, sign_in_id=sign_in_id)
+    return signins.end(session, sign_in_id=sign_in_id) == 1
 
 
 def end_all(session: Session, person: PersonRow, who: Caller | None) -> int:
@@ -180,8 +180,13 @@ def listed(session: Session, who: Caller | None, settings: Settings) -> list[tup
     """The live sign-ins `who` may see: everyone's for an administrator, else their own."""
     if who is None or (who.person_id is None and not _admin(who)):
         raise ForbiddenError("only a person or an administrator has sign-ins to list")
-    since = utcnow() - dt.timedelta(seconds=settings.session_idle)
-    return signins.listed(session, person_id=None if _admin(who) else who.person_id, since=since)
+    now = utcnow()
+    return signins.listed(
+        session,
+        person_id=None if _admin(who) else who.person_id,
+        since=now - dt.timedelta(seconds=settings.session_idle),
+        begun_since=now - dt.timedelta(seconds=settings.session_max),
+    )
 
 
 def _admin(who: Caller | None) -> bool:

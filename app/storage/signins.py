@@ -82,12 +82,15 @@ def end(session: Session, *, sign_in_id: int | None = None, person_id: int | Non
     return int(getattr(session.execute(query), "rowcount", 0))
 
 
-def listed(session: Session, *, person_id: int | None = None, since: dt.datetime) -> list[tuple[SignInRow, PersonRow]]:
-    """Sign-ins not ended that were used after `since` (the idle limit), newest first."""
+def listed(
+    session: Session, *, person_id: int | None = None, since: dt.datetime, begun_since: dt.datetime
+) -> list[tuple[SignInRow, PersonRow]]:
+    """Sign-ins not ended that were used after `since` (the idle limit) and began after
+    `begun_since` (the absolute one), newest first."""
     query = (
         select(SignInRow, PersonRow)
         .join(PersonRow, PersonRow.id == SignInRow.person_id)
-        .where(SignInRow.ended_at.is_(None), SignInRow.seen_at >= since)
+        .where(SignInRow.ended_at.is_(None), SignInRow.seen_at >= since, SignInRow.created_at >= begun_since)
         .order_by(SignInRow.id.desc())
     )
     if person_id is not None:

@@ -35,6 +35,7 @@ def test_models_and_migrations_agree_and_go_down_and_up(fresh_url: str) -> None:
     upgrade(fresh_url)
     tables = _tables(fresh_url)
     assert {"graphs", "revisions", "bet_versions", "assumption_versions", "evidence", "tokens"} <= tables
+    assert {"people", "members", "sign_ins", "pending_sign_ins", "visits"} <= tables
     command.check(alembic_config(fresh_url))  # raises when the models need a migration that is missing
     command.downgrade(alembic_config(fresh_url), "base")
     assert _tables(fresh_url) == set()
@@ -97,5 +98,60 @@ def test_0006_keeps_graphs_tokens_and_who_wrote_each_revision(fresh_url: str) ->
         with engine.connect() as connection:
             assert connection.execute(text("SELECT token_id FROM revisions")).scalars().all() == [1, 1]
             assert connection.execute(text("SELECT count(*) FROM tokens")).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def test_0007_adds_sign_ins_and_visits_beside_people_and_takes_only_them_away(fresh_url: str) -> None:
+    """0007 adds three tables to a database at 0006 with people, members and a graph in it, and going
+    back to 0006 drops those three (sign-ins and visits with them) and nothing else."""
+    config = alembic_config(fresh_url)
+    command.upgrade(config, "0006")
+    at_0006 = _tables(fresh_url)
+    engine = make_engine(fresh_url)
+    moment = {"t": "2026-12-03 00:00:00"}
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO graphs (id, slug, head, created_at, updated_at) VALUES (1, 'acme', 1, :t, :t)"),
+                moment,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO people (id, email, name, admin, created_at)"
+                    " VALUES (1, 'ana@example.com', 'Ana', :f, :t)"
+                ),
+                moment | {"f": False},
+            )
+            connection.execute(text("INSERT INTO members (graph_id, person_id, role) VALUES (1, 1, 'owner')"))
+        upgrade(fresh_url)
+        assert _tables(fresh_url) - at_0006 == {"sign_ins", "pending_sign_ins", "visits"}
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sign_ins (digest, person_id, created_at, seen_at, admin_group)"
+                    " VALUES (:d, 1, :t, :t, :f)"
+                ),
+                moment | {"d": "0" * 64, "f": True},
+            )
+            connection.execute(
+                text("INSERT INTO visits (person_id, graph_id, revision, seen_at) VALUES (1, 1, 1, :t)"), moment
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO pending_sign_ins (digest, nonce, verifier, next, created_at)"
+                    " VALUES (:d, 'n', 'v', '/', :t)"
+                ),
+                moment | {"d": "1" * 64},
+            )
+        command.downgrade(config, "0006")
+        assert _tables(fresh_url) == at_0006
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT email, name FROM people")).all() == [("ana@example.com", "Ana")]
+            assert connection.execute(text("SELECT graph_id, person_id, role FROM members")).all() == [(1, 1, "owner")]
+        upgrade(fresh_url)  # and up again: the tables come back empty
+        with engine.connect() as connection:
+            for table in ("sign_ins", "pending_sign_ins", "visits"):
+                assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0  # noqa: S608 - our own table names
     finally:
         engine.dispose()
