@@ -15,7 +15,6 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -26,7 +25,7 @@ from app.services.oidc import Identity, Provider, SignInError
 from app.storage import changes, signins
 from app.storage.db import transaction
 from app.storage.people import find_person
-from app.storage.tables import GraphRow, PersonRow, SignInRow, as_utc, utcnow
+from app.storage.tables import PersonRow, SignInRow, as_utc, utcnow
 from app.storage.tokens import Scope
 
 PENDING_SECONDS = 600  # how long a person may take at the provider before the sign-in is void
@@ -196,22 +195,3 @@ def _admin(who: Caller | None) -> bool:
 def id_token(session: Session, sign_in_id: int) -> str | None:
     row = signins.get(session, sign_in_id)
     return row.id_token if row is not None else None
-
-
-def visited(session: Session, who: Caller | None, row: GraphRow) -> int | None:
-    """The revision of `row` the person last looked at; None for a first visit or no person."""
-    if who is None or who.person_id is None:
-        return None
-    found = signins.last_visit(session, who.person_id, row.id)
-    return found.revision if found is not None else None
-
-
-def visit(sessions: sessionmaker[Session], who: Caller | None, row_id: int, revision: int) -> None:
-    """Remember that the person has seen revision `revision` of the graph (POSTed by the page once shown)."""
-    if who is None or who.person_id is None:
-        return
-    try:
-        with transaction(sessions, write=True) as session:
-            signins.visit(session, who.person_id, row_id, revision)
-    except IntegrityError:
-        pass  # another tab recorded the first visit at the same moment: that one stands

@@ -15,10 +15,8 @@ from app.services import access, people, signins
 from app.services.access import Caller, Role
 from app.services.errors import ForbiddenError, NotFoundError
 from app.storage import signins as stored
-from app.storage.graphs import get_graph_row, save_graph
-from app.storage.tables import GraphRow, PersonRow, SignInRow, as_utc, utcnow
+from app.storage.tables import PersonRow, SignInRow, as_utc, utcnow
 from app.storage.tokens import Scope
-from tests.rendering.pictures import example
 
 
 @pytest.fixture
@@ -209,44 +207,3 @@ def test_who_sees_which_sign_ins(session: Session, settings: Settings) -> None:
     for nobody in (None, Caller(1, Scope.READ, None), Caller(1, Scope.WRITE, None)):
         with pytest.raises(ForbiddenError):
             signins.listed(session, nobody, settings)
-
-
-def _graph(session: Session, slug: str) -> GraphRow:
-    save_graph(session, dataclasses.replace(example("acme"), slug=slug))
-    row = get_graph_row(session, slug)
-    assert row is not None
-    return row
-
-
-def test_a_visit_remembers_the_latest_revision_seen(
-    session: Session, sessions: sessionmaker[Session], settings: Settings
-) -> None:
-    ana = people.person(session, "ana@example.com")
-    bo = people.person(session, "bo@example.com")
-    graph, other = _graph(session, "visited"), _graph(session, "elsewhere")
-    ana_who = _caller(session, _sign_in(session, ana)[1], settings)
-    bo_who = _caller(session, _sign_in(session, bo)[1], settings)
-    assert ana_who is not None
-    assert bo_who is not None
-
-    assert signins.visited(session, ana_who, graph) is None  # a first visit
-    signins.visit(sessions, ana_who, graph.id, 3)
-    session.expire_all()
-    assert signins.visited(session, ana_who, graph) == 3
-    signins.visit(sessions, ana_who, graph.id, 2)  # a tab loaded earlier reports late
-    session.expire_all()
-    assert signins.visited(session, ana_who, graph) == 3
-    signins.visit(sessions, ana_who, graph.id, 5)
-    session.expire_all()
-    assert signins.visited(session, ana_who, graph) == 5
-
-    assert signins.visited(session, bo_who, graph) is None  # each person their own
-    assert signins.visited(session, ana_who, other) is None  # and each graph
-    # A token without a person, or nobody, has no visits: nothing is written for them.
-    service = Caller(1, Scope.READ, None)
-    signins.visit(sessions, service, graph.id, 9)
-    signins.visit(sessions, None, graph.id, 9)
-    assert signins.visited(session, service, graph) is None
-    assert signins.visited(session, None, graph) is None
-    session.expire_all()
-    assert signins.visited(session, ana_who, graph) == 5
