@@ -1,7 +1,12 @@
-"""The database commands as a user runs them, on a SQLite file of their own."""
+"""The database commands as a user runs them, on a SQLite file of their own.
+
+They run in this process (click's CliRunner: the same commands, exit codes and words, without a
+second's interpreter start each); `test_the_command_line_itself` runs the real command line.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -11,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
+from app.config import settings
 from app.formats.csvpaths import read_csv
 from app.formats.document import load
 from app.formats.outline import read_markdown
@@ -26,10 +32,34 @@ def env(tmp_path: Path) -> dict[str, str]:
     return environment | {"BETGRAPH_DATA": str(tmp_path / "data")}
 
 
-def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def command_line(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, check=False
     )
+
+
+def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`betgraph ARGS` with `env` as its environment, answered as the command line answers."""
+    settings.cache_clear()  # read once per process: this command's environment, not the last one's
+    unset: dict[str, str | None] = {key: None for key in ("DATABASE_URL",) if key not in env}
+    try:
+        with contextlib.chdir(ROOT):
+            result = CliRunner().invoke(cli, list(args), env={**env, **unset})
+    finally:
+        settings.cache_clear()
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def test_the_command_line_itself(env: dict[str, str]) -> None:
+    """What CliRunner cannot show: the real process, its exit code and its two streams."""
+    loaded = command_line(env, "import", "examples/acme.yaml")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "acme: created, revision 1" in loaded.stderr
+    missing = command_line(env, "export", "nope")
+    assert missing.returncode == 2
+    assert "no graph 'nope'" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 def test_import_export_round_trip(env: dict[str, str], tmp_path: Path) -> None:
@@ -65,7 +95,7 @@ def test_tokens(env: dict[str, str]) -> None:
 
 def test_db_upgrade_and_a_bad_database_url(env: dict[str, str]) -> None:
     assert "is up to date" in betgraph(env, "db", "upgrade").stderr
-    broken = betgraph(env | {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}, "token", "list")
+    broken = command_line(env | {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}, "token", "list")
     assert broken.returncode == 2
     assert "cannot open the database" in broken.stderr
     assert "Traceback" not in broken.stderr
@@ -178,11 +208,9 @@ def test_people_members_and_personal_tokens(env: dict[str, str]) -> None:
         (("token", "create", "--scope", "admin", "--person", "bo@example.com"), "not an administrator"),
         (("token", "create", "--scope", "read", "--person", "bo@example.com", "--graph", "acme"), "--graph is for"),
     ):
-        # In this process (a command line each would take seconds): the same commands, exits and words.
-        refused = CliRunner().invoke(cli, list(args), env=env)
-        assert refused.exit_code == 2, (args, refused.stderr)
+        refused = betgraph(env, *args)
+        assert refused.returncode == 2, (args, refused.stderr)
         assert message in refused.stderr, (args, refused.stderr)
-        assert refused.exception is None or isinstance(refused.exception, SystemExit), refused.exception
 
     personal = betgraph(env, "token", "create", "--scope", "write", "--person", "bo@example.com", "--label", "laptop")
     assert personal.returncode == 0, personal.stderr
