@@ -1,14 +1,21 @@
-"""The betgraph command as a user runs it: a real process, real files, exit codes and messages."""
+"""The betgraph command as a user runs it: real files, exit codes and messages.
+
+Commands run in this process (click's CliRunner: the same words and exit codes, without an
+interpreter's start each); the tests that say so run the real command line.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from app.cli import cli
 from app.domain.synthetic import synthetic_graph
 from app.formats.document import load
 from app.formats.writing import dump_yaml
@@ -18,13 +25,20 @@ EXAMPLES = ROOT / "examples"
 
 
 def betgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    with contextlib.chdir(cwd or ROOT):
+        result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def command_line(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, check=False
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=ROOT, check=False
     )
 
 
 def test_coherent_example_lints_clean_at_warning() -> None:
-    result = betgraph("lint", str(EXAMPLES / "acme.yaml"), "--fail-on", "warning")
+    result = command_line("lint", str(EXAMPLES / "acme.yaml"), "--fail-on", "warning")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
