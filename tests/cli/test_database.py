@@ -6,20 +6,17 @@ second's interpreter start each); `test_the_command_line_itself` runs the real c
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from app.cli import cli
-from app.config import settings
 from app.formats.csvpaths import read_csv
 from app.formats.document import load
 from app.formats.outline import read_markdown
+from tests.servers import betgraph as run
+from tests.servers import command_line
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE_CSV = ROOT / "tests" / "fixtures" / "paths.csv"
@@ -32,23 +29,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     return environment | {"BETGRAPH_DATA": str(tmp_path / "data")}
 
 
-def command_line(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, check=False
-    )
-
-
 def betgraph(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`betgraph ARGS` with `env` as its environment, answered as the command line answers."""
-    settings.cache_clear()  # read once per process: this command's environment, not the last one's
-    unset: dict[str, str | None] = {key: None for key in ("DATABASE_URL",) if key not in env}
-    try:
-        with contextlib.chdir(ROOT):
-            result = CliRunner().invoke(cli, list(args), env={**env, **unset})
-    finally:
-        settings.cache_clear()
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+    return run(env, *args, check=False)
 
 
 def test_the_command_line_itself(env: dict[str, str]) -> None:

@@ -6,39 +6,30 @@ interpreter's start each); the tests that say so run the real command line.
 
 from __future__ import annotations
 
-import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from app.cli import cli
 from app.domain.synthetic import synthetic_graph
 from app.formats.document import load
 from app.formats.writing import dump_yaml
+from tests.servers import betgraph as run
+from tests.servers import command_line
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "examples"
 
 
-def betgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    with contextlib.chdir(cwd or ROOT):
-        result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
-
-
-def command_line(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=ROOT, check=False
-    )
+def betgraph(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return run(dict(os.environ), *args, check=False, cwd=cwd)
 
 
 def test_coherent_example_lints_clean_at_warning() -> None:
-    result = command_line("lint", str(EXAMPLES / "acme.yaml"), "--fail-on", "warning")
+    result = command_line(dict(os.environ), "lint", str(EXAMPLES / "acme.yaml"), "--fail-on", "warning")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
