@@ -273,7 +273,13 @@ def test_pages_pass_axe_in_both_themes(visit: Visit, server: Server) -> None:
     axe = Axe()
     sign_in(visit, server, server.admin)
     for theme in ("light", "dark"):
-        for path in ("/", f"/graphs/acme?focus={INVITE}&theme={theme}", "/graphs/acme/bets/new"):
+        for path in (
+            "/",
+            f"/graphs/acme?focus={INVITE}&theme={theme}",
+            "/graphs/acme/bets/new",
+            "/graphs/acme/settings",
+            "/account",
+        ):
             page.goto(server.url(path + ("" if "theme=" in path else f"?theme={theme}")))
             results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
             found = [

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.realclients import oidc_provider
@@ -58,6 +59,12 @@ class World:
     def api(self, method: str, path: str, **kwargs: object) -> httpx2.Response:
         headers = {"Authorization": f"Bearer {self.admin}"}
         return httpx2.request(method, self.url(path), headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def _accessible(page: Page) -> None:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    found = [f"{v['id']}: {v['help']} (e.g. {v['nodes'][0]['target']})" for v in results.response["violations"]]
+    assert found == [], f"{page.url}: {found}"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -105,6 +112,8 @@ def test_an_organisation_works_on_a_private_graph(world: World) -> None:
         olga.get_by_role("button", name="Add member").click()
         expect(olga.locator("#members ~ table, table").first).to_contain_text(email)
 
+    _accessible(olga)
+
     # A viewer reads, and is offered nothing to change; the form is refused if they find it anyway.
     carol = world.person("carol")
     expect(carol.locator("header")).to_contain_text("Signed in as Carol Viewer")
@@ -139,6 +148,7 @@ def test_an_organisation_works_on_a_private_graph(world: World) -> None:
     bob.get_by_label("Scope").select_option("write")
     bob.get_by_role("button", name="Make a token").click()
     token = bob.locator("#new-token").inner_text()
+    _accessible(bob)
     mine = {"Authorization": f"Bearer {token}"}
     patched = httpx2.patch(
         world.url(f"/api/graphs/acme/bets/{INVITE}"), json={"certainty": 0.72}, headers=mine, timeout=30
