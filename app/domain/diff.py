@@ -126,6 +126,7 @@ _BET_FIELDS: dict[str, Callable[[Bet], Value]] = {
     "horizon": lambda b: b.horizon.text if b.horizon else None,
     "team": lambda b: b.team,
     "owner": lambda b: b.owner,
+    "rank": lambda b: b.rank,
     "review_by": lambda b: b.review_by.isoformat() if b.review_by else None,
     "resolution": lambda b: b.resolution.verdict.value if b.resolution else None,
 }

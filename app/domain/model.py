@@ -235,6 +235,7 @@ class Bet:
     status: Status = Status.PROPOSED
     owner: str | None = None
     team: str | None = None
+    rank: int | None = None  # the team's stack rank on the board: 1 first; unranked bets come after
     tags: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     metric: Metric | None = None

@@ -170,6 +170,7 @@ def _to_graph(document: Document) -> m.Graph:
                 status=bet.status,
                 owner=bet.owner,
                 team=bet.team,
+                rank=bet.rank,
                 tags=tuple(bet.tags),
                 links=tuple(bet.links),
                 metric=_metric(bet.metric) if bet.metric else None,

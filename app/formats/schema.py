@@ -266,6 +266,9 @@ class EvidenceDoc(_Schema):
     date: dt.date | None = None
 
 
+MAX_RANK = 1_000_000  # a place in a column, 1 first: more than any column holds
+
+
 class BetDoc(_Schema):
     id: Slug
     kind: Annotated[m.Kind, BeforeValidator(_enum(m.Kind))]
@@ -295,6 +298,7 @@ class BetDoc(_Schema):
     status: Annotated[m.Status, BeforeValidator(_enum(m.Status))] = m.Status.PROPOSED
     owner: OptionalShort = None
     team: OptionalShort = None
+    rank: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=MAX_RANK)] | None = None
     tags: Annotated[list[Short], BeforeValidator(_listify)] = []
     links: Annotated[list[Url], BeforeValidator(_listify)] = []
     metric: MetricDoc | None = None
@@ -394,6 +398,8 @@ def message_for(error: Mapping[str, Any]) -> str:
         return f"missing required field {quote(name)}"
     if kind == "value_error":
         return f"{name} {error['ctx']['error']}"
+    if name == "rank" and kind in ("greater_than_equal", "less_than_equal"):
+        return f"rank must be between 1 and {MAX_RANK:,}, got {quote(value)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"{name} must be between 1 and 5, got {quote(value)}"
     if kind == "too_long":

@@ -60,13 +60,14 @@ BET_FIELDS = (
     "status",
     "owner",
     "team",
+    "rank",
     "tags",
     "links",
     "verdict",
     "learned",
 )
 ASSUMPTION_FIELDS = ("certainty", "importance", "category", "debate", "review_by")
-_NUMERIC = frozenset({"certainty", "prescriptiveness", "importance"})
+_NUMERIC = frozenset({"certainty", "prescriptiveness", "importance", "rank"})
 
 
 def label_key(text: str) -> str:

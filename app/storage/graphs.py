@@ -127,7 +127,17 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
 
 def _bet_data(row: BetVersionRow) -> dict[str, Any]:
     data: dict[str, Any] = {"id": row.bet_id, "kind": row.kind, "title": row.title, "status": row.status}
-    for key in ("description", "horizon", "certainty", "prescriptiveness", "debate", "review_by", "owner", "team"):
+    for key in (
+        "description",
+        "horizon",
+        "certainty",
+        "prescriptiveness",
+        "debate",
+        "review_by",
+        "owner",
+        "team",
+        "rank",
+    ):
         _put(data, key, getattr(row, key))
     _put(data, "parents", [link.parent_id for link in row.parents])
     _put(data, "assumes", [link.assumption_id for link in row.assumes])
@@ -190,6 +200,7 @@ def _bet_row(graph_id: int, number: int, data: dict[str, Any]) -> BetVersionRow:
         status=data.get("status", "proposed"),
         owner=data.get("owner"),
         team=data.get("team"),
+        rank=data.get("rank"),
         tags=list(data.get("tags", [])),
         links=list(data.get("links", [])),
         metric=_json(data.get("metric")),  # check-ins carry dates, which a JSON column holds as ISO text

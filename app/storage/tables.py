@@ -128,6 +128,7 @@ class BetVersionRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     owner: Mapped[str | None] = mapped_column(Text)
     team: Mapped[str | None] = mapped_column(Text)
+    rank: Mapped[int | None]
     tags: Mapped[list[str]]
     links: Mapped[list[str]]
     metric: Mapped[dict[str, Any] | None] = mapped_column(JSON)

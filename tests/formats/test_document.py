@@ -19,7 +19,7 @@ from app.domain.lint import RULES
 from app.formats.document import graph_from_data, load
 from app.formats.problems import DocumentError, Problem
 from app.formats.source import Position
-from app.formats.writing import dump_json, dump_yaml, graph_to_data
+from app.formats.writing import bet_to_data, dump_json, dump_yaml, graph_to_data
 from tests.domain.builders import DESIGN_EXAMPLE
 
 T = TypeVar("T")
@@ -1162,3 +1162,24 @@ def test_checkins_of_one_day_take_the_last_listed() -> None:
     metric = load(bets_doc(row))[0].bets[0].metric
     assert metric is not None
     assert metric.current == 2
+
+
+def test_a_rank_is_a_whole_number_from_1_and_is_written_back() -> None:
+    graph, _ = load(bets_doc("id: a, kind: vision, title: A, rank: 3"))
+    assert graph.bet_by_id["a"].rank == 3
+    assert bet_to_data(graph.bet_by_id["a"])["rank"] == 3
+    assert "rank" not in bet_to_data(load(bets_doc("id: a, kind: vision, title: A"))[0].bet_by_id["a"])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "rank must be between 1 and 1,000,000, got 0"),
+        ("-2", "rank must be between 1 and 1,000,000, got -2"),
+        ("1.5", "rank must be a whole number, got 1.5"),
+        ("first", "rank must be a whole number, got 'first'"),
+    ],
+)
+def test_a_rank_that_is_no_place_in_a_column_is_refused_where_it_stands(value: str, message: str) -> None:
+    text = bets_doc(f"id: a, kind: vision, title: A, rank: {value}")
+    assert only_problem(text) == (message, at(text, value, within=f"rank: {value}"))

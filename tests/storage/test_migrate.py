@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from app.storage.db import make_engine
+from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.migrate import alembic_config, upgrade
 from tests.conftest import postgresql_database
+from tests.rendering.pictures import example
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -153,5 +157,33 @@ def test_0007_adds_sign_ins_and_visits_beside_people_and_takes_only_them_away(fr
         with engine.connect() as connection:
             for table in ("sign_ins", "pending_sign_ins", "visits"):
                 assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0  # noqa: S608 - our own table names
+    finally:
+        engine.dispose()
+
+
+def test_0008_adds_and_takes_away_the_rank_and_keeps_every_bets_links(fresh_url: str) -> None:
+    """A column added and dropped in place: a table copy on SQLite would take the links of every
+    bet (bet_parents, bet_assumptions: ON DELETE CASCADE) with the old table."""
+    upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    graph = dataclasses.replace(example("acme"), slug="ranked")
+    graph = dataclasses.replace(graph, bets=tuple(dataclasses.replace(b, rank=i + 1) for i, b in enumerate(graph.bets)))
+    try:
+        with Session(engine) as session:
+            save_graph(session, graph)
+            session.commit()
+        links = "SELECT (SELECT count(*) FROM bet_parents) + (SELECT count(*) FROM bet_assumptions)"
+        with engine.connect() as connection:
+            before = connection.execute(text(links)).scalar()
+        assert before
+        command.downgrade(alembic_config(fresh_url), "0007")
+        with engine.connect() as connection:
+            assert connection.execute(text(links)).scalar() == before
+        upgrade(fresh_url)
+        with Session(engine) as session:
+            row = get_graph_row(session, "ranked")
+            assert row is not None
+            assert all(bet.rank is None for bet in load_graph(session, row).bets)  # the ranks went with 0007
+            assert len(load_graph(session, row).bets) == len(graph.bets)
     finally:
         engine.dispose()
