@@ -6,11 +6,10 @@ percentage and the rule, so a print-out in greyscale or a colour-blind reader lo
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from app.domain.model import Debate, Kind, Prescriptiveness, add_months
+from app.domain.model import Debate, Kind, Prescriptiveness
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +26,6 @@ BANDS = (
     Band(3, "≤ 6 weeks", "#fafafa"),
 )
 UNATTACHED = Band(4, "assumptions no bet rests on", "#ffffff")
-
-
-def band_for(pays_off: dt.date, as_of: dt.date) -> Band:
-    if pays_off <= as_of + dt.timedelta(weeks=6):
-        return BANDS[3]
-    if pays_off <= add_months(as_of, 3):
-        return BANDS[2]
-    if pays_off <= add_months(as_of, 12):
-        return BANDS[1]
-    return BANDS[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ from typing import Literal
 
 from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
 from app.domain.diff import diff
+from app.domain.horizons import reaches
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Assumption, Bet, Debate, Graph
-from app.rendering.style import BANDS, UNATTACHED, Band, band_for
+from app.rendering.style import BANDS, UNATTACHED, Band
 from app.words import percent, plural
 
 ViewKind = Literal["map", "why", "impact", "team", "diff"]
@@ -105,26 +106,8 @@ class Scene:
 
 
 def _band_of(graph: Graph, as_of: dt.date) -> dict[str, Band]:
-    """Each bet's band; a bet without a horizon sits in the band of its primary parent."""
-    bands: dict[str, Band] = {}
-    for bet in graph.bets:
-        if bet.horizon is not None:
-            bands[bet.id] = band_for(bet.horizon.resolve(as_of), as_of)
-    for bet in graph.bets:
-        if bet.id in bands:
-            continue
-        trail = [bet.id]
-        step = bet
-        while step.id not in bands:
-            primary = step.parents[0] if step.parents else None
-            if primary is None or primary not in graph.bet_by_id or primary in trail:
-                bands[step.id] = BANDS[0]
-                break
-            trail.append(primary)
-            step = graph.bet_by_id[primary]
-        for member in trail:
-            bands.setdefault(member, bands[step.id])
-    return bands
+    """Each bet's band: its reach (`app.domain.horizons`), drawn."""
+    return {bet_id: BANDS[found] for bet_id, found in reaches(graph, as_of).items()}
 
 
 def _quote(text: str, limit: int = 60) -> str:

@@ -1,0 +1,52 @@
+"""When each bet pays off, and how far out that is: the one rule the map's bands and the board's
+columns both read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import IntEnum
+
+from app.domain.model import Graph, add_months
+
+
+class Reach(IntEnum):
+    """How far out a bet pays off, the longest first (the map's bands top to bottom)."""
+
+    BEYOND_A_YEAR = 0
+    A_YEAR = 1
+    A_QUARTER = 2
+    SIX_WEEKS = 3
+
+
+def reach(pays_off: dt.date, as_of: dt.date) -> Reach:
+    if pays_off <= as_of + dt.timedelta(weeks=6):
+        return Reach.SIX_WEEKS
+    if pays_off <= add_months(as_of, 3):
+        return Reach.A_QUARTER
+    if pays_off <= add_months(as_of, 12):
+        return Reach.A_YEAR
+    return Reach.BEYOND_A_YEAR
+
+
+def reaches(graph: Graph, as_of: dt.date) -> dict[str, Reach]:
+    """Each bet's reach; a bet without a horizon has the reach of its primary parent, and one
+    whose line has no horizon at all is taken as the longest."""
+    found: dict[str, Reach] = {}
+    for bet in graph.bets:
+        if bet.horizon is not None:
+            found[bet.id] = reach(bet.horizon.resolve(as_of), as_of)
+    for bet in graph.bets:
+        if bet.id in found:
+            continue
+        trail = [bet.id]
+        step = bet
+        while step.id not in found:
+            primary = step.parents[0] if step.parents else None
+            if primary is None or primary not in graph.bet_by_id or primary in trail:
+                found[step.id] = Reach.BEYOND_A_YEAR
+                break
+            trail.append(primary)
+            step = graph.bet_by_id[primary]
+        for member in trail:
+            found.setdefault(member, found[step.id])
+    return found
