@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -25,12 +26,13 @@ from app.cli.common import (
 )
 from app.domain.analysis import why_chain
 from app.domain.calibration import Calibration, calibrate, calibration_data
+from app.domain.lenses import LENS_KINDS, LensError, LensKind
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import SLUG_RE, Graph
 from app.formats.source import Path as DocumentPath
 from app.formats.source import SourceMap
 from app.rendering.dot import DotOptions
-from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, render
+from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, draw, prepare_lens, render
 from app.rendering.runner import Limits, RenderError
 from app.rendering.style import THEME_NAMES, ThemeName
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
@@ -76,8 +78,19 @@ A graph may switch rules off or move thresholds in its document:
 
 @click.command(epilog=EPILOG_RENDER)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--view", "view_kind", type=click.Choice(VIEW_KINDS), default="map", show_default=True)
-@click.option("--focus", help="The bet (why), bet or assumption (impact) or team (team) the view is about.")
+@click.option(
+    "--view",
+    "view_kind",
+    type=click.Choice((*VIEW_KINDS, *LENS_KINDS)),
+    default="map",
+    show_default=True,
+    help="A view of the graph, or a lens on its bets: board (Now/Next/Later), assumptions (importance × "
+    "evidence), portfolio (time × certainty).",
+)
+@click.option(
+    "--focus",
+    help="The bet (why), bet or assumption (impact) or team (team) the view is about; for a lens, one team alone.",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format; by default taken from -o's extension, else svg."
 )
@@ -108,7 +121,7 @@ A graph may switch rules off or move thresholds in its document:
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True, help="Seconds for Graphviz.")
 def render_command(
     file: str,
-    view_kind: ViewKind,
+    view_kind: ViewKind | LensKind,
     focus: str | None,
     fmt: Format | None,
     out: str | None,
@@ -147,9 +160,11 @@ def render_command(
         limits=Limits(timeout=timeout),
     )
     try:
-        view = View(view_kind, focus)
-        data = render(graph, view, fmt, today(as_of), options)
-    except ViewError as error:
+        if view_kind in LENS_KINDS:
+            data = draw(prepare_lens(graph, view_kind, fmt, today(as_of), team=focus, options=options), options)
+        else:
+            data = render(graph, View(cast(ViewKind, view_kind), focus), fmt, today(as_of), options)
+    except (ViewError, LensError) as error:
         fail(str(error))
     except RenderError as error:
         fail(str(error), EXIT_FINDINGS)

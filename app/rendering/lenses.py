@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.lenses import (
     COLUMNS,
@@ -522,3 +523,93 @@ def _mark(
         tooltip=attribute_text("\n".join(tooltip)),
         **_link(links, slug, placed.id),
     )
+
+
+# --- as data (the JSON format, and the API's lenses) ---------------------------------------------
+
+
+def _marks_data(marks: Marks) -> dict[str, int]:
+    return {"errors": marks.errors, "warnings": marks.warnings, "infos": marks.infos}
+
+
+def _card_data(card: Card) -> dict[str, Any]:
+    return {
+        "id": card.id,
+        "title": card.title,
+        "kind": card.kind.value,
+        "rank": card.rank,
+        "certainty": card.certainty,
+        "chain_certainty": round(card.chain_certainty, 6),
+        "prescriptiveness": card.prescriptiveness.label if card.prescriptiveness is not None else None,
+        "debate": card.debate.value if card.debate is not None else None,
+        "lint": _marks_data(card.marks),
+        "serves": {"id": card.serves[0], "title": card.serves[1]} if card.serves is not None else None,
+    }
+
+
+def board_data(board: Board) -> dict[str, Any]:
+    return {
+        "lens": "board",
+        "as_of": board.as_of.isoformat(),
+        "team": board.team,
+        "columns": [{"id": c.value, "label": c.label, "reach": c.reach} for c in COLUMNS],
+        "lanes": [
+            {
+                "team": lane.team or None,
+                "label": lane.label,
+                "columns": {c.value: [_card_data(card) for card in lane.cards[c]] for c in COLUMNS},
+            }
+            for lane in board.lanes
+        ],
+    }
+
+
+def assumptions_data(amap: AssumptionMap) -> dict[str, Any]:
+    return {
+        "lens": "assumptions",
+        "as_of": amap.as_of.isoformat(),
+        "team": amap.team,
+        "quadrants": [{"id": q.value, "label": q.label, "meaning": q.meaning} for q in Quadrant],
+        "assumptions": [
+            {
+                "id": point.id,
+                "statement": point.statement,
+                "importance": point.importance,
+                "importance_stated": point.importance_stated,
+                "evidence": point.evidence,
+                "quadrant": point.quadrant.value,
+                "category": point.category.value if point.category is not None else None,
+                "resting": point.resting,
+                "lint": _marks_data(point.marks),
+            }
+            for point in amap.points
+        ],
+    }
+
+
+def portfolio_data(portfolio: Portfolio) -> dict[str, Any]:
+    return {
+        "lens": "portfolio",
+        "as_of": portfolio.as_of.isoformat(),
+        "team": portfolio.team,
+        "regions": [
+            {"id": r.id, "label": r.label, "days_from": r.days_from, "certainty_from": r.certainty_from}
+            for r in portfolio.regions
+        ],
+        "bets": [
+            {
+                "id": placed.id,
+                "title": placed.title,
+                "kind": placed.kind.value,
+                "days": placed.days,
+                "horizon_inherited": placed.inherited,
+                "certainty": placed.certainty,
+                "chain_certainty": round(placed.chain_certainty, 6),
+                "prescriptiveness": placed.prescriptiveness.label if placed.prescriptiveness is not None else None,
+                "done": placed.done,
+                "regions": list(placed.regions),
+                "lint": _marks_data(placed.marks),
+            }
+            for placed in portfolio.bets
+        ],
+    }

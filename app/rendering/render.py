@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
+from app.domain.lenses import LENS_KINDS, LensError, LensKind, assumption_map, board, portfolio
 from app.domain.model import Graph
 from app.rendering.dot import DotOptions, DotPlan, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
+from app.rendering.lenses import (
+    assumptions_data,
+    assumptions_dot,
+    board_data,
+    board_dot,
+    portfolio_data,
+    portfolio_dot,
+)
 from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, graphviz_version, run_dot
 from app.rendering.style import THEME_NAMES, ThemeName, dark_scheme
@@ -71,7 +81,8 @@ def check_theme(fmt: Format, theme: str) -> ThemeName:
 class Prepared:
     """Everything a picture is made from, before Graphviz runs: its key hashes exactly this."""
 
-    scene: Scene
+    title: str  # the picture's <title>, and a PDF's
+    description: str  # its <desc>: the view in words
     fmt: Format
     text: str  # the DOT source, or the Mermaid or JSON output itself
     plan: DotPlan | None = None  # for the formats Graphviz draws
@@ -85,15 +96,51 @@ class Prepared:
 def prepare(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> Prepared:
     options = options or RenderOptions()
     if fmt == "json":
-        return Prepared(scene, fmt, to_json(scene))
+        return Prepared(scene.title, scene.description, fmt, to_json(scene))
     if fmt == "mmd":
         # Mermaid has no scheme-following picture: "auto" is drawn light, as json ignores the theme.
-        return Prepared(scene, fmt, to_mermaid(scene, "dark" if options.dot.theme == "dark" else "light"))
+        mermaid = to_mermaid(scene, "dark" if options.dot.theme == "dark" else "light")
+        return Prepared(scene.title, scene.description, fmt, mermaid)
     check_theme(fmt, options.dot.theme)
     scene = drawn_scene(scene, options.dot)
     check_size(scene)
     plan = build_dot(scene, options.dot)
-    return Prepared(scene, fmt, plan.source, plan)
+    return Prepared(scene.title, scene.description, fmt, plan.source, plan)
+
+
+def prepare_lens(
+    graph: Graph,
+    lens: LensKind,
+    fmt: Format,
+    today: dt.date,
+    *,
+    team: str | None = None,
+    options: RenderOptions | None = None,
+) -> Prepared:
+    """A lens (`app.domain.lenses`) as a picture in `fmt`; LensError when it cannot be drawn as asked."""
+    options = options or RenderOptions()
+    theme = options.dot.theme
+    slug, links = graph.slug, options.dot.links
+    data: dict[str, Any]
+    if lens == "board":
+        cards = board(graph, today, team)
+        picture, data = board_dot(cards, slug, theme, links), board_data(cards)
+    elif lens == "assumptions":
+        found = assumption_map(graph, today, team)
+        picture, data = assumptions_dot(found, slug, theme, links), assumptions_data(found)
+    elif lens == "portfolio":
+        placed = portfolio(graph, today, team)
+        picture, data = portfolio_dot(placed, slug, theme, links), portfolio_data(placed)
+    else:
+        raise LensError(f"unknown lens {lens!r}; lenses are {', '.join(LENS_KINDS)}")
+    if fmt == "json":
+        data = {"title": picture.title, "description": picture.description, "text": picture.text, **data}
+        return Prepared(picture.title, picture.description, fmt, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    if fmt == "mmd":
+        raise RenderError(f"the {lens} lens has no Mermaid form yet: draw it as svg, png, pdf, dot or json")
+    check_theme(fmt, theme)
+    plan = DotPlan(picture.source, (), theme)
+    return Prepared(picture.title, picture.description, fmt, picture.source, plan)
 
 
 def draw(prepared: Prepared, options: RenderOptions | None = None) -> bytes:
@@ -102,17 +149,18 @@ def draw(prepared: Prepared, options: RenderOptions | None = None) -> bytes:
     plan = prepared.plan
     if plan is None or prepared.fmt == "dot":
         return prepared.text.encode()
-    scene = prepared.scene
     try:
         drawn = run_dot(plan.source, "svg", options.limits)
         dark = dark_scheme() if plan.theme == "auto" else None
-        svg = sanitize(drawn, scene.title, scene.description, plan.bands(), dark)
+        svg = sanitize(drawn, prepared.title, prepared.description, plan.bands(), dark)
     except SvgError as error:
         raise RenderError(str(error)) from None
     if prepared.fmt == "svg":
         return svg
     width, height = svg_size(svg)
-    return convert_svg(svg, prepared.fmt, width, height, options.limits, title=scene.title, subject=scene.description)
+    return convert_svg(
+        svg, prepared.fmt, width, height, options.limits, title=prepared.title, subject=prepared.description
+    )
 
 
 def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> bytes:
