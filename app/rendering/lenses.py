@@ -138,11 +138,11 @@ def _link(links: Links, slug: str, node_id: str) -> dict[str, str]:
 def _card_label(card: Card) -> str:
     head = f"{card.kind.value}" + (f" · #{card.rank}" if card.rank is not None else "")
     rows = [_font(label_text(head))]
-    rows += [f"<B>{label_text(line)}</B>" for line in wrap(card.title, 34, 2)]
+    rows += [f"<B>{label_text(line)}</B>" for line in wrap(card.title, 29, 2)]
     sure = f"{percent(card.certainty)} · chain {percent(card.chain_certainty)}"
     rows.append(_font(label_text(" ".join(filter(None, (sure, _debate(card.debate)))))))
     if card.serves is not None:
-        rows.append(_font(label_text("→ " + wrap(card.serves[1], 36, 1)[0])))
+        rows.append(_font(label_text("→ " + wrap(card.serves[1], 33, 1)[0])))
     if card.marks.any and (marks := _marks_text(card.marks)):
         rows.append(_font(label_text(marks), colour=style.LINT_TEXT))
     cells = "".join(f'<TR><TD ALIGN="LEFT">{row}</TD></TR>' for row in rows)
@@ -225,7 +225,7 @@ def board_dot(board: Board, slug: str, theme: style.ThemeName = "light", links: 
 # --- the assumption map --------------------------------------------------------------------------
 
 CHART_W, CHART_H = 9.0, 7.0
-POINT_W, POINT_H = 1.9, 0.62
+POINT_W, POINT_H = 2.0, 0.62
 AXIS = 0.55
 CATEGORY_FILLS = {
     Category.DESIRABILITY: "#fde2e4",
@@ -353,7 +353,7 @@ def assumptions_dot(
         bounds = (origin_x + right * half_w, origin_y + upper * half_h, half_w, half_h)
         wanted = (origin_x + point.evidence * chart_w, origin_y + IMPORTANCE_AT[point.importance] * chart_h)
         x, y = _free(wanted, size, bounds, taken) if labelled else _dot_place(wanted, bounds, occupied)
-        lines = [f"<B>{label_text(line)}</B>" for line in wrap(point.statement, 26, 2)]
+        lines = [f"<B>{label_text(line)}</B>" for line in wrap(point.statement, 22, 2)]
         extra = f"{plural(point.resting, 'bet')} · {percent(point.evidence)}"
         if not point.importance_stated:
             extra += " · importance?"
@@ -385,7 +385,7 @@ def assumptions_dot(
 
 # --- the portfolio -------------------------------------------------------------------------------
 
-MARK_W, MARK_H = 1.6, 0.5
+MARK_W, MARK_H = 1.8, 0.5
 UNPLACED_H = 0.9
 
 
@@ -502,7 +502,7 @@ def _mark(
 ) -> None:
     x, y = at
     border = _border(placed.prescriptiveness)
-    words = [f"<B>{label_text(wrap(placed.title, 22, 1)[0])}</B>", _font(label_text(placed.kind.value))]
+    words = [f"<B>{label_text(wrap(placed.title, 19, 1)[0])}</B>", _font(label_text(placed.kind.value))]
     tooltip = [placed.title, f"{placed.kind.value} · certainty {percent(placed.certainty)}"]
     tooltip.append(f"chain certainty {percent(placed.chain_certainty)}")
     if placed.prescriptiveness is not None:
