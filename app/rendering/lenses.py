@@ -171,6 +171,13 @@ def board_text(board: Board) -> str:
     return "\n".join(lines)
 
 
+SHOWN = 40  # cards drawn in one column of one lane; a column beyond that ends in "+ N more"
+
+
+def _shown(count: int) -> int:
+    return min(count, SHOWN)
+
+
 def board_dot(board: Board, slug: str, theme: style.ThemeName = "light", links: Links = None) -> LensPicture:
     palette = style.palette(theme)
     who = f"team {board.team}" if board.team else "every team"
@@ -180,7 +187,9 @@ def board_dot(board: Board, slug: str, theme: style.ThemeName = "light", links: 
         f"in {plural(len(board.lanes), 'lane')}, by how far out they pay off"
     )
     out = _writer(title, theme, description)
-    height = [max(1, *(len(cards) for cards in lane.cards.values())) * (CARD_H + GAP) + GAP for lane in board.lanes]
+    height = [
+        max(1, *(_shown(len(cards)) for cards in lane.cards.values())) * (CARD_H + GAP) + GAP for lane in board.lanes
+    ]
     total = sum(height)
     left = PAGE + LANE_LABEL_W
     width = len(COLUMNS) * (CARD_W + GAP) + GAP
@@ -202,7 +211,15 @@ def board_dot(board: Board, slug: str, theme: style.ThemeName = "light", links: 
         _text(out, f"lane_label_{lane_index}", (PAGE, y + lane_height - 0.6, LANE_LABEL_W, 0.6), label)
         for index, column in enumerate(COLUMNS):
             x = left + GAP + index * (CARD_W + GAP)
-            for row, card in enumerate(lane.cards[column]):
+            cards = lane.cards[column]
+            shown = cards if len(cards) <= SHOWN else cards[: SHOWN - 1]
+            if len(shown) < len(cards):
+                more = len(cards) - len(shown)
+                more_y = y + lane_height - GAP - SHOWN * (CARD_H + GAP) + GAP
+                words = f"+ {more:,} more, ranked below these: every card is in the text and the data"
+                note = _font(label_text(words), colour=palette.ink)
+                _text(out, f"more_{lane_index}_{column.value}", (x, more_y, CARD_W, CARD_H), note, tooltip=words)
+            for row, card in enumerate(shown):
                 card_y = y + lane_height - GAP - (row + 1) * (CARD_H + GAP) + GAP
                 border = _border(card.prescriptiveness)
                 out.node(

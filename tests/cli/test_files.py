@@ -303,3 +303,23 @@ def test_a_file_of_many_huge_bad_values_gets_a_short_answer(tmp_path: Path) -> N
     assert len(lines) == 51
     assert lines[-1] == f"{bad}: … and 10 more problems"
     assert len(result.stderr) < 16_000
+
+
+@pytest.mark.parametrize("lens", ["board", "assumptions", "portfolio"])
+def test_render_a_lens_in_every_format_it_has(lens: str, tmp_path: Path) -> None:
+    for fmt, start in (("svg", b"<svg"), ("png", b"\x89PNG"), ("pdf", b"%PDF"), ("dot", b"digraph"), ("json", b"{")):
+        out = tmp_path / f"{lens}.{fmt}"
+        result = betgraph("render", str(EXAMPLES / "acme.yaml"), "--view", lens, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.read_bytes().startswith(start), fmt
+    assert json.loads((tmp_path / f"{lens}.json").read_text())["lens"] == lens
+
+
+def test_a_lens_for_one_team_and_for_a_team_that_is_not_there(tmp_path: Path) -> None:
+    out = tmp_path / "board.json"
+    alone = betgraph("render", str(EXAMPLES / "acme.yaml"), "--view", "board", "--focus", "payments", "-o", str(out))
+    assert alone.returncode == 0, alone.stderr
+    assert [lane["team"] for lane in json.loads(out.read_text())["lanes"]] == ["payments"]
+    missing = betgraph("render", str(EXAMPLES / "acme.yaml"), "--view", "portfolio", "--focus", "nobody")
+    assert missing.returncode == 2
+    assert "no bet belongs to team 'nobody'; teams are growth, onboarding, payments" in missing.stderr

@@ -156,4 +156,27 @@ def test_two_thousand_bets_draw_every_lens() -> None:
     graph = synthetic_graph(2000)
     for lens in LENS_KINDS:
         svg = draw(prepare_lens(graph, lens, "svg", TODAY), RenderOptions())
-        assert len(re.findall(rb'class="node"', svg)) > {"board": 1900, "assumptions": 50, "portfolio": 1900}[lens]
+        assert len(re.findall(rb'class="node"', svg)) > {"board": 400, "assumptions": 50, "portfolio": 1900}[lens]
+
+
+def test_a_long_column_shows_its_top_cards_and_counts_the_rest() -> None:
+    frame = example("acme")
+    many = [
+        Bet(
+            id=f"many-{n}",
+            kind=Kind.INITIATIVE,
+            title=f"Card {n}",
+            parents=(frame.bets[0].id,),
+            rank=n + 1,
+            horizon=Horizon.parse("2w"),
+            team="crowd",
+        )
+        for n in range(60)
+    ]
+    graph = dataclasses.replace(frame, bets=(*frame.bets, *many))
+    svg = draw(prepare_lens(graph, "board", "svg", TODAY, team="crowd"), RenderOptions())
+    words = _words(svg)
+    assert "Card 0" in words
+    assert "Card 38" in words
+    assert "Card 39" not in words
+    assert "+ 21 more, ranked below these" in words
