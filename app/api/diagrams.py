@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import bearer, get_services, tag_matches
 from app.api.problems import ProblemError, invalid_parameter, problem_for
-from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, ThemeError, check_theme, prepare
+from app.domain.lenses import LensError
+from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, ThemeError, check_theme
 from app.rendering.runner import RenderError
 from app.rendering.style import ThemeName
-from app.rendering.views import View, ViewError, ViewKind
+from app.rendering.views import LENSES, View, ViewError, ViewKind
 from app.services import access, pictures
 from app.services.cache import Picture, PictureKey
 from app.services.context import Services
@@ -139,7 +140,7 @@ def _failed(fmt: Format, message: str) -> Response:
     raise ProblemError(422, "The diagram cannot be drawn", message)
 
 
-Kind = Literal["why", "impact", "team"]
+Kind = Literal["why", "impact", "team", "board", "assumptions", "portfolio"]
 
 
 def _never_cached(answer: Callable[[], Response]) -> Response:
@@ -188,12 +189,18 @@ class DiagramRequest:
         kind: Kind | None = None,
         token: str | None = None,
         revision: str | None = None,
+        lens: bool = False,
     ) -> Response:
-        # The map's file names the graph, a pinned map's the revision, a view's its focus.
+        # The map's file names the graph, a pinned map's the revision, a view's its focus, a
+        # lens's its team, or the lens itself when it is for every team (`lens`).
         name, theme, fmt = _split(file)
+        if lens:
+            kind, name = cast(Kind, name), ""
+            if kind not in LENSES:
+                raise ProblemError(404, "Not found", f"no lens {kind!r}; lenses are {', '.join(LENSES)}")
         if slug is not None and kind is None:
             revision = name
-        view = View(cast(ViewKind, kind), name) if kind else View()
+        view = View(cast(ViewKind, kind), name or None) if kind else View()
         number = _revision(revision) if revision is not None else None
         as_of = self.request.query_params.get("as_of")
         moment = parse_moment(as_of) if as_of is not None else None
@@ -274,11 +281,18 @@ class DiagramRequest:
         fmt = target.fmt
         options = pictures.served_options(services, target.theme)
         try:
-            scene = pictures.scene(
-                services, session, target.row, target.view, revision=target.revision, today=today, since=target.since
+            prepared = pictures.prepared(
+                services,
+                session,
+                target.row,
+                target.view,
+                fmt=fmt,
+                options=options,
+                revision=target.revision,
+                today=today,
+                since=target.since,
             )
-            prepared = prepare(scene, fmt, options)
-        except ViewError as error:
+        except (ViewError, LensError) as error:
             raise ProblemError(404, "Not found", str(error)) from None
         except RenderError as error:
             return _failed(fmt, str(error))
@@ -323,6 +337,11 @@ def pinned_map_diagram(slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug)
 
 
+@router.get("/graphs/{slug}/r/{revision}/{file}", name="pinned_lens_diagram")
+def pinned_lens_diagram(slug: str, revision: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, revision=revision, lens=True)
+
+
 @router.get("/graphs/{slug}/diff/{file}", name="diff_diagram")
 def diff_diagram(slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer_diff(file, slug=slug)
@@ -331,6 +350,12 @@ def diff_diagram(slug: str, file: str, request: Request) -> Response:
 @router.get("/graphs/{slug}/r/{revision}/{kind}/{file:path}", name="pinned_focused_diagram")
 def pinned_focused_diagram(slug: str, revision: str, kind: Kind, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, revision=revision)
+
+
+# After every /graphs/{slug}/{word}/… route above: `board.svg` is a lens, for every team.
+@router.get("/graphs/{slug}/{file}", name="lens_diagram")
+def lens_diagram(slug: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, lens=True)
 
 
 @router.get("/graphs/{slug}/{kind}/{file:path}", name="focused_diagram")
@@ -348,6 +373,11 @@ def embedded_pinned_map_diagram(token: str, slug: str, file: str, request: Reque
     return DiagramRequest(request).answer(file, slug=slug, token=token)
 
 
+@router.get("/e/{token}/graphs/{slug}/r/{revision}/{file}", name="embedded_pinned_lens_diagram")
+def embedded_pinned_lens_diagram(token: str, slug: str, revision: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, revision=revision, token=token, lens=True)
+
+
 @router.get("/e/{token}/graphs/{slug}/diff/{file}", name="embedded_diff_diagram")
 def embedded_diff_diagram(token: str, slug: str, file: str, request: Request) -> Response:
     return DiagramRequest(request).answer_diff(file, slug=slug, token=token)
@@ -358,6 +388,11 @@ def embedded_pinned_focused_diagram(
     token: str, slug: str, revision: str, kind: Kind, file: str, request: Request
 ) -> Response:
     return DiagramRequest(request).answer(file, slug=slug, kind=kind, token=token, revision=revision)
+
+
+@router.get("/e/{token}/graphs/{slug}/{file}", name="embedded_lens_diagram")
+def embedded_lens_diagram(token: str, slug: str, file: str, request: Request) -> Response:
+    return DiagramRequest(request).answer(file, slug=slug, token=token, lens=True)
 
 
 @router.get("/e/{token}/graphs/{slug}/{kind}/{file:path}", name="embedded_focused_diagram")

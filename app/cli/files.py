@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import cast
 
 import click
 
@@ -26,13 +25,13 @@ from app.cli.common import (
 )
 from app.domain.analysis import why_chain
 from app.domain.calibration import Calibration, calibrate, calibration_data
-from app.domain.lenses import LENS_KINDS, LensError, LensKind
+from app.domain.lenses import LENS_KINDS, LensError
 from app.domain.lint import RULES, Finding, Severity, lint
 from app.domain.model import SLUG_RE, Graph
 from app.formats.source import Path as DocumentPath
 from app.formats.source import SourceMap
 from app.rendering.dot import DotOptions
-from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, draw, prepare_lens, render
+from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, render
 from app.rendering.runner import Limits, RenderError
 from app.rendering.style import THEME_NAMES, ThemeName
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
@@ -121,7 +120,7 @@ A graph may switch rules off or move thresholds in its document:
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True, help="Seconds for Graphviz.")
 def render_command(
     file: str,
-    view_kind: ViewKind | LensKind,
+    view_kind: ViewKind,
     focus: str | None,
     fmt: Format | None,
     out: str | None,
@@ -160,10 +159,7 @@ def render_command(
         limits=Limits(timeout=timeout),
     )
     try:
-        if view_kind in LENS_KINDS:
-            data = draw(prepare_lens(graph, view_kind, fmt, today(as_of), team=focus, options=options), options)
-        else:
-            data = render(graph, View(cast(ViewKind, view_kind), focus), fmt, today(as_of), options)
+        data = render(graph, View(view_kind, focus), fmt, today(as_of), options)
     except (ViewError, LensError) as error:
         fail(str(error))
     except RenderError as error:

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from app.domain.lenses import LENS_KINDS, LensError, LensKind, assumption_map, board, portfolio
 from app.domain.model import Graph
@@ -24,7 +24,7 @@ from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, graphviz_version, run_dot
 from app.rendering.style import THEME_NAMES, ThemeName, dark_scheme
 from app.rendering.svg import SvgError, sanitize, svg_size
-from app.rendering.views import Scene, View, select
+from app.rendering.views import LENSES, Scene, View, select
 
 Format = Literal["svg", "png", "pdf", "dot", "mmd", "json"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -167,5 +167,14 @@ def render_scene(scene: Scene, fmt: Format, options: RenderOptions | None = None
     return draw(prepare(scene, fmt, options), options)
 
 
+def prepare_view(
+    graph: Graph, view: View, fmt: Format, today: dt.date, options: RenderOptions | None = None
+) -> Prepared:
+    """A view of `graph` or a lens on it (`LENSES`), prepared; ViewError or LensError when it cannot be."""
+    if view.kind in LENSES:
+        return prepare_lens(graph, cast(LensKind, view.kind), fmt, today, team=view.focus, options=options)
+    return prepare(select(graph, view, today), fmt, options)
+
+
 def render(graph: Graph, view: View, fmt: Format, today: dt.date, options: RenderOptions | None = None) -> bytes:
-    return render_scene(select(graph, view, today), fmt, options)
+    return draw(prepare_view(graph, view, fmt, today, options), options)

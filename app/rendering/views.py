@@ -15,14 +15,18 @@ from typing import Literal
 from app.domain.analysis import Support, UnknownNodeError, ancestors, impact, support, why_chain
 from app.domain.diff import diff
 from app.domain.horizons import reaches
+from app.domain.lenses import LENS_KINDS
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Assumption, Bet, Debate, Graph
 from app.rendering.style import BANDS, UNATTACHED, Band
 from app.words import percent, plural
 
-ViewKind = Literal["map", "why", "impact", "team", "diff"]
+ViewKind = Literal["map", "why", "impact", "team", "diff", "board", "assumptions", "portfolio"]
 # The views of one graph; a diff is drawn from two (`select_diff`), its focus names them.
 VIEW_KINDS: tuple[ViewKind, ...] = ("map", "why", "impact", "team")
+# The lenses on its bets (`app.domain.lenses`, drawn by `render.prepare_lens`): their focus, if
+# any, is one team.
+LENSES: tuple[ViewKind, ...] = LENS_KINDS
 
 
 class ViewError(ValueError):
@@ -37,9 +41,9 @@ class View:
     only: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in (*VIEW_KINDS, "diff"):
-            raise ViewError(f"unknown view {self.kind!r}; views are {', '.join(VIEW_KINDS)}")
-        if self.kind != "map" and not self.focus:
+        if self.kind not in (*VIEW_KINDS, "diff", *LENSES):
+            raise ViewError(f"unknown view {self.kind!r}; views are {', '.join((*VIEW_KINDS, *LENSES))}")
+        if self.kind not in ("map", *LENSES) and not self.focus:
             wanted = {"team": "a team name", "diff": "the revisions compared"}.get(self.kind, "a bet id")
             raise ViewError(f"the {self.kind} view needs a focus: {wanted}")
 
@@ -128,6 +132,8 @@ def _members(graph: Graph, view: View, supported: Support) -> _Members:
     focus = view.focus or ""
     if view.kind == "diff":
         raise ViewError("a diff view is drawn from two graphs: use select_diff")
+    if view.kind in LENSES:
+        raise ViewError(f"the {view.kind} lens is no view of the graph: render.prepare_lens draws it")
     if view.kind == "map" and view.only is not None:
         bet_ids = {b for b in view.only if b in graph.bet_by_id}
         for bet_id in sorted(bet_ids):

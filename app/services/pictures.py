@@ -16,10 +16,10 @@ from email.utils import format_datetime
 from sqlalchemy.orm import Session
 
 from app.rendering.dot import DotOptions
-from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw
+from app.rendering.render import MEDIA_TYPES, Format, Prepared, RenderOptions, draw, prepare, prepare_view
 from app.rendering.runner import Limits
 from app.rendering.style import ThemeName
-from app.rendering.views import Scene, View, select, select_diff
+from app.rendering.views import LENSES, Scene, View, select, select_diff
 from app.services.cache import Picture
 from app.services.context import Services
 from app.services.urls import viewer_links
@@ -57,6 +57,26 @@ def scene(
     if since is None:
         return select(graph, view, today)
     return select_diff(graphs.get(session, row, since).graph, graph, view, today)
+
+
+def prepared(
+    services: Services,
+    session: Session,
+    row: GraphRow,
+    view: View,
+    *,
+    fmt: Format,
+    options: RenderOptions,
+    revision: int | None,
+    today: dt.date,
+    since: int | None = None,
+) -> Prepared:
+    """What a picture URL draws, prepared: a view (a diff with `since`) or a lens. Raises ViewError
+    or LensError when it cannot be drawn as asked, RenderError when not in `fmt`."""
+    if view.kind in LENSES:
+        graph = services.graphs.get(session, row, revision).graph
+        return prepare_view(graph, view, fmt, today, options)
+    return prepare(scene(services, session, row, view, revision=revision, today=today, since=since), fmt, options)
 
 
 def finished(etag: str, body: bytes, fmt: Format, modified: dt.datetime) -> Picture:

@@ -1,6 +1,7 @@
 """The grammar of Betgraph's URLs, made and read in this one place: pictures and viewer pages.
 
     [/e/{token}]/graphs/{slug}[/r/{revision}][/{why|impact|team}/{focus}|/diff/{from}..{to}][.dark|.auto].{fmt}
+    [/e/{token}]/graphs/{slug}[/r/{revision}]/{board|assumptions|portfolio}[/{team}][.dark|.auto].{fmt}
     /graphs/{slug}?view=map|why|impact|team|diff&focus=…&as_of=…&band=…&team=…&kind=…&status=…&min=…&debate=1
 
 Every picture URL ends in its format (MediaWiki and Confluence take only such URLs). A focus is
@@ -26,7 +27,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from app.domain.model import Kind
 from app.domain.model import Status as BetStatus
 from app.rendering.style import ThemeName
-from app.rendering.views import BAND_NAMES, VIEW_KINDS, Filters, ViewKind
+from app.rendering.views import BAND_NAMES, LENSES, VIEW_KINDS, Filters, ViewKind
 from app.services.errors import InvalidParameterError, NotFoundError
 
 FORMATS = ("svg", "png", "pdf", "dot", "mmd")
@@ -34,12 +35,14 @@ FORMATS = ("svg", "png", "pdf", "dot", "mmd")
 # A picture's path as the routes see it (decoded): what the fast path may answer before routing.
 PICTURE_PATH = re.compile(
     r"^/(?:e/[^/]+/)?graphs/[a-z0-9][a-z0-9-]{0,62}(?:/r/\d+)?"
-    rf"(?:/(?:why|impact|team)/.+|/diff/[^/]+)?\.(?:{'|'.join(FORMATS)})$"
+    r"(?:/(?:why|impact|team|board|assumptions|portfolio)/.+|/diff/[^/]+|/(?:board|assumptions|portfolio)(?:\.dark|\.auto)?)?"
+    rf"\.(?:{'|'.join(FORMATS)})$"
 )
 # The same, still percent-encoded as a client writes it, read into its parts (oEmbed).
 _ENCODED = re.compile(
     r"^(?:/e/(?P<token>[^/]+))?/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?:/r/(?P<revision>[0-9]{1,9}))?"
-    r"(?:/(?P<kind>why|impact|team|diff)/(?P<focus>.+?))?(?:\.(?P<theme>dark|auto))?\.(?P<fmt>[a-z]+)$"
+    r"(?:/(?P<kind>why|impact|team|diff|board|assumptions|portfolio)/(?P<focus>.+?)"
+    r"|/(?P<lens>board|assumptions|portfolio))?(?:\.(?P<theme>dark|auto))?\.(?P<fmt>[a-z]+)$"
 )
 # A viewer page, as a person copies it from the address bar.
 _VIEWER = re.compile(r"^/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})/?$")
@@ -48,7 +51,7 @@ _VIEWER = re.compile(r"^/graphs/(?P<slug>[a-z0-9][a-z0-9-]{0,62})/?$")
 @dataclass(frozen=True, slots=True)
 class PicturePath:
     slug: str
-    view: str = "map"  # map, why, impact, team, or diff (never pinned: its focus names both revisions)
+    view: str = "map"  # map, why, impact, team, a lens, or diff (never pinned: its focus names both revisions)
     focus: str | None = None
     revision: int | None = None  # pinned to this revision
     theme: ThemeName = "light"
@@ -59,6 +62,8 @@ class PicturePath:
         prefix = f"/e/{quote(self.token, safe='')}" if self.token is not None else ""
         pinned = f"/r/{self.revision}" if self.revision is not None else ""
         focused = f"/{self.view}/{quote(self.focus or '', safe='')}" if self.view != "map" else ""
+        if self.view in LENSES and not self.focus:  # a lens for every team
+            focused = f"/{self.view}"
         return f"{prefix}/graphs/{self.slug}{pinned}{focused}{_suffix(self.theme)}.{self.fmt}"
 
 
@@ -101,7 +106,7 @@ def read_picture_path(path: str) -> PicturePath | None:
         return None
     return PicturePath(
         slug=match["slug"],
-        view=match["kind"] or "map",
+        view=match["kind"] or match["lens"] or "map",
         focus=unquote(match["focus"]) if match["focus"] else None,
         revision=int(match["revision"]) if match["revision"] else None,
         theme=cast(ThemeName, match["theme"] or "light"),

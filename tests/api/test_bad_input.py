@@ -98,6 +98,8 @@ class Scene:
             "/graphs/{file}": "acme.dot",
             "/r/{file}": "1.dot",
             "/diff/{file}": "1..1.dot",
+            "/graphs/{slug}/{file}": "board.dot",
+            "/r/{revision}/{file}": "assumptions.dot",
         }
         file = next((value for ending, value in picture.items() if template.endswith(ending)), f"{BET}.dot")
         return {

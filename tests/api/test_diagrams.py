@@ -12,6 +12,7 @@ import pytest
 from app.api import diagrams
 from app.rendering.render import Prepared, prepare
 from app.rendering.runner import graphviz_version
+from app.services import pictures
 from app.services.errors import BusyError
 from app.services.renderer import Renderer
 from app.storage.tokens import Scope, find_token, revoke_token
@@ -220,7 +221,7 @@ def test_a_warm_picture_builds_no_dot(api: Api, monkeypatch: pytest.MonkeyPatch)
         built.append(prepare(*args))
         return built[-1]
 
-    monkeypatch.setattr(diagrams, "prepare", counted)
+    monkeypatch.setattr(pictures, "prepare", counted)
     first = api.client.get("/graphs/acme.svg")
     assert len(built) == 1
     assert api.client.get("/graphs/acme.svg").content == first.content
