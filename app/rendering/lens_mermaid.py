@@ -15,7 +15,8 @@
   warned about, sure is where a claim needs a chain to match.
 
 On both quadrant charts a point in a quadrant stays inside it (a small gap keeps it off the
-midline), and points that would fall on one spot are spread around it, the same way every time.
+midline), and a point whose name would cover another's moves a line up or down (or, with no line
+free, round its spot), the same way every time: Mermaid itself draws names over one another.
 
 User text is written as `mermaid.text` writes it for flowcharts (see there): each character that
 Mermaid, its directives, Markdown or HTML would read becomes a `#code;` entity that Mermaid prints
@@ -61,16 +62,22 @@ from app.words import percent, plural
 
 # A card's title in a board cut down to fit Mermaid, and a point's name on a chart, in characters.
 COMPACT_TITLE = 60
-NAME_WIDTHS = (48, 28, 16)
+NAME_WIDTHS = (36, 24, 16)
 # Cards shown per team and column when the whole board is beyond Mermaid's limits, largest first.
 PER_CELL = (12, 6, 3, 1, 0)
 # The chart's size in pixels: Mermaid's default 500 crowds the names.
-CHART_SIZE = 640
+CHART_SIZE = 720
 
-# Where the quadrants' points lie within 0-1: each half keeps off the midline and the border.
-_LOW = (0.03, 0.47)
-_HIGH = (0.53, 0.97)
-_SPREAD = 0.028  # how far apart points that would fall on one spot are drawn
+# Where the quadrants' points lie within 0-1: each half keeps off the midline, and off the border
+# by about half a name (drawn centred under its point) and the quadrant's own label at the top.
+_LOW = (0.1, 0.44)
+_HIGH = (0.56, 0.9)
+# A name under its point spans about this much of the chart's width, and a line of it this much
+# of its height (Mermaid's 12px labels on a chart of CHART_SIZE pixels).
+_NAME_SPAN = 0.3
+_LINE = 0.03
+_MAX_SHIFT = 6  # lines a point may move up or down to keep its name clear
+_SPREAD = 0.028  # how far apart points on one spot are drawn when no line is free
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -239,21 +246,29 @@ class _Point:
     css: str | None = None
 
 
+def _free(x: float, y: float, placed: list[tuple[_Point, float, float]]) -> bool:
+    return all(abs(x - px) >= _NAME_SPAN or abs(y - py) >= _LINE for _, px, py in placed)
+
+
 def _spread(points: list[_Point]) -> list[tuple[_Point, float, float]]:
-    """Each point with where it is drawn: those on one spot are set around it on a sunflower spiral."""
+    """Each point with where it is drawn. A point whose name would cover one already placed moves up
+    or down a line at a time, within its quadrant, to the nearest free place; when there is none,
+    those on one spot are set around it on a sunflower spiral. The same points land the same way."""
     seen: dict[tuple[float, float], int] = {}
-    placed = []
+    placed: list[tuple[_Point, float, float]] = []
     for point in points:
-        key = (round(point.x, 3), round(point.y, 3))
-        k = seen.get(key, 0)
-        seen[key] = k + 1
+        x_low, x_high = _HIGH if point.right else _LOW
+        y_low, y_high = _HIGH if point.top else _LOW
         x, y = point.x, point.y
-        if k:
+        shifts = (sign * k * _LINE for k in range(1, _MAX_SHIFT + 1) for sign in (1, -1))
+        candidates = [(x, y), *((x, y + shift) for shift in shifts if y_low <= y + shift <= y_high)]
+        spot = next(((cx, cy) for cx, cy in candidates if _free(cx, cy, placed)), None)
+        if spot is None:
+            key = (round(x, 3), round(y, 3))
+            k = seen[key] = seen.get(key, 0) + 1
             radius, angle = _SPREAD * math.sqrt(k), k * _GOLDEN_ANGLE
-            x_low, x_high = _HIGH if point.right else _LOW
-            y_low, y_high = _HIGH if point.top else _LOW
-            x, y = _step(x, radius * math.cos(angle), x_low, x_high), _step(y, radius * math.sin(angle), y_low, y_high)
-        placed.append((point, x, y))
+            spot = _step(x, radius * math.cos(angle), x_low, x_high), _step(y, radius * math.sin(angle), y_low, y_high)
+        placed.append((point, *spot))
     return placed
 
 
@@ -396,7 +411,7 @@ def portfolio_mermaid(portfolio: Portfolio, theme: MermaidTheme = "light") -> st
     chart = _Chart(
         title=title,
         x_axis=("Pays off soon", f"Far out: beyond {horizon}"),
-        y_axis=("Unsure", f"Sure: {sure:.0%} or more"),
+        y_axis=("Unsure", f"Sure: {sure:.0%}+"),
         quadrants=("Sure and far out", "Sure and soon", "Unsure and soon", "Unsure and far out"),
         points=points,
         notes=tuple(notes),

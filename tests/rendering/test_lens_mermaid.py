@@ -5,6 +5,7 @@ a hostile graph and a 2,000-bet board drawn by the real mermaid-cli in one run f
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import subprocess
 from dataclasses import dataclass
@@ -219,9 +220,9 @@ def test_the_assumption_map_puts_each_quadrant_in_its_corner() -> None:
         in source
     )
     points = {name: (x, y) for name, _, x, y in _points(source)}
-    assert points["We believe that leap"] == (0.03, 0.97)
-    assert points["We believe that undecided"] == (0.03, 0.47)  # just under the midline
-    assert points["We believe that low"] == (0.03, 0.03)
+    assert points["We believe that leap"] == (0.1, 0.9)
+    assert points["We believe that undecided"] == (0.1, 0.44)  # just under the midline
+    assert points["We believe that low"] == (0.1, 0.1)
 
 
 def test_points_on_one_spot_are_spread_within_their_quadrant_the_same_way_every_time() -> None:
@@ -231,9 +232,20 @@ def test_points_on_one_spot_are_spread_within_their_quadrant_the_same_way_every_
 
     points = [(x, y) for _, _, x, y in _points(source)]
     assert len(set(points)) == 30
-    assert all(x <= 0.47 and y >= 0.53 for x, y in points)  # all still "test first"
+    assert all(x <= 0.44 and y >= 0.56 for x, y in points)  # all still "test first"
     assert all(p.quadrant is Quadrant.TEST_FIRST for p in amap.points)
     assert assumptions_mermaid(amap, "light") == source
+
+
+def test_names_that_would_cover_each_other_move_a_line_up_or_down() -> None:
+    items = [assumption(f"a{n}", importance=2) for n in range(6)]
+    source = assumptions_mermaid(assumption_map(graph(*items), TODAY), "light")
+
+    points = [(x, y) for _, _, x, y in _points(source)]
+    assert {x for x, _ in points} == {0.1}
+    ys = sorted(y for _, y in points)
+    assert all(round(b - a, 3) >= 0.03 for a, b in itertools.pairwise(ys))
+    assert all(0.1 <= y <= 0.44 for y in ys)
 
 
 def test_long_statements_are_cut_at_a_space_and_names_shorten_to_fit() -> None:
@@ -260,9 +272,9 @@ def test_the_portfolio_bends_its_axes_at_the_lint_thresholds_and_counts_what_it_
     assert '  quadrant-1 "Sure and far out"' in source
     assert '  x-axis "Pays off soon" --> "Far out#58; beyond 365 days"' in source
     points = {name: (x, y) for name, _, x, y in _points(source)}
-    assert points["V"] == (0.97, 0.53 + 0.44 * 0.5)
-    assert points["At the line"] == (0.47, 0.53)  # a year is not beyond a year; 80% is sure
-    assert points["Soon"][0] < 0.1
+    assert points["V"] == (0.9, 0.73)  # 90% is halfway from 80% to 100%
+    assert points["At the line"] == (0.44, 0.56)  # a year is not beyond a year; 80% is sure
+    assert points["Soon"][0] < 0.15
     assert points["Soon"][1] < 0.2
 
 
