@@ -90,6 +90,18 @@ def title_text(value: str) -> str:
     return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Zl", "Zp", "Cf") else ch for ch in quoted)
 
 
+def front_matter(title: str, theme: MermaidTheme, *config: str) -> list[str]:
+    """A diagram's front matter: its title, shown literally, the theme, and `config`'s own lines."""
+    return [
+        "---",
+        f"title: {title_text(title)}",
+        "config:",
+        f"  theme: {'dark' if theme == 'dark' else 'default'}",
+        *config,
+        "---",
+    ]
+
+
 def _phrase(value: str) -> str:
     return value.replace(" ", NBSP) if len(value) <= PHRASE_WIDTH else value
 
@@ -230,13 +242,7 @@ class _Writer:
         scene = self.scene
         theme = style.THEMES[self.theme]
         out = [
-            "---",
-            f"title: {title_text(scene.title)}",
-            "config:",
-            f"  theme: {'dark' if self.theme == 'dark' else 'default'}",
-            "  flowchart:",
-            f"    wrappingWidth: {WRAPPING_WIDTH}",
-            "---",
+            *front_matter(scene.title, self.theme, "  flowchart:", f"    wrappingWidth: {WRAPPING_WIDTH}"),
             "flowchart BT",
         ]
         members: dict[int, list[str]] = {}
@@ -366,7 +372,7 @@ def text_size(value: str) -> int:
     return len(value.encode("utf-16-le")) // 2
 
 
-def _body_size(value: str) -> int:
+def body_size(value: str) -> int:
     # maxTextSize applies to the diagram after its front matter.
     return text_size(value.split("\n---\n", 1)[1])
 
@@ -445,7 +451,7 @@ def to_mermaid(scene: Scene, theme: MermaidTheme = "light") -> str:
             continue
         writer = _Writer(drawing, theme)
         source = writer.write()
-        if writer.edges <= MAX_EDGES and _body_size(source) <= MAX_TEXT:
+        if writer.edges <= MAX_EDGES and body_size(source) <= MAX_TEXT:
             return source
     raise MermaidTooLargeError(
         f"this view has {scene.size} bets and assumptions, more than Mermaid draws "
