@@ -45,6 +45,28 @@ class LensPicture:
     source: str  # DOT
 
 
+def named(lens: Board | AssumptionMap | Portfolio) -> tuple[str, str]:
+    """A lens's title and its description in one sentence, whatever draws it (DOT or Mermaid)."""
+    for_team = f" for {lens.team}" if lens.team else ""
+    if isinstance(lens, Board):
+        who = f"team {lens.team}" if lens.team else "every team"
+        return f"{lens.title}: Now, Next, Later{for_team}", (
+            f"The board of {who} as of {lens.as_of.isoformat()}: {plural(len(lens.cards), 'bet')} "
+            f"in {plural(len(lens.lanes), 'lane')}, by how far out they pay off"
+        )
+    if isinstance(lens, AssumptionMap):
+        leaps = len(lens.in_quadrant(Quadrant.TEST_FIRST))
+        return f"{lens.title}: assumptions by importance and evidence{for_team}", (
+            f"{plural(len(lens.points), 'assumption')} placed by how important they are and how strong their "
+            f"evidence is; {plural(leaps, 'leap')} of faith to test first"
+        )
+    flagged = sum(1 for placed in lens.bets if placed.regions)
+    return f"{lens.title}: the portfolio of bets{for_team}", (
+        f"{plural(len(lens.bets), 'bet')} placed by when they pay off and how sure they are; "
+        f"{plural(flagged, 'bet')} in a region lint warns about"
+    )
+
+
 # Sizes in inches (Graphviz's unit for pinned positions and node sizes).
 CARD_W, CARD_H, GAP = 2.5, 1.05, 0.12
 LANE_LABEL_W = 1.5
@@ -180,12 +202,7 @@ def _shown(count: int) -> int:
 
 def board_dot(board: Board, slug: str, theme: style.ThemeName = "light", links: Links = None) -> LensPicture:
     palette = style.palette(theme)
-    who = f"team {board.team}" if board.team else "every team"
-    title = f"{board.title}: Now, Next, Later" + (f" for {board.team}" if board.team else "")
-    description = (
-        f"The board of {who} as of {board.as_of.isoformat()}: {plural(len(board.cards), 'bet')} "
-        f"in {plural(len(board.lanes), 'lane')}, by how far out they pay off"
-    )
+    title, description = named(board)
     out = _writer(title, theme, description)
     height = [
         max(1, *(_shown(len(cards)) for cards in lane.cards.values())) * (CARD_H + GAP) + GAP for lane in board.lanes
@@ -338,12 +355,7 @@ def assumptions_dot(
     amap: AssumptionMap, slug: str, theme: style.ThemeName = "light", links: Links = None
 ) -> LensPicture:
     palette = style.palette(theme)
-    title = f"{amap.title}: assumptions by importance and evidence" + (f" for {amap.team}" if amap.team else "")
-    leaps = len(amap.in_quadrant(Quadrant.TEST_FIRST))
-    description = (
-        f"{plural(len(amap.points), 'assumption')} placed by how important they are and how strong their "
-        f"evidence is; {plural(leaps, 'leap')} of faith to test first"
-    )
+    title, description = named(amap)
     out = _writer(title, theme, description)
     labelled = len(amap.points) <= LABELLED
     size = (POINT_W, POINT_H) if labelled else (DOT, DOT)
@@ -459,12 +471,7 @@ def portfolio_dot(
     portfolio: Portfolio, slug: str, theme: style.ThemeName = "light", links: Links = None
 ) -> LensPicture:
     palette = style.palette(theme)
-    title = f"{portfolio.title}: the portfolio of bets" + (f" for {portfolio.team}" if portfolio.team else "")
-    flagged = sum(1 for placed in portfolio.bets if placed.regions)
-    description = (
-        f"{plural(len(portfolio.bets), 'bet')} placed by when they pay off and how sure they are; "
-        f"{plural(flagged, 'bet')} in a region lint warns about"
-    )
+    title, description = named(portfolio)
     out = _writer(title, theme, description)
     placeable = [placed for placed in portfolio.bets if placed.days is not None and placed.certainty is not None]
     unplaced = [placed for placed in portfolio.bets if placed.days is None or placed.certainty is None]

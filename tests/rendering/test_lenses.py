@@ -18,7 +18,6 @@ from app.domain.model import Bet, Graph, Horizon, Kind
 from app.domain.synthetic import synthetic_graph
 from app.rendering.dot import DotOptions
 from app.rendering.render import RenderOptions, draw, prepare_lens
-from app.rendering.runner import RenderError
 from tests.rendering.pictures import NS, example, node_boxes, overlap, readings
 
 TODAY = dt.date(2026, 12, 4)
@@ -147,9 +146,13 @@ def test_every_graphviz_format_draws(fmt: str) -> None:
     assert data.startswith({"png": b"\x89PNG", "pdf": b"%PDF", "dot": b"digraph"}[fmt])
 
 
-def test_a_lens_with_no_mermaid_form_says_so() -> None:
-    with pytest.raises(RenderError, match="no Mermaid form"):
-        prepare_lens(example("acme"), "board", "mmd", TODAY)
+@pytest.mark.parametrize(
+    ("lens", "start"), [("board", "kanban"), ("assumptions", "quadrantChart"), ("portfolio", "quadrantChart")]
+)
+def test_every_lens_has_its_mermaid_diagram(lens: LensKind, start: str) -> None:
+    prepared = prepare_lens(example("acme"), lens, "mmd", TODAY)
+    assert start in prepared.text
+    assert prepared.title == json.loads(draw(prepare_lens(example("acme"), lens, "json", TODAY)))["title"]
 
 
 def test_two_thousand_bets_draw_every_lens() -> None:
