@@ -426,3 +426,14 @@ def _days(graph: Graph, as_of: dt.date) -> dict[str, tuple[int | None, bool]]:
         if bet.id not in own:
             found[bet.id] = (own.get(step.id), True) if step.id in own else (None, False)
     return found
+
+
+def lens_of(graph: Graph, lens: LensKind, today: dt.date, team: str | None = None) -> Board | AssumptionMap | Portfolio:
+    """The lens named `lens`; LensError for a name that is none, or a team with no bets."""
+    if lens == "board":
+        return board(graph, today, team)
+    if lens == "assumptions":
+        return assumption_map(graph, today, team)
+    if lens == "portfolio":
+        return portfolio(graph, today, team)
+    raise LensError(f"unknown lens {lens!r}; lenses are {', '.join(LENS_KINDS)}")

@@ -637,3 +637,15 @@ def portfolio_data(portfolio: Portfolio) -> dict[str, Any]:
             for placed in portfolio.bets
         ],
     }
+
+
+def lens_document(lens: Board | AssumptionMap | Portfolio) -> dict[str, Any]:
+    """A lens as JSON data: its title, description and text alternative, then what it places where."""
+    title, description = named(lens)
+    if isinstance(lens, Board):
+        text, data = board_text(lens), board_data(lens)
+    elif isinstance(lens, AssumptionMap):
+        text, data = assumptions_text(lens), assumptions_data(lens)
+    else:
+        text, data = portfolio_text(lens), portfolio_data(lens)
+    return {"title": title, "description": description, "text": text, **data}

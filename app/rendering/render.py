@@ -6,22 +6,14 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast, get_args
+from typing import Literal, cast, get_args
 
-from app.domain.lenses import LENS_KINDS, LensError, LensKind, assumption_map, board, portfolio
+from app.domain.lenses import AssumptionMap, Board, LensKind, lens_of
 from app.domain.model import Graph
 from app.rendering.dot import DotOptions, DotPlan, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
 from app.rendering.lens_mermaid import assumptions_mermaid, board_mermaid, portfolio_mermaid
-from app.rendering.lenses import (
-    assumptions_data,
-    assumptions_dot,
-    board_data,
-    board_dot,
-    named,
-    portfolio_data,
-    portfolio_dot,
-)
+from app.rendering.lenses import assumptions_dot, board_dot, lens_document, named, portfolio_dot
 from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, graphviz_version, run_dot
 from app.rendering.style import THEME_NAMES, ThemeName, dark_scheme
@@ -123,28 +115,23 @@ def prepare_lens(
     options = options or RenderOptions()
     theme = options.dot.theme
     slug, links = graph.slug, options.dot.links
-    mermaid_theme: Literal["light", "dark"] = "dark" if theme == "dark" else "light"
-    data: dict[str, Any]
-    if lens == "board":
-        cards = board(graph, today, team)
-        if fmt == "mmd":
-            return Prepared(*named(cards), fmt, board_mermaid(cards, mermaid_theme))
-        picture, data = board_dot(cards, slug, theme, links), board_data(cards)
-    elif lens == "assumptions":
-        found = assumption_map(graph, today, team)
-        if fmt == "mmd":
-            return Prepared(*named(found), fmt, assumptions_mermaid(found, mermaid_theme))
-        picture, data = assumptions_dot(found, slug, theme, links), assumptions_data(found)
-    elif lens == "portfolio":
-        placed = portfolio(graph, today, team)
-        if fmt == "mmd":
-            return Prepared(*named(placed), fmt, portfolio_mermaid(placed, mermaid_theme))
-        picture, data = portfolio_dot(placed, slug, theme, links), portfolio_data(placed)
-    else:
-        raise LensError(f"unknown lens {lens!r}; lenses are {', '.join(LENS_KINDS)}")
+    found = lens_of(graph, lens, today, team)
     if fmt == "json":
-        data = {"title": picture.title, "description": picture.description, "text": picture.text, **data}
-        return Prepared(picture.title, picture.description, fmt, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(lens_document(found), ensure_ascii=False, indent=2) + "\n"
+        return Prepared(*named(found), fmt, text)
+    if fmt == "mmd":
+        mermaid_theme: Literal["light", "dark"] = "dark" if theme == "dark" else "light"
+        if isinstance(found, Board):
+            return Prepared(*named(found), fmt, board_mermaid(found, mermaid_theme))
+        if isinstance(found, AssumptionMap):
+            return Prepared(*named(found), fmt, assumptions_mermaid(found, mermaid_theme))
+        return Prepared(*named(found), fmt, portfolio_mermaid(found, mermaid_theme))
+    if isinstance(found, Board):
+        picture = board_dot(found, slug, theme, links)
+    elif isinstance(found, AssumptionMap):
+        picture = assumptions_dot(found, slug, theme, links)
+    else:
+        picture = portfolio_dot(found, slug, theme, links)
     check_theme(fmt, theme)
     plan = DotPlan(picture.source, (), theme)
     return Prepared(picture.title, picture.description, fmt, picture.source, plan)
