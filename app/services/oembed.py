@@ -16,7 +16,8 @@ from typing import cast
 
 from sqlalchemy.orm import Session
 
-from app.rendering.render import Format, prepare
+from app.domain.lenses import LensError
+from app.rendering.render import Format
 from app.rendering.views import View, ViewError, ViewKind
 from app.services import access, pictures
 from app.services.context import Services
@@ -68,24 +69,31 @@ def embed(
             revision = resolve(session, row, parse_moment(as_of))
         shown = replace(named, revision=revision)
     theme = named.theme
-    try:
-        scene = pictures.scene(
-            services, session, row, _view(named, since, revision), revision=revision, today=today, since=since
-        )
-    except ViewError as error:
-        raise NotFoundError(str(error)) from None
     options = pictures.served_options(services, theme)
-    prepared = prepare(scene, cast(Format, named.fmt), options)
+    try:
+        prepared = pictures.prepared(
+            services,
+            session,
+            row,
+            _view(named, since, revision),
+            fmt=cast(Format, named.fmt),
+            options=options,
+            revision=revision,
+            today=today,
+            since=since,
+        )
+    except (ViewError, LensError) as error:
+        raise NotFoundError(str(error)) from None
     _, body = pictures.found_or_drawn(services, session, prepared, options, theme)
     width, height = fitted(picture_size(body, named.fmt), maxwidth, maxheight)
-    return Embed(base + shown.path(), width, height, scene.title)
+    return Embed(base + shown.path(), width, height, prepared.title)
 
 
 def _view(named: PicturePath, since: int | None, until: int | None) -> View:
     """The view a picture URL draws; a diff's is named by its revisions, as the diff URL's is."""
     if since is not None:
         return View("diff", f"r{since} → r{until}")
-    return View(cast(ViewKind, named.view), named.focus) if named.view != "map" else View()
+    return View(cast(ViewKind, named.view), named.focus or None) if named.view != "map" else View()
 
 
 def fitted(size: tuple[float, float], maxwidth: int | None, maxheight: int | None) -> tuple[int, int]:

@@ -19,10 +19,11 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from app.domain.lenses import LensError
 from app.rendering.imagemap import ImageMapError, image_map, to_html
-from app.rendering.render import prepare
+from app.rendering.render import Prepared, RenderOptions, prepare_view
 from app.rendering.runner import RenderError
-from app.rendering.views import Scene, View, ViewError, ViewKind, select
+from app.rendering.views import View, ViewError, ViewKind
 from app.services import access, pictures
 from app.services.access import Caller
 from app.services.context import Services
@@ -130,9 +131,14 @@ def snippets(
     if token is not None and not access.embeds(session, token, row):
         raise InvalidParameterError("token", "token is not an embed token for this graph")
     revision = revision_for(session, row, as_of)
+    # Drawn as the viewer draws its light picture (nodes link to the viewer), so either finds the
+    # other's in the render cache; links alone do not move anything in Graphviz's layout, so the
+    # clickable HTML's areas fit the PNG the diagram URL serves.
+    options = pictures.options(services.settings.public_url or "/", "light")
     try:
-        scene = select(services.graphs.get(session, row, revision).graph, View(view, focus), dt.date.today())
-    except ViewError as error:
+        graph = services.graphs.get(session, row, revision).graph
+        prepared = prepare_view(graph, View(view, focus or None), "svg", dt.date.today(), options)
+    except (ViewError, LensError, RenderError) as error:
         raise NotFoundError(str(error)) from None
     focus = focus if view != "map" else None
     shown = PicturePath(slug, view, focus, token=token)
@@ -142,7 +148,7 @@ def snippets(
     dark, png = base + replace(at, theme="dark").path(), base + replace(at, fmt="png").path()
     auto = base + replace(at, theme="auto").path()
     viewer = base + viewer_path(slug, view, focus, revision)
-    alt = scene.description
+    alt = prepared.description
     e = html.escape
     linked = f'<a href="{e(viewer)}">'
     picture = (
@@ -161,7 +167,7 @@ def snippets(
         markdown=f"[![{markdown_text(alt)}]({markdown_url(url)})]({markdown_url(viewer)})",
         markdown_github=picture,
         html=f'{linked}<img src="{e(url)}" alt="{e(alt)}" loading="lazy"></a>',
-        html_clickable=_clickable(services, session, scene, base, src=png, alt=alt, name=name, draw=draw),
+        html_clickable=_clickable(services, session, prepared, options, base, src=png, alt=alt, name=name, draw=draw),
         confluence=f'!{url}|alt="{alt.replace("|", "/").replace("!", "")}"!',
         # An image URL as a link's text is shown as the picture, linked (MediaWiki takes no SVG).
         mediawiki=f"[{wiki_url(viewer)} {wiki_url(png)}]",
@@ -169,14 +175,18 @@ def snippets(
 
 
 def _clickable(
-    services: Services, session: Session, scene: Scene, base: str, *, src: str, alt: str, name: str, draw: bool
+    services: Services,
+    session: Session,
+    prepared: Prepared,
+    options: RenderOptions,
+    base: str,
+    *,
+    src: str,
+    alt: str,
+    name: str,
+    draw: bool,
 ) -> str | None:
-    # Drawn as the viewer draws its light picture (nodes link to the viewer), so either finds the
-    # other's in the render cache; links alone do not move anything in Graphviz's layout, so the
-    # areas fit the PNG the diagram URL serves.
-    options = pictures.options(services.settings.public_url or "/", "light")
     try:
-        prepared = prepare(scene, "svg", options)
         found = pictures.cached(session, prepared, "light")
         if found is None and draw:
             release(session)

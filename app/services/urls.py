@@ -178,13 +178,13 @@ class ViewState:
     def picture(self, slug: str, revision: int | None = None, *, fmt: str = "svg") -> PicturePath | None:
         """The picture URL of what this page shows, pinned to `revision` (what its `as_of` resolved to);
         None when no picture URL can say it: a filtered map, or a view without its focus."""
-        if self.narrowed or (self.view != "map" and not self.focus):
+        if self.narrowed or (self.view not in ("map", *LENSES) and not self.focus):
             return None
         theme: ThemeName = "dark" if self.theme == "dark" else "light"
         if self.view == "diff":  # as the viewer reads it: from the first revision when `from` is left out
             start, _, end = self.focus.partition("..")
             return PicturePath(slug, "diff", f"{start or '1'}..{end}", theme=theme, fmt=fmt)
-        focus = self.focus if self.view != "map" else None  # a map's focus only selects a bet in the page
+        focus = (self.focus or None) if self.view != "map" else None  # a map's focus only selects a bet in the page
         return PicturePath(slug, self.view, focus, revision, theme, fmt)
 
 
@@ -213,7 +213,7 @@ def read_view(params: Iterable[tuple[str, str]]) -> ViewState:
         debatable=single.get("debate") in ("1", "on", "true"),
     )
     as_of = single.get("as_of", "").strip()[:64]
-    kind: ViewKind = view if view in (*VIEW_KINDS, "diff") else "map"
+    kind: ViewKind = view if view in (*VIEW_KINDS, "diff", *LENSES) else "map"
     theme = single.get("theme", "")
     return ViewState(kind, single.get("focus", "")[:200], filters, as_of, theme if theme in ("light", "dark") else "")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.domain.analysis import why_chain
 from app.domain.diff import GraphDiff, diff
+from app.domain.lenses import LensError, LensKind, lens_of
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Graph, Kind
 from app.domain.model import Status as BetStatus
 from app.http import ServicesDep, SessionDep
+from app.rendering.lenses import lens_document
 from app.rendering.style import BANDS
-from app.rendering.views import BAND_NAMES, Scene, View, ViewError, band_of, matching, select, select_diff
+from app.rendering.views import BAND_NAMES, LENSES, Scene, View, ViewError, band_of, matching, select, select_diff
 from app.services import access, visits
 from app.services.access import Role
 from app.services.context import Services
@@ -29,7 +31,7 @@ from app.storage.tables import GraphRow
 from app.web import auth
 from app.web.auth import ViewerDep
 from app.web.pages import LIST_LIMIT, page, theme_of
-from app.web.pictures import Picture, picture
+from app.web.pictures import Lens, Picture, picture
 from app.web.refusals import PageRoute
 from app.web.sharing import share_panel
 from app.web.state import ViewState, showing, view_state
@@ -61,7 +63,7 @@ def _diff_scene(
 
 
 def _drawn_view(graph: Graph, state: ViewState, today: dt.date) -> tuple[View, frozenset[str] | None]:
-    if state.view == "diff":
+    if state.view == "diff" or state.view in LENSES:
         return View(), None
     if state.view == "map":
         if state.filters.active:
@@ -85,27 +87,34 @@ def viewer_page(
     drawn: Picture | None = None
     changes: GraphDiff | None = None
     scene: Scene | None = None
+    lens: Lens | None = None
+    alternative = ""
     try:
         if state.view == "diff":
             scene, changes = _diff_scene(services, session, row, state, today)
+        elif state.view in LENSES:
+            found = lens_of(graph, cast(LensKind, state.view), today, state.focus or None)
+            lens, alternative = Lens(graph, View(state.view, state.focus or None), today), lens_document(found)["text"]
         else:
             scene = select(graph, view, today)
-    except ViewError as error:
+    except (ViewError, LensError) as error:
         problem = str(error)
     findings = lint(graph, today, analysed.support)
-    details = _details(graph, analysed.support, findings, state.focus) if state.focus and state.view != "diff" else None
-    shareable = state.view == "map" or (state.focus and state.view != "diff")
+    focused = state.focus and state.view not in ("diff", *LENSES)
+    details = _details(graph, analysed.support, findings, state.focus) if focused else None
+    shareable = state.view in ("map", *LENSES) or (state.focus and state.view != "diff")
     share = share_panel(request, services, session, principal, row, state) if shareable else None
     revisions = list_revisions(session, row, limit=HISTORY_LIMIT)
     # Only the map of the latest revision is "what you see now": other views and past revisions
     # neither show nor count as a visit.
     latest_map = state.view == "map" and shown.revision is None
     since = visits.since(services.graphs, session, principal, row) if latest_map else None
-    if scene is not None:
+    drawable = scene if scene is not None else lens
+    if drawable is not None:
         # Last: a drawing ends the read (`release`), and everything above reads the same snapshot.
         # Nodes link to this viewer on whatever address the visitor used: a path, not a URL.
         base = services.settings.public_url or "/"
-        drawn = picture(services, session, base, scene, "dark" if theme_of(request) == "dark" else "light")
+        drawn = picture(services, session, base, drawable, "dark" if theme_of(request) == "dark" else "light")
     return page(
         request,
         "graphs/viewer.html",
@@ -128,6 +137,8 @@ def viewer_page(
             "changes": changes,
             "revisions": revisions,
             "since": since,
+            "alternative": alternative,
+            "lenses": [("board", "Board"), ("assumptions", "Assumptions"), ("portfolio", "Portfolio")],
             "now": dt.datetime.now(dt.UTC),
             "visiting": latest_map and principal is not None and principal.person_id is not None,
             "bands": [(name, band.label) for name, band in BAND_NAMES.items()],
