@@ -115,6 +115,7 @@ class Scene:
             "email": "ana@example.com",
             "token_id": "1",
             "sign_in_id": "1",
+            "lens": "board",
         }
 
     def path(self, template: str, change: Callable[[str], str] | None = None, only: str | None = None) -> str:
