@@ -276,6 +276,9 @@ def test_pages_pass_axe_in_both_themes(visit: Visit, server: Server) -> None:
         for path in (
             "/",
             f"/graphs/acme?focus={INVITE}&theme={theme}",
+            f"/graphs/acme?view=board&theme={theme}",
+            f"/graphs/acme?view=assumptions&theme={theme}",
+            f"/graphs/acme?view=portfolio&theme={theme}",
             "/graphs/acme/bets/new",
             "/graphs/acme/settings",
             "/account",
