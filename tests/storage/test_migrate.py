@@ -128,7 +128,7 @@ def test_0007_adds_sign_ins_and_visits_beside_people_and_takes_only_them_away(fr
                 moment | {"f": False},
             )
             connection.execute(text("INSERT INTO members (graph_id, person_id, role) VALUES (1, 1, 'owner')"))
-        upgrade(fresh_url)
+        command.upgrade(config, "0007")
         assert _tables(fresh_url) - at_0006 == {"sign_ins", "pending_sign_ins", "visits"}
         with engine.begin() as connection:
             connection.execute(
