@@ -16,7 +16,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, bindparam, column, delete, func, insert, literal_column, or_, select, table
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from app.storage.tables import GraphRow, GraphVersionRow, SearchRow
@@ -118,8 +131,8 @@ def find(
         return []
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
-        query = bindparam("tsquery", tsquery(found))
-        document = literal_column("search_entries.document")
+        query: BindParameter[str] = bindparam("tsquery", tsquery(found))
+        document: ColumnElement[Any] = literal_column("search_entries.document")
         matched = document.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
         score: ColumnElement[Any] = func.ts_rank_cd(
             document, func.to_tsquery(literal_column("'simple'::regconfig"), query)
