@@ -80,10 +80,10 @@ def search(
 def snippet(text: str, words: list[str]) -> str | None:
     """The description around the first word searched for that it holds (or its start), if it has one."""
     text = " ".join(text.split())
-    if not text:
-        return None
+    if len(text) <= SNIPPET:
+        return text or None
     starts = [found.start() for word in words if (found := re.search(re.escape(word), text, re.IGNORECASE))]
-    start = max(0, min(starts, default=0) - SNIPPET // 3)
+    start = min(max(0, min(starts, default=0) - SNIPPET // 3), len(text) - SNIPPET)
     if start:  # begin at a word
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < start + 20 else start
