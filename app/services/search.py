@@ -71,7 +71,7 @@ def search(
             title=hit.title,
             snippet=snippet(hit.description, words),
             url=ViewState(focus=hit.item_id).path(hit.graph),
-            score=round(hit.score, 6),
+            score=hit.score,
         )
         for hit in hits
     ]

@@ -140,8 +140,12 @@ def find(
         best = score.desc()
     else:
         matched = literal_column("search_fts").op("MATCH")(bindparam("match", fts5_match(found)))
-        # bm25 is lower for better matches; weights by column: title, description, people, tags.
-        score = -func.bm25(literal_column("search_fts"), 10.0, 4.0, 2.0, 2.0)
+        # bm25 is lower for better matches. It weighs a word's count in each column and then
+        # saturates it (at most 2.2 a word, k1 = 1.2), so weights only a few apart let a short
+        # description outrank a long title: orders of magnitude apart, a title match stays above
+        # a description match, and that above owner, team and tags, up to documents ~25 times
+        # the average length; within a column, bm25 decides.
+        score = -func.bm25(literal_column("search_fts"), 100000.0, 300.0, 1.0, 1.0)
         best = score.desc()
     statement = (
         select(
