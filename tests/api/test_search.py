@@ -55,7 +55,7 @@ def _graphs(api: Api, headers: dict[str, str] | None = None, **params: Any) -> s
     return {graph for graph, _ in _found(api, headers, q=SHARED, **params)}
 
 
-def test_an_answer_names_each_item_ranks_it_and_links_to_it(api: Api, graphs: str) -> None:
+def test_an_answer_names_each_item_ranks_it_and_links_to_it(api: Api, graphs: dict[str, str]) -> None:
     answer = api.client.get("/api/search", params={"q": " revenue ", "graph": "open"})
     assert answer.status_code == 200
     body = answer.json()
@@ -86,7 +86,7 @@ def test_every_field_is_searched(api: Api, graphs: str, q: str) -> None:
     assert _found(api, q=q, graph="open") in ([("open", "grow")], [("open", "owners")])
 
 
-def test_an_edit_is_found_at_once_and_a_deletion_is_gone(api: Api, graphs: str) -> None:
+def test_an_edit_is_found_at_once_and_a_deletion_is_gone(api: Api, graphs: dict[str, str]) -> None:
     changed = document("open", "public")
     changed["bets"][1]["title"] = "Quokka revenue"
     assert api.client.put("/api/graphs/open", json=changed, headers=graphs).status_code == 200
@@ -101,7 +101,7 @@ def test_an_edit_is_found_at_once_and_a_deletion_is_gone(api: Api, graphs: str) 
     assert _found(api, q="quokka") == []
 
 
-def test_private_graphs_only_for_those_who_may_read_them(api: Api, graphs: str) -> None:
+def test_private_graphs_only_for_those_who_may_read_them(api: Api, graphs: dict[str, str]) -> None:
     assert _graphs(api) == {"open"}  # anonymous
     assert _graphs(api, graphs) == {"open", "shut", "closed"}  # an admin token
     assert _graphs(api, api.token(Scope.READ)) == {"open", "shut", "closed"}  # a service token reads everything
@@ -113,7 +113,7 @@ def test_private_graphs_only_for_those_who_may_read_them(api: Api, graphs: str) 
     assert _graphs(api, stranger) == {"open"}
 
 
-def test_graph_narrows_and_hides_like_reading_it(api: Api, graphs: str) -> None:
+def test_graph_narrows_and_hides_like_reading_it(api: Api, graphs: dict[str, str]) -> None:
     assert _graphs(api, graph="open") == {"open"}
     assert api.client.get("/api/search", params={"q": SHARED, "graph": "shut"}).status_code == 401
     stranger = personal(api, "sam@example.com", Scope.READ)
@@ -152,6 +152,6 @@ def test_hostile_queries_never_fail(api: Api, graphs: str, q: str) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def test_limit(api: Api, graphs: str) -> None:
+def test_limit(api: Api, graphs: dict[str, str]) -> None:
     assert len(_found(api, graphs, q=SHARED, limit=2)) == 2
     assert len(_found(api, graphs, q=SHARED)) == 3
