@@ -129,24 +129,36 @@ def find(
     """
     if not found:
         return []
+    # Ranking every match is the cost of a common word; the graphs' names and titles are joined
+    # to the best `limit` alone, and which graphs may be searched is one small set, not a join
+    # per match.
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         query: BindParameter[str] = bindparam("tsquery", tsquery(found))
+        words = func.to_tsquery(literal_column("'simple'::regconfig"), query)
         document: ColumnElement[Any] = literal_column("search_entries.document")
-        matched = document.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
-        score: ColumnElement[Any] = func.ts_rank_cd(
-            document, func.to_tsquery(literal_column("'simple'::regconfig"), query)
-        )
-        best = score.desc()
+        score: ColumnElement[Any] = func.ts_rank_cd(document, words)
+        best = select(SearchRow.id, score.label("score")).where(document.op("@@")(words))
     else:
-        matched = literal_column("search_fts").op("MATCH")(bindparam("match", fts5_match(found)))
         # bm25 is lower for better matches. It weighs a word's count in each column and then
         # saturates it (at most 2.2 a word, k1 = 1.2), so weights only a few apart let a short
         # description outrank a long title: orders of magnitude apart, a title match stays above
         # a description match, and that above owner, team and tags, up to documents ~25 times
         # the average length; within a column, bm25 decides.
         score = -func.bm25(literal_column("search_fts"), 100000.0, 300.0, 1.0, 1.0)
-        best = score.desc()
+        matched = literal_column("search_fts").op("MATCH")(bindparam("match", fts5_match(found)))
+        best = select(_FTS.c.rowid.label("id"), score.label("score")).select_from(_FTS).where(matched)
+        if graph_id is not None or visible_to != "all":  # the FTS table knows no graphs
+            best = best.join(SearchRow, SearchRow.id == _FTS.c.rowid)
+    if graph_id is not None:
+        best = best.where(SearchRow.graph_id == graph_id)
+    if visible_to != "all":
+        shown = select(GraphVersionRow.graph_id).where(
+            GraphVersionRow.valid_to.is_(None),
+            or_(GraphVersionRow.visibility == "public", GraphVersionRow.graph_id.in_(visible_to)),
+        )
+        best = best.where(SearchRow.graph_id.in_(shown))
+    ranked = best.order_by(score.desc(), literal_column("id")).limit(limit).subquery()
     statement = (
         select(
             GraphRow.slug,
@@ -156,21 +168,14 @@ def find(
             SearchRow.kind,
             SearchRow.title,
             SearchRow.description,
-            score.label("score"),
+            ranked.c.score,
         )
-        .select_from(SearchRow)
+        .select_from(ranked)
+        .join(SearchRow, SearchRow.id == ranked.c.id)
         .join(GraphRow, GraphRow.id == SearchRow.graph_id)
         .join(GraphVersionRow, and_(GraphVersionRow.graph_id == GraphRow.id, GraphVersionRow.valid_to.is_(None)))
-        .where(matched)
-        .order_by(best, GraphRow.slug, SearchRow.section, SearchRow.item_id)
-        .limit(limit)
+        .order_by(ranked.c.score.desc(), GraphRow.slug, SearchRow.section, SearchRow.item_id)
     )
-    if not postgres:
-        statement = statement.join(_FTS, _FTS.c.rowid == SearchRow.id)
-    if graph_id is not None:
-        statement = statement.where(SearchRow.graph_id == graph_id)
-    if visible_to != "all":
-        statement = statement.where(or_(GraphVersionRow.visibility == "public", SearchRow.graph_id.in_(visible_to)))
     return [
         Hit(slug, graph_title, section, item_id, kind, title, description, float(rank))
         for slug, graph_title, section, item_id, kind, title, description, rank in session.execute(statement)
