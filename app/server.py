@@ -17,7 +17,20 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
-from app.api import diagrams, embeds, graphs, history, items, lenses, loop, members, oembed, problems, signins
+from app.api import (
+    diagrams,
+    embeds,
+    graphs,
+    history,
+    items,
+    lenses,
+    loop,
+    members,
+    oembed,
+    problems,
+    search,
+    signins,
+)
 from app.api.fastpath import FastPath
 from app.api.problems import ProblemError, http_problem, problem_response
 from app.config import Settings, settings
@@ -154,6 +167,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.include_router(members.router)
     app.include_router(lenses.router)
     app.include_router(signins.router)
+    app.include_router(search.router)
     web.install(app)  # before the diagrams: /graphs/{slug} is a page, /graphs/{slug}.svg a picture
     app.include_router(diagrams.router)
     app.include_router(embeds.router)

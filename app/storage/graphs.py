@@ -20,6 +20,7 @@ from app.domain.model import Graph
 from app.formats.document import graph_from_data
 from app.formats.schema import FORMAT_VERSION
 from app.formats.writing import assumption_to_data, bet_to_data, header_to_data
+from app.storage import search
 from app.storage.changes import touch
 from app.storage.tables import (
     AssumptionVersionRow,
@@ -338,6 +339,14 @@ def save_graph(
         diff=assumptions,
         after=after_assumptions,
         make=_assumption_row,
+    )
+    search.reindex(session, row.id, "bet", ended=[*bets.removed, *bets.changed], written=after_bets.values())
+    search.reindex(
+        session,
+        row.id,
+        "assumption",
+        ended=[*assumptions.removed, *assumptions.changed],
+        written=after_assumptions.values(),
     )
     # The person is kept with the revision: history names them even once their token is gone.
     by = by or Writer()

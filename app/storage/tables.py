@@ -312,3 +312,25 @@ class ChangeRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class SearchRow(Base):
+    """A bet or assumption as it stands now, in the words a search finds it by (`app.storage.search`).
+
+    Written by `save_graph` beside the versions, so every write path keeps it current. Each
+    database indexes it its own way, made by the migration: SQLite an FTS5 table over these
+    rows (kept by triggers), PostgreSQL a generated `tsvector` column with a GIN index.
+    """
+
+    __tablename__ = "search_entries"
+    __table_args__ = (UniqueConstraint("graph_id", "section", "item_id", name="uq_search_entries_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # SQLite's rowid: the FTS5 table's key
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(16))  # bet or assumption
+    item_id: Mapped[str] = mapped_column(String(63))
+    kind: Mapped[str | None] = mapped_column(String(16))  # a bet's kind (goal, …)
+    title: Mapped[str] = mapped_column(Text)  # an assumption's statement
+    description: Mapped[str] = mapped_column(Text, default="")
+    people: Mapped[str] = mapped_column(Text, default="")  # owner and team
+    tags: Mapped[str] = mapped_column(Text, default="")

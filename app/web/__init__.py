@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.web import account, editing, loop, pages, settings, sharing, signin, sso, viewer
+from app.web import account, editing, loop, pages, search, settings, sharing, signin, sso, viewer
 from app.web.auth import CsrfError
 from app.web.refusals import PageError
 
@@ -73,6 +73,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         viewer.router,
+        search.router,
         signin.router,
         sso.router,
         account.router,

@@ -33,7 +33,7 @@ ASSUMPTION = "owners-prefer-self-serve"
 SMALL_ANSWER = 64 << 10  # a refusal says what is wrong in a few lines, never echoes the input
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 # Query parameters some routes require, so that a test can spoil one of the others alone.
-REQUIRED = {"from": "1", "url": "http://testserver/graphs/acme.svg"}
+REQUIRED = {"from": "1", "url": "http://testserver/graphs/acme.svg", "q": "self-serve"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
+from app.storage import search
 from app.storage.db import make_engine
 from app.storage.graphs import get_graph_row, load_graph, save_graph
 from app.storage.migrate import alembic_config, upgrade
@@ -128,7 +129,7 @@ def test_0007_adds_sign_ins_and_visits_beside_people_and_takes_only_them_away(fr
                 moment | {"f": False},
             )
             connection.execute(text("INSERT INTO members (graph_id, person_id, role) VALUES (1, 1, 'owner')"))
-        upgrade(fresh_url)
+        command.upgrade(config, "0007")
         assert _tables(fresh_url) - at_0006 == {"sign_ins", "pending_sign_ins", "visits"}
         with engine.begin() as connection:
             connection.execute(
@@ -185,5 +186,40 @@ def test_0008_adds_and_takes_away_the_rank_and_keeps_every_bets_links(fresh_url:
             assert row is not None
             assert all(bet.rank is None for bet in load_graph(session, row).bets)  # the ranks went with 0007
             assert len(load_graph(session, row).bets) == len(graph.bets)
+    finally:
+        engine.dispose()
+
+
+def test_0009_indexes_every_graphs_current_items_and_only_those(fresh_url: str) -> None:
+    """Graphs stored before search came (made at head, then taken back to 0008, which drops the
+    index) are found by their current words after the upgrade, and not by words since replaced."""
+    upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    first = dataclasses.replace(example("acme"), slug="acme")
+    renamed = tuple(
+        dataclasses.replace(b, title="Quokka onboarding", tags=("marsupial",)) if i == 1 else b
+        for i, b in enumerate(first.bets)
+    )
+    edited = dataclasses.replace(first, bets=renamed)
+    try:
+        with Session(engine) as session:
+            save_graph(session, first)
+            save_graph(session, edited)
+            save_graph(session, dataclasses.replace(first, slug="other"))
+            session.commit()
+        old_title = first.bets[1].title
+        command.downgrade(alembic_config(fresh_url), "0008")
+        assert not {"search_entries", "search_fts"} & _tables(fresh_url)
+        upgrade(fresh_url)
+        with Session(engine) as session:
+            count = session.execute(text("SELECT count(*) FROM search_entries")).scalar()
+            assert count == 2 * (len(first.bets) + len(first.assumptions))
+            quokka = search.find(session, search.words("quokka marsup"))
+            assert [(hit.graph, hit.item_id) for hit in quokka] == [("acme", renamed[1].id)]
+            old = {(hit.graph, hit.item_id) for hit in search.find(session, search.words(old_title))}
+            assert ("other", first.bets[1].id) in old
+            assert ("acme", first.bets[1].id) not in old
+            statement = first.assumptions[0].statement
+            assert first.assumptions[0].id in [hit.item_id for hit in search.find(session, search.words(statement))]
     finally:
         engine.dispose()

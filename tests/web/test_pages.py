@@ -282,6 +282,7 @@ def test_pages_pass_axe_in_both_themes(visit: Visit, server: Server) -> None:
             "/graphs/acme/bets/new",
             "/graphs/acme/settings",
             "/account",
+            f"/search?q=self&theme={theme}",
         ):
             page.goto(server.url(path + ("" if "theme=" in path else f"?theme={theme}")))
             results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
