@@ -356,7 +356,7 @@ def _texts(svg: etree._Element) -> list[str]:
     return found + ["".join(map(str, el.itertext())) for el in svg.iter("{*}foreignObject")]
 
 
-def test_every_lens_parses_and_shows_its_titles_and_names_literally(drawn: Drawn) -> None:
+def _every_lens_parses_and_shows_its_titles_and_names_literally(drawn: Drawn) -> None:
     assert len(drawn) == 10
     for name, (case, svg) in drawn.items():
         texts = [_squeeze(t) for t in _texts(svg)]
@@ -368,13 +368,13 @@ def test_every_lens_parses_and_shows_its_titles_and_names_literally(drawn: Drawn
             assert any(_squeeze(expected) in t for t in texts), (name, expected)
 
 
-def test_markdown_never_turns_a_title_into_a_list(drawn: Drawn) -> None:
+def _markdown_never_turns_a_title_into_a_list(drawn: Drawn) -> None:
     _, svg = drawn["hostile-board"]
     assert not list(svg.iter("{*}li"))
     assert not [el for el in svg.iter() if el.tag.rsplit("}", 1)[-1] in ("ul", "ol", "a", "code", "h1", "hr")]
 
 
-def test_the_quadrants_sit_in_their_corners(drawn: Drawn) -> None:
+def _the_quadrants_sit_in_their_corners(drawn: Drawn) -> None:
     _, svg = drawn["acme-assumptions"]
     where = {}
     for quadrant in svg.iter("{*}g"):
@@ -392,7 +392,7 @@ def test_the_quadrants_sit_in_their_corners(drawn: Drawn) -> None:
     }
 
 
-def test_points_are_visible_in_both_themes(drawn: Drawn) -> None:
+def _points_are_visible_in_both_themes(drawn: Drawn) -> None:
     for name in ("acme-assumptions", "failures-assumptions", "acme-portfolio", "failures-portfolio"):
         _, svg = drawn[name]
         points = [g for g in svg.iter("{*}g") if g.get("class") == "data-point"]
@@ -402,8 +402,18 @@ def test_points_are_visible_in_both_themes(drawn: Drawn) -> None:
             assert re.fullmatch(r"#[0-9a-fA-F]{6}", circle.get("fill", "")), (name, circle.get("fill"))
 
 
-def test_the_large_board_is_summarised_within_mermaids_limits(drawn: Drawn) -> None:
+def _the_large_board_is_summarised_within_mermaids_limits(drawn: Drawn) -> None:
     case, svg = drawn["synthetic-board"]
     assert body_size(case.source) <= MAX_TEXT
     cards = [g for g in svg.iter("{*}g") if "node" in (g.get("class") or "") and "-c_" in (g.get("id") or "")]
     assert 100 < len(cards) < 400
+
+
+def test_mermaid_cli_draws_every_lens(drawn: Drawn) -> None:
+    """One test over the one mmdc run: tests of their own would each start it again on another
+    worker (mmdc and its Chromium take some ten seconds)."""
+    _every_lens_parses_and_shows_its_titles_and_names_literally(drawn)
+    _markdown_never_turns_a_title_into_a_list(drawn)
+    _the_quadrants_sit_in_their_corners(drawn)
+    _points_are_visible_in_both_themes(drawn)
+    _the_large_board_is_summarised_within_mermaids_limits(drawn)

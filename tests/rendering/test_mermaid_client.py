@@ -168,9 +168,7 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> Drawn:
     return pictures
 
 
-def test_every_picture_parses_and_shows_its_titles_literally(
-    drawn: Drawn,
-) -> None:
+def _every_picture_parses_and_shows_its_titles_literally(drawn: Drawn) -> None:
     assert len(drawn) == 23
     for name, (case, _, svg) in drawn.items():
         labels = [_squeeze(label) for label in _labels(svg)]
@@ -181,7 +179,7 @@ def test_every_picture_parses_and_shows_its_titles_literally(
             assert any(_squeeze(expected) in label for label in labels), (name, expected)
 
 
-def test_the_front_matter_title_is_the_pictures_title(drawn: Drawn) -> None:
+def _the_front_matter_title_is_the_pictures_title(drawn: Drawn) -> None:
     for name, (case, _, svg) in drawn.items():
         titles = [
             "".join(map(str, el.itertext())) for el in svg.iter("{*}text") if el.get("class") == "flowchartTitleText"
@@ -189,7 +187,7 @@ def test_the_front_matter_title_is_the_pictures_title(drawn: Drawn) -> None:
         assert titles == [case.scene.title], name
 
 
-def test_metric_phrases_stay_whole(drawn: Drawn) -> None:
+def _metric_phrases_stay_whole(drawn: Drawn) -> None:
     _, _, svg = drawn["hostile-map-None-dark"]
     lines = [line for el in svg.iter("{*}p") for line in re.split(r"<br\s*/?>", etree.tostring(el, encoding=str))]
     text = "\n".join(re.sub(r"<[^>]+>", "", line) for line in lines)
@@ -198,7 +196,7 @@ def test_metric_phrases_stay_whole(drawn: Drawn) -> None:
     assert "70%\u00a0■■■■□" in text
 
 
-def test_bands_stack_longest_on_top_and_parents_sit_above(drawn: Drawn) -> None:
+def _bands_stack_longest_on_top_and_parents_sit_above(drawn: Drawn) -> None:
     for name in ("acme-map-None-light", "acme-why-account-verification-dark"):
         case, _, svg = drawn[name]
         tops = {}
@@ -218,7 +216,7 @@ def test_bands_stack_longest_on_top_and_parents_sit_above(drawn: Drawn) -> None:
             assert centre[parent] < centre[child], (name, edge)
 
 
-def test_label_text_is_readable_on_every_node(drawn: Drawn) -> None:
+def _label_text_is_readable_on_every_node(drawn: Drawn) -> None:
     checked = 0
     for name, (_, _, svg) in drawn.items():
         for node in svg.iter("{*}g"):
@@ -235,7 +233,7 @@ def test_label_text_is_readable_on_every_node(drawn: Drawn) -> None:
     assert checked > 150
 
 
-def test_a_large_map_is_summarised_within_mermaids_limits(drawn: Drawn) -> None:
+def _a_large_map_is_summarised_within_mermaids_limits(drawn: Drawn) -> None:
     case, source, svg = drawn["synthetic-1500"]
     body = source.split("\n---\n", 1)[1]
     assert text_size(body) <= MAX_TEXT
@@ -243,3 +241,14 @@ def test_a_large_map_is_summarised_within_mermaids_limits(drawn: Drawn) -> None:
     assert "SUMMARY" in body
     assert case.scene.size > 1_500
     assert sum(1 for g in svg.iter("{*}g") if "node" in (g.get("class") or "").split()) > 20
+
+
+def test_mermaid_cli_draws_every_view(drawn: Drawn) -> None:
+    """One test over the one mmdc run: tests of their own would each start it again on another
+    worker (mmdc and its Chromium take some twenty seconds for these pictures)."""
+    _every_picture_parses_and_shows_its_titles_literally(drawn)
+    _the_front_matter_title_is_the_pictures_title(drawn)
+    _metric_phrases_stay_whole(drawn)
+    _bands_stack_longest_on_top_and_parents_sit_above(drawn)
+    _label_text_is_readable_on_every_node(drawn)
+    _a_large_map_is_summarised_within_mermaids_limits(drawn)
