@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -291,3 +291,13 @@ def stages(graph: Graph, runs: int) -> dict[str, float]:
         for name, value in zip(times, (viewed - started, built - viewed, drawn - built, done - drawn), strict=True):
             times[name].append(value)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def median_time(runs: int, action: Callable[[], object]) -> float:
+    """The median of `runs` timings of `action`, in seconds."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

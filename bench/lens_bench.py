@@ -14,14 +14,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import statistics
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from common import install_tools
+from common import install_tools, median_time
 
 from app.domain.lenses import LENS_KINDS, LensKind
 from app.domain.model import Graph
@@ -30,15 +27,6 @@ from app.rendering.render import Format, RenderOptions, draw, prepare, prepare_l
 from app.rendering.views import View, select
 
 TODAY = dt.date(2026, 12, 4)
-
-
-def median_time(runs: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _draw(graph: Graph, lens: LensKind, fmt: Format, options: RenderOptions) -> bytes:

@@ -15,27 +15,18 @@ from __future__ import annotations
 
 import argparse
 import functools
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from common import median_time
 
 from app.domain.synthetic import synthetic_graph
 from app.formats.writing import dump_yaml
 
 BETGRAPH = (sys.executable, "-m", "app.cli")
-
-
-def median_time(runs: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def run(*argv: str, timeout: float | None = None) -> None:

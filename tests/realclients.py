@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import httpx2
 import lxml.html
 import pytest
+from lxml import etree
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.servers import ROOT, free_port, running
@@ -69,6 +70,22 @@ def mmdc() -> list[str]:
     if not MMDC.exists():
         pytest.fail("mermaid-cli is not installed: `make client-deps` installs it from npm")
     return [str(MMDC), "--puppeteerConfigFile", str(PUPPETEER_CONFIG), "--quiet"]
+
+
+def mermaid_drawn(sources: list[str], folder: Path) -> list[etree._Element]:
+    """Each Mermaid source as mermaid-cli draws it (its SVG, parsed), in one run over a Markdown
+    file of them all: one browser start for the lot."""
+    (folder / "in.md").write_text("".join(f"```mermaid\n{source}```\n\n" for source in sources))
+    done = subprocess.run(
+        [*mmdc(), "--jobs", "2", "-i", str(folder / "in.md"), "-o", str(folder / "out.md")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
+    return [etree.fromstring((folder / f"out-{n}.svg").read_bytes(), parser) for n in range(1, len(sources) + 1)]
 
 
 def mediawiki() -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-import subprocess
 from dataclasses import dataclass
 
 import pytest
@@ -37,7 +36,7 @@ from app.rendering.lens_mermaid import (
 )
 from app.rendering.mermaid import MAX_TEXT, MermaidTheme, MermaidTooLargeError, body_size
 from tests.domain.builders import TODAY, assumption, bet, graph
-from tests.realclients import mmdc
+from tests.realclients import mermaid_drawn
 from tests.rendering.test_mermaid_client import HOSTILE, TEAM, _hostile
 from tests.servers import ROOT
 
@@ -330,21 +329,8 @@ Drawn = dict[str, tuple[Case, etree._Element]]
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Drawn:
     cases = _cases()
-    folder = tmp_path_factory.mktemp("lens-mermaid")
-    (folder / "in.md").write_text("".join(f"```mermaid\n{case.source}```\n\n" for case in cases))
-    done = subprocess.run(
-        [*mmdc(), "--jobs", "2", "-i", str(folder / "in.md"), "-o", str(folder / "out.md")],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
-    return {
-        case.name: (case, etree.fromstring((folder / f"out-{number}.svg").read_bytes(), parser))
-        for number, case in enumerate(cases, start=1)
-    }
+    drawn = mermaid_drawn([case.source for case in cases], tmp_path_factory.mktemp("lens-mermaid"))
+    return {case.name: (case, svg) for case, svg in zip(cases, drawn, strict=True)}
 
 
 def _squeeze(value: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import subprocess
 from dataclasses import dataclass
 
 import pytest
@@ -22,7 +21,7 @@ from app.formats.document import load
 from app.rendering.mermaid import MAX_EDGES, MAX_TEXT, MermaidTheme, text_size, to_mermaid
 from app.rendering.views import Scene, View, select, select_diff
 from tests.domain.builders import TODAY
-from tests.realclients import mmdc
+from tests.realclients import mermaid_drawn
 from tests.servers import ROOT
 
 HOSTILE = (
@@ -149,23 +148,9 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> Drawn:
     cases = _cases()
     large = select(synthetic_graph(1_500), View(), TODAY)
     cases.append(Case("synthetic-1500", large, "light", (large.title,)))
-    folder = tmp_path_factory.mktemp("mermaid")
     sources = [to_mermaid(case.scene, case.theme) for case in cases]
-    markdown = "".join(f"```mermaid\n{source}```\n\n" for source in sources)
-    (folder / "in.md").write_text(markdown)
-    done = subprocess.run(
-        [*mmdc(), "--jobs", "2", "-i", str(folder / "in.md"), "-o", str(folder / "out.md")],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    pictures = {}
-    for number, (case, source) in enumerate(zip(cases, sources, strict=True), start=1):
-        svg = (folder / f"out-{number}.svg").read_bytes()
-        pictures[case.name] = (case, source, etree.fromstring(svg, etree.XMLParser(resolve_entities=False)))
-    return pictures
+    drawn = mermaid_drawn(sources, tmp_path_factory.mktemp("mermaid"))
+    return {case.name: (case, source, svg) for case, source, svg in zip(cases, sources, drawn, strict=True)}
 
 
 def _every_picture_parses_and_shows_its_titles_literally(drawn: Drawn) -> None:
