@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -147,14 +148,17 @@ def put(base: str, token: str, graph: Graph) -> None:
     answer.raise_for_status()
 
 
-async def load(url: str, headers: dict[str, str], clients: int, seconds: float) -> list[float]:
-    """`clients` concurrent clients asking for `url` for `seconds`: the time of each answer."""
+async def load(url: str | list[str], headers: dict[str, str], clients: int, seconds: float) -> list[float]:
+    """`clients` concurrent clients asking for `url` (or each of a list in turn) for `seconds`:
+    the time of each answer."""
     timings: list[float] = []
+    turns = itertools.cycle([url] if isinstance(url, str) else url)
     stop = time.monotonic() + seconds
     async with httpx2.AsyncClient(headers=headers, timeout=30) as client:
 
         async def worker() -> None:
             while time.monotonic() < stop:
+                url = next(turns)
                 started = time.perf_counter()
                 response = await client.get(url)
                 timings.append(time.perf_counter() - started)

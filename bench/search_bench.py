@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import itertools
 import time
 from urllib.parse import urlencode
 
 import httpx2
-from common import POSTGRES, bench_database, betgraph_env, percentile, serve, token_for
+from common import POSTGRES, bench_database, betgraph_env, load, percentile, serve, token_for
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -67,26 +66,6 @@ def fill(url: str, graphs: int, bets: int) -> float:
     return time.perf_counter() - started
 
 
-async def mixed(urls: list[str], headers: dict[str, str], clients: int, seconds: float) -> list[float]:
-    """`clients` concurrent clients, each asking the next of `urls` in turn, for `seconds`."""
-    timings: list[float] = []
-    turns = itertools.cycle(urls)
-    stop = time.monotonic() + seconds
-    async with httpx2.AsyncClient(headers=headers, timeout=30) as client:
-
-        async def worker() -> None:
-            while time.monotonic() < stop:
-                url = next(turns)
-                started = time.perf_counter()
-                response = await client.get(url)
-                timings.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
-
-        await asyncio.gather(*(worker() for _ in range(clients)))
-    return timings
-
-
 def line(name: str, label: str, timings: list[float], seconds: float) -> str:
     return (
         f"{name:>10}: {label:<8} {len(timings) / seconds:7.0f} req/s | "
@@ -109,8 +88,8 @@ def run_backend(name: str, postgres: str | None, args: argparse.Namespace) -> No
             found = httpx2.get(urls[0], headers=headers, timeout=60).json()["items"]
             if not found:
                 raise RuntimeError("the search found nothing: the benchmark would measure nothing")
-            search = asyncio.run(mixed(urls, headers, args.clients, args.seconds))
-            health = asyncio.run(mixed([f"{base}/healthz"], headers, args.clients, args.seconds))
+            search = asyncio.run(load(urls, headers, args.clients, args.seconds))
+            health = asyncio.run(load([f"{base}/healthz"], headers, args.clients, args.seconds))
         print(line(name, "search", search, args.seconds))
         print(line(name, "healthz", health, args.seconds))
         p99 = percentile(search, 0.99)
