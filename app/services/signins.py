@@ -121,7 +121,14 @@ def _person(session: Session, identity: Identity) -> PersonRow:
     return person
 
 
-def caller(session: Session, secret: str, settings: Settings) -> tuple[Caller, dt.datetime] | None:
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    who: Caller
+    seen: dt.datetime  # when the sign-in was last used, within `SEEN_EVERY`
+    name: str  # how a page names the person: their name, else their address
+
+
+def caller(session: Session, secret: str, settings: Settings) -> SignedIn | None:
     """Who a session cookie's `secret` signs in, and when it was last seen; None when it is
     unknown, ended, idle too long or too old."""
     found = signins.find(session, secret)
@@ -139,7 +146,7 @@ def caller(session: Session, secret: str, settings: Settings) -> tuple[Caller, d
     who = access.signed_in(
         person.id, admin=person.admin or row.admin_group, default_role=settings.default_role, sign_in_id=row.id
     )
-    return who, seen
+    return SignedIn(who, seen, person.name or person.email)
 
 
 def seen(sessions: sessionmaker[Session], who: Caller, last: dt.datetime, *, within: Session | None = None) -> None:

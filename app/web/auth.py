@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from app.http import READS, SessionDep
 from app.services import access, signins
 from app.services.access import Caller
-from app.storage.tables import GraphRow, PersonRow
+from app.storage.tables import GraphRow
 
 TOKEN_COOKIE = "betgraph_token"  # noqa: S105 - a cookie name, not a secret
 SESSION_COOKIE = "betgraph_session"
+LOGIN_COOKIE = "betgraph_login"  # the state this browser was sent to the provider with
 CSRF_COOKIE = "betgraph_csrf"
 MAX_AGE = 30 * 24 * 3600
 
@@ -39,22 +40,16 @@ def viewer(request: Request, session: SessionDep) -> Caller | None:
     if secret:
         found = signins.caller(session, secret, services.settings)
         if found is not None:
-            who = found[0]
+            who = found.who
             writes = request.method not in READS  # the request's transaction is a write already
-            signins.seen(services.sessions, who, found[1], within=session if writes else None)
-            request.state.person = display_name(session, who)
+            signins.seen(services.sessions, who, found.seen, within=session if writes else None)
+            request.state.person = found.name
     token = request.cookies.get(TOKEN_COOKIE)
     if who is None and token:
         who = access.caller(session, token, default_role=services.settings.default_role)
     # An ended sign-in or a revoked token reads as signed out. Kept on the request so every page's header knows.
     request.state.viewer = who
     return who
-
-
-def display_name(session: Session, who: Caller) -> str:
-    """How the header names the person: kept as text, since pages are drawn after the transaction ends."""
-    person = session.get(PersonRow, who.person_id) if who.person_id is not None else None
-    return (person.name or person.email) if person is not None else ""
 
 
 ViewerDep = Annotated[Caller | None, Depends(viewer)]
@@ -117,6 +112,16 @@ def sign_in(request: Request, response: Response, token: str) -> None:
 def start_session(request: Request, response: Response, secret: str, max_age: float) -> None:
     response.delete_cookie(TOKEN_COOKIE, path="/")  # one way of being signed in at a time
     _cookie(request, response, SESSION_COOKIE, secret, max_age=int(max_age), samesite="lax")
+
+
+def remember_login(request: Request, response: Response, state: str, max_age: int) -> None:
+    """The state a sign-in left for the provider with. Lax: the provider sends the browser back
+    from its own site, by a top-level GET; only the callback needs it."""
+    _cookie(request, response, LOGIN_COOKIE, state, max_age=max_age, samesite="lax", path="/auth")
+
+
+def forget_login(response: Response) -> None:
+    response.delete_cookie(LOGIN_COOKIE, path="/auth")
 
 
 def sign_out(response: Response) -> None:

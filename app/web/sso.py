@@ -19,8 +19,6 @@ from app.web.signin import local
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
-LOGIN_COOKIE = "betgraph_login"  # the state this browser was sent to the provider with
-
 
 def _provider(services: Services) -> Provider:
     if services.provider is None:
@@ -37,16 +35,7 @@ def login(request: Request, services: ServicesDep, next: str = "/") -> Response:
     except ProviderError as error:
         raise _unavailable(error) from None
     response = RedirectResponse(started.url, status_code=303)
-    # Lax: the provider sends the browser back from its own site, by a top-level GET.
-    response.set_cookie(
-        LOGIN_COOKIE,
-        started.state,
-        max_age=signins.PENDING_SECONDS,
-        path="/auth",
-        httponly=True,
-        samesite="lax",
-        secure=auth.secure(request),
-    )
+    auth.remember_login(request, response, started.state, signins.PENDING_SECONDS)
     return response
 
 
@@ -66,19 +55,20 @@ def callback(
             provider,
             services.settings,
             state=state[:500],
-            kept_state=request.cookies.get(LOGIN_COOKIE, "")[:500],
+            kept_state=request.cookies.get(auth.LOGIN_COOKIE, "")[:500],
             code=code[:2000],
             error=error,
             issuer=iss[:500],
         )
     except SignInError as refused:
-        page = PageError(400, "You are not signed in", f"{str(refused)[:1].upper()}{str(refused)[1:]}.")
-        page.headers["Set-Cookie"] = f"{LOGIN_COOKIE}=; Max-Age=0; Path=/auth; HttpOnly; SameSite=Lax"
-        raise page from None
+        forgotten = Response()
+        auth.forget_login(forgotten)  # a page error carries headers, not a response to delete it on
+        words = f"{str(refused)[:1].upper()}{str(refused)[1:]}."
+        raise PageError(400, "You are not signed in", words, {"Set-Cookie": forgotten.headers["set-cookie"]}) from None
     except ProviderError as failed:
         raise _unavailable(failed) from None
     response = RedirectResponse(finished.next, status_code=303)
-    response.delete_cookie(LOGIN_COOKIE, path="/auth")
+    auth.forget_login(response)
     auth.start_session(request, response, finished.secret, services.settings.session_max)
     return response
 

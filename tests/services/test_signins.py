@@ -45,7 +45,7 @@ def _set_back(session: Session, row: SignInRow, **ago: dt.timedelta) -> None:
 
 def _caller(session: Session, secret: str, settings: Settings) -> Caller | None:
     found = signins.caller(session, secret, settings)
-    return found[0] if found is not None else None
+    return found.who if found is not None else None
 
 
 def test_a_fresh_sign_in_is_its_person(session: Session, settings: Settings) -> None:
@@ -53,7 +53,8 @@ def test_a_fresh_sign_in_is_its_person(session: Session, settings: Settings) -> 
     row, secret = _sign_in(session, ana)
     found = signins.caller(session, secret, settings)
     assert found is not None
-    who, seen = found
+    who, seen = found.who, found.seen
+    assert found.name == "Ana"
     assert (who.person_id, who.sign_in_id, who.token_id, who.graph_id) == (ana.id, row.id, None, None)
     assert (who.admin, who.scope, who.default_role) == (False, Scope.ADMIN, Role.VIEWER)
     assert abs(seen - utcnow()) < dt.timedelta(minutes=1)
