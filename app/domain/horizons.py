@@ -4,6 +4,7 @@ columns both read."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import IntEnum
 
 from app.domain.model import Graph, add_months
@@ -28,13 +29,17 @@ def reach(pays_off: dt.date, as_of: dt.date) -> Reach:
     return Reach.BEYOND_A_YEAR
 
 
-def reaches(graph: Graph, as_of: dt.date) -> dict[str, Reach]:
-    """Each bet's reach; a bet without a horizon has the reach of its primary parent, and one
-    whose line has no horizon at all is taken as the longest."""
-    found: dict[str, Reach] = {}
-    for bet in graph.bets:
-        if bet.horizon is not None:
-            found[bet.id] = reach(bet.horizon.resolve(as_of), as_of)
+@dataclass(frozen=True, slots=True)
+class PaysOff:
+    on: dt.date | None  # None: no bet on its line of primary parents has a horizon
+    inherited: bool  # the date is its primary parent's (or theirs), not its own
+
+
+def pays_off(graph: Graph, as_of: dt.date) -> dict[str, PaysOff]:
+    """When each bet pays off: its own horizon, else its primary parent's, up the line."""
+    found: dict[str, PaysOff] = {
+        bet.id: PaysOff(bet.horizon.resolve(as_of), False) for bet in graph.bets if bet.horizon is not None
+    }
     for bet in graph.bets:
         if bet.id in found:
             continue
@@ -43,10 +48,19 @@ def reaches(graph: Graph, as_of: dt.date) -> dict[str, Reach]:
         while step.id not in found:
             primary = step.parents[0] if step.parents else None
             if primary is None or primary not in graph.bet_by_id or primary in trail:
-                found[step.id] = Reach.BEYOND_A_YEAR
+                found[step.id] = PaysOff(None, False)
                 break
             trail.append(primary)
             step = graph.bet_by_id[primary]
         for member in trail:
-            found.setdefault(member, found[step.id])
+            found.setdefault(member, PaysOff(found[step.id].on, found[step.id].on is not None))
     return found
+
+
+def reaches(graph: Graph, as_of: dt.date) -> dict[str, Reach]:
+    """Each bet's reach, by when it pays off (`pays_off`); a line with no horizon at all is taken
+    as the longest."""
+    return {
+        bet_id: reach(found.on, as_of) if found.on is not None else Reach.BEYOND_A_YEAR
+        for bet_id, found in pays_off(graph, as_of).items()
+    }

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from app.domain.analysis import Support, support
-from app.domain.horizons import Reach, reaches
+from app.domain.horizons import Reach, pays_off, reaches
 from app.domain.lint import Finding, Severity, lint
 from app.domain.model import (
     RESOLVED_STATUSES,
@@ -381,10 +381,11 @@ def portfolio(graph: Graph, today: dt.date, team: str | None = None) -> Portfoli
     bets = graph.bets if team is None else tuple(bet for bet in graph.bets if bet.team == team)
     if team is not None:
         _check_team(graph, team)
-    days = _days(graph, as_of)
+    paid = pays_off(graph, as_of)
     placed = []
     for bet in bets:
-        found, inherited = days.get(bet.id, (None, False))
+        on, inherited = paid[bet.id].on, paid[bet.id].inherited
+        found = (on - as_of).days if on is not None else None
         prescribed = bet.prescriptiveness is not None and bet.prescriptiveness >= Prescriptiveness.GUIDED
         flagged = []
         if prescribed and found is not None and found > far and not inherited:
@@ -410,22 +411,6 @@ def portfolio(graph: Graph, today: dt.date, team: str | None = None) -> Portfoli
     placed.sort(key=lambda p: (p.days is None, p.days or 0, p.id))
     longest = max([far, *(p.days for p in placed if p.days is not None)])
     return Portfolio(graph.title, as_of, team, tuple(placed), regions, longest)
-
-
-def _days(graph: Graph, as_of: dt.date) -> dict[str, tuple[int | None, bool]]:
-    """Days to each bet's pay-off, its own horizon's or else its primary parent's (inherited)."""
-    own = {bet.id: (bet.horizon.resolve(as_of) - as_of).days for bet in graph.bets if bet.horizon is not None}
-    found: dict[str, tuple[int | None, bool]] = {key: (value, False) for key, value in own.items()}
-    for bet in graph.bets:
-        step, seen = bet, {bet.id}
-        while step.id not in own and step.parents and step.parents[0] in graph.bet_by_id:
-            step = graph.bet_by_id[step.parents[0]]
-            if step.id in seen:
-                break
-            seen.add(step.id)
-        if bet.id not in own:
-            found[bet.id] = (own.get(step.id), True) if step.id in own else (None, False)
-    return found
 
 
 def lens_of(graph: Graph, lens: LensKind, today: dt.date, team: str | None = None) -> Board | AssumptionMap | Portfolio:

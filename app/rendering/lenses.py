@@ -639,13 +639,22 @@ def portfolio_data(portfolio: Portfolio) -> dict[str, Any]:
     }
 
 
+def lens_text(lens: Board | AssumptionMap | Portfolio) -> str:
+    """The text alternative of a lens's picture: what it shows, in words."""
+    if isinstance(lens, Board):
+        return board_text(lens)
+    if isinstance(lens, AssumptionMap):
+        return assumptions_text(lens)
+    return portfolio_text(lens)
+
+
 def lens_document(lens: Board | AssumptionMap | Portfolio) -> dict[str, Any]:
     """A lens as JSON data: its title, description and text alternative, then what it places where."""
     title, description = named(lens)
     if isinstance(lens, Board):
-        text, data = board_text(lens), board_data(lens)
+        data = board_data(lens)
     elif isinstance(lens, AssumptionMap):
-        text, data = assumptions_text(lens), assumptions_data(lens)
+        data = assumptions_data(lens)
     else:
-        text, data = portfolio_text(lens), portfolio_data(lens)
-    return {"title": title, "description": description, "text": text, **data}
+        data = portfolio_data(lens)
+    return {"title": title, "description": description, "text": lens_text(lens), **data}

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal, cast, get_args
 
-from app.domain.lenses import AssumptionMap, Board, LensKind, lens_of
+from app.domain.lenses import AssumptionMap, Board, LensKind, Portfolio, lens_of
 from app.domain.model import Graph
 from app.rendering.dot import DotOptions, DotPlan, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
@@ -112,10 +112,15 @@ def prepare_lens(
     options: RenderOptions | None = None,
 ) -> Prepared:
     """A lens (`app.domain.lenses`) as a picture in `fmt`; LensError when it cannot be drawn as asked."""
+    return prepare_found(lens_of(graph, lens, today, team), graph.slug, fmt, options)
+
+
+def prepare_found(
+    found: Board | AssumptionMap | Portfolio, slug: str, fmt: Format, options: RenderOptions | None = None
+) -> Prepared:
+    """A lens already computed (of the graph `slug`) as a picture in `fmt`."""
     options = options or RenderOptions()
-    theme = options.dot.theme
-    slug, links = graph.slug, options.dot.links
-    found = lens_of(graph, lens, today, team)
+    theme, links = options.dot.theme, options.dot.links
     if fmt == "json":
         text = json.dumps(lens_document(found), ensure_ascii=False, indent=2) + "\n"
         return Prepared(*named(found), fmt, text)

@@ -5,16 +5,16 @@ Nodes link back to the viewer, so clicking a bet in the picture selects it.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.domain.model import Graph
-from app.rendering.render import prepare, prepare_view
+from app.domain.lenses import AssumptionMap, Board, Portfolio
+from app.rendering.lenses import named
+from app.rendering.render import prepare, prepare_found
 from app.rendering.runner import RenderError
-from app.rendering.views import Scene, View
+from app.rendering.views import Scene
 from app.services import pictures
 from app.services.context import Services
 from app.services.errors import BusyError
@@ -31,16 +31,18 @@ class Picture:
 def picture(
     services: Services, session: Session, base: str, shown: Scene | Lens, theme: Literal["light", "dark"]
 ) -> Picture:
-    """The scene (or a lens: a graph and a lens view of it) drawn as SVG; a failed drawing comes
-    back as `error`, in words."""
+    """The scene (or a lens, computed already) drawn as SVG; a failed drawing comes back as
+    `error`, in words."""
     options = pictures.options(base, theme)
-    title, description = (shown.title, shown.description) if isinstance(shown, Scene) else ("", "")
+    if isinstance(shown, Scene):
+        title, description = shown.title, shown.description
+    else:
+        title, description = named(shown.found)
     try:
         if isinstance(shown, Scene):
             prepared = prepare(shown, "svg", options)
         else:
-            prepared = prepare_view(shown.graph, shown.view, "svg", shown.today, options)
-            title, description = prepared.title, prepared.description
+            prepared = prepare_found(shown.found, shown.slug, "svg", options)
         # The drawing may take seconds: it waits without holding a connection (the read ends).
         found = pictures.found_or_drawn(services, session, prepared, options, theme)
     except RenderError as error:
@@ -52,8 +54,7 @@ def picture(
 
 @dataclass(frozen=True, slots=True)
 class Lens:
-    """A lens the viewer shows: `view` (a lens kind, its focus a team) of `graph` on `today`."""
+    """A lens the viewer shows, computed (`app.domain.lenses.lens_of`) from the graph `slug`."""
 
-    graph: Graph
-    view: View
-    today: dt.date
+    found: Board | AssumptionMap | Portfolio
+    slug: str

@@ -17,7 +17,7 @@ from app.domain.lint import Finding, Severity, lint
 from app.domain.model import Graph, Kind
 from app.domain.model import Status as BetStatus
 from app.http import ServicesDep, SessionDep
-from app.rendering.lenses import lens_document
+from app.rendering.lenses import lens_text
 from app.rendering.style import BANDS
 from app.rendering.views import BAND_NAMES, LENSES, Scene, View, ViewError, band_of, matching, select, select_diff
 from app.services import access, visits
@@ -94,7 +94,7 @@ def viewer_page(
             scene, changes = _diff_scene(services, session, row, state, today)
         elif state.view in LENSES:
             found = lens_of(graph, cast(LensKind, state.view), today, state.focus or None)
-            lens, alternative = Lens(graph, View(state.view, state.focus or None), today), lens_document(found)["text"]
+            lens, alternative = Lens(found, row.slug), lens_text(found)
         else:
             scene = select(graph, view, today)
     except (ViewError, LensError) as error:
