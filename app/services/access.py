@@ -80,6 +80,12 @@ class Caller:
 HOLDER = Caller(None, Scope.ADMIN, None)
 
 
+def administrator(who: Caller | None) -> bool:
+    """Whether `who` may do everything, on every graph and beyond them (people's sign-ins): an
+    administrator, or a service token of the admin scope."""
+    return who is not None and (who.admin if who.person_id is not None else SERVICE_ROLE[who.scope] == Role.ADMIN)
+
+
 def signed_in(person_id: int, *, admin: bool, default_role: str, sign_in_id: int) -> Caller:
     """A person signed in through the provider (`app.services.signins` decides that they are)."""
     return Caller(

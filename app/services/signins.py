@@ -26,7 +26,6 @@ from app.storage import changes, signins
 from app.storage.db import transaction
 from app.storage.people import find_person
 from app.storage.tables import PersonRow, SignInRow, as_utc, utcnow
-from app.storage.tokens import Scope
 
 PENDING_SECONDS = 600  # how long a person may take at the provider before the sign-in is void
 SEEN_EVERY = 60.0  # a sign-in's last use is written at most this often: the idle limit is this coarse
@@ -170,33 +169,29 @@ def end(session: Session, sign_in_id: int, who: Caller | None) -> bool:
     """End a sign-in: one's own, or anyone's for an administrator. False when it had ended already."""
     row = signins.get(session, sign_in_id)
     mine = who is not None and who.person_id is not None and row is not None and row.person_id == who.person_id
-    if row is None or not (mine or _admin(who)):
+    if row is None or not (mine or access.administrator(who)):
         raise NotFoundError(f"no sign-in {sign_in_id}")
     return signins.end(session, sign_in_id=sign_in_id) == 1
 
 
 def end_all(session: Session, person: PersonRow, who: Caller | None) -> int:
     """End every sign-in of `person`; theirs to do, or an administrator's. How many were live."""
-    if not (_admin(who) or (who is not None and who.person_id == person.id)):
+    if not (access.administrator(who) or (who is not None and who.person_id == person.id)):
         raise ForbiddenError("only an administrator may end another person's sign-ins")
     return signins.end(session, person_id=person.id)
 
 
 def listed(session: Session, who: Caller | None, settings: Settings) -> list[tuple[SignInRow, PersonRow]]:
     """The live sign-ins `who` may see: everyone's for an administrator, else their own."""
-    if who is None or (who.person_id is None and not _admin(who)):
+    if who is None or (who.person_id is None and not access.administrator(who)):
         raise ForbiddenError("only a person or an administrator has sign-ins to list")
     now = utcnow()
     return signins.listed(
         session,
-        person_id=None if _admin(who) else who.person_id,
+        person_id=None if access.administrator(who) else who.person_id,
         since=now - dt.timedelta(seconds=settings.session_idle),
         begun_since=now - dt.timedelta(seconds=settings.session_max),
     )
-
-
-def _admin(who: Caller | None) -> bool:
-    return who is not None and (who.admin or (who.person_id is None and who.scope == Scope.ADMIN))
 
 
 def id_token(session: Session, sign_in_id: int) -> str | None:
