@@ -41,20 +41,5 @@ def search(
     """The bets and assumptions whose title, statement, description, owner, team or tags hold every
     word of `q`, best first: title and statement weigh most, then the description."""
     found = service.search(session, caller, q, graph=graph, limit=limit)
-    return SearchOut(
-        query=q.strip(),
-        items=[
-            SearchItem(
-                graph=r.graph,
-                graph_title=r.graph_title,
-                kind=r.kind,
-                id=r.id,
-                bet_kind=r.bet_kind,
-                title=r.title,
-                snippet=r.snippet,
-                url=r.url,
-                score=r.score,
-            )
-            for r in found
-        ],
-    )
+    items = [SearchItem.model_validate(result, from_attributes=True) for result in found]
+    return SearchOut(query=q.strip(), items=items)
