@@ -50,6 +50,7 @@ from app.domain.lenses import (
     Quadrant,
 )
 from app.rendering import style
+from app.rendering.lenses import named
 from app.rendering.mermaid import (
     MAX_TEXT,
     MermaidTheme,
@@ -185,7 +186,7 @@ def _column_items(board: Board, column: Column, cut: _Cut) -> Iterator[str]:
 
 
 def _board_source(board: Board, theme: MermaidTheme, cut: _Cut) -> str:
-    out = [*front_matter(board.title, theme), "kanban"]
+    out = [*front_matter(named(board)[0], theme), "kanban"]
     if len(board.lanes) > 1:
         out.append(
             f"  %% {len(board.lanes)} teams: kanban has no swimlanes, so each column lists one team's cards after "
@@ -343,7 +344,7 @@ def assumptions_mermaid(amap: AssumptionMap, theme: MermaidTheme = "light") -> s
         css = "flagged" if point.marks.errors or point.marks.warnings else None
         points.append(_Point(name, _evidence(point.evidence), _importance(point.importance), strong, important, css))
     chart = _Chart(
-        title=f"{amap.title} — assumptions" + (f" of {amap.team}" if amap.team else ""),
+        title=named(amap)[0],
         x_axis=("Little evidence", "Strong evidence"),
         y_axis=("Less important", "Important"),
         quadrants=(
@@ -396,7 +397,7 @@ def portfolio_mermaid(portfolio: Portfolio, theme: MermaidTheme = "light") -> st
         css = "flagged" if bet.regions else "done" if bet.done else None
         points.append(_Point(name, x, y, right, top, css))
     left_out = len(no_time) + len(unstated)
-    title = f"{portfolio.title} — portfolio" + (f" of {portfolio.team}" if portfolio.team else "")
+    title = named(portfolio)[0]
     if left_out:
         title += f" ({left_out} not drawn: no horizon or no certainty)"
     horizon = "1 day" if far == 1 else f"{far} days"

@@ -34,6 +34,7 @@ from app.rendering.lens_mermaid import (
     portfolio_mermaid,
     shorten,
 )
+from app.rendering.lenses import named
 from app.rendering.mermaid import MAX_TEXT, MermaidTheme, MermaidTooLargeError, body_size
 from tests.domain.builders import TODAY, assumption, bet, graph
 from tests.realclients import mermaid_drawn
@@ -105,7 +106,8 @@ def test_the_board_is_a_kanban_of_four_columns_in_stack_rank_order() -> None:
     found = board(acme, TODAY)
     source = board_mermaid(found, "light")
 
-    assert source.startswith('---\ntitle: "Acme product map"\nconfig:\n  theme: default\n---\nkanban\n')
+    front = '---\ntitle: "Acme product map: Now, Next, Later"\nconfig:\n  theme: default\n---\nkanban\n'
+    assert source.startswith(front)
     assert re.findall(r"^  (col_\w+)\[", source, re.M) == [f"col_{c.value}" for c in COLUMNS]
     expected = [(f"col_{c.value}", f"c_{card.id}") for c in COLUMNS for lane in found.lanes for card in lane.cards[c]]
     assert _items(source) == expected
@@ -307,7 +309,7 @@ def _cases() -> list[Case]:
         amap = assumption_map(item, TODAY)
         names = [shorten(p.statement, NAME) or p.id for p in amap.points]
         cases.append(
-            Case(f"{item.slug}-assumptions", assumptions_mermaid(amap, theme), (f"{item.title} — assumptions", *names))
+            Case(f"{item.slug}-assumptions", assumptions_mermaid(amap, theme), (named(amap)[0], *names))
         )
         placed = portfolio(item, TODAY)
         names = [shorten(b.title, NAME) for b in placed.bets if b.days is not None and b.certainty is not None]
@@ -315,7 +317,7 @@ def _cases() -> list[Case]:
             Case(
                 f"{item.slug}-portfolio",
                 portfolio_mermaid(placed, themes[1 - number % 2]),
-                (f"{item.title} — portfolio", *names),
+                (named(placed)[0], *names),
             )
         )
     large = board(synthetic_graph(2_000), TODAY)

@@ -12,6 +12,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
@@ -156,6 +157,21 @@ def test_the_lint_panel_jumps_to_the_bet(visit: Visit, server: Server) -> None:
     expect(page.locator("#details")).to_contain_text("orphan")
     expect(page.locator("#canvas g.selected")).to_have_count(1)
     screenshot(page, "lint")
+    assert visit.problems == []
+
+
+@pytest.mark.parametrize("lens", ["board", "assumptions", "portfolio"])
+def test_a_card_or_point_of_a_lens_opens_its_details(visit: Visit, server: Server, lens: str) -> None:
+    page = visit.page
+    page.goto(server.url(f"/graphs/acme?view={lens}"))
+    expect(page.locator("#canvas svg g.svg-pan-zoom_viewport")).to_have_count(1)
+    anchor = page.locator('#canvas a[*|href*="focus="]').first
+    node = parse_qs(urlsplit(anchor.get_attribute("xlink:href") or "").query)["focus"][0]
+    anchor.dispatch_event("click")  # a card may sit under the pan-and-zoom's edge
+    expect(page.locator("#details code").first).to_have_text(node)
+    assert _query(page)["focus"] == [node]
+    assert _query(page)["view"] == [lens]  # the lens stays on screen beside the details
+    expect(page.locator("#canvas g.selected")).to_have_count(1)
     assert visit.problems == []
 
 
