@@ -308,9 +308,7 @@ def _cases() -> list[Case]:
         cases.append(Case(f"{item.slug}-board", board_mermaid(found, theme), tuple(texts)))
         amap = assumption_map(item, TODAY)
         names = [shorten(p.statement, NAME) or p.id for p in amap.points]
-        cases.append(
-            Case(f"{item.slug}-assumptions", assumptions_mermaid(amap, theme), (named(amap)[0], *names))
-        )
+        cases.append(Case(f"{item.slug}-assumptions", assumptions_mermaid(amap, theme), (named(amap)[0], *names)))
         placed = portfolio(item, TODAY)
         names = [shorten(b.title, NAME) for b in placed.bets if b.days is not None and b.certainty is not None]
         cases.append(
