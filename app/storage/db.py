@@ -26,10 +26,19 @@ WRITE = {"betgraph_write": True}
 # for any statement Betgraph makes on a healthy database, short enough that an outage is told
 # to clients at once instead of hanging every request for as long as it lasts.
 DEFAULT_TIMEOUT = 5.0
+# Connections kept open per process. SQLAlchemy keeps 5 and opens up to 10 more for a burst,
+# closing each as it comes back: with 16 requests at once, every one of them then paid for a
+# new connection (its PRAGMAs on SQLite, a new server process on PostgreSQL). The overflow
+# stays for bursts beyond this; a request that finds none free waits `timeout`, then hears 503.
+POOL_SIZE = 16
+POOL_OVERFLOW = 4
 
 
 def make_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> Engine:
     parsed = make_url(url)
+    if "poolclass" not in options and parsed.database not in (None, "", ":memory:"):  # a queue of connections
+        options.setdefault("pool_size", POOL_SIZE)
+        options.setdefault("max_overflow", POOL_OVERFLOW)
     if parsed.get_backend_name() != "sqlite":
         return _postgres_engine(url, timeout, **options)
     if parsed.database and parsed.database != ":memory:":

@@ -40,6 +40,8 @@ Section = Literal["bet", "assumption"]
 _WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 10
 MAX_WORD = 64  # no word of ours is longer; a longer one finds nothing anyway
+# Matches ranked at most: past it, the best of the most recently written (see `find`).
+WINDOW = 1000
 
 
 def words(query: str) -> list[str]:
@@ -124,21 +126,28 @@ def find(
 ) -> list[Hit]:
     """The items that hold every word in `found` (the last as a prefix), best first.
 
+    Exact when at most WINDOW items match; when more do (a word nearly everything holds), the
+    best of the WINDOW most recently written: search is for finding an item by its words, and
+    a word that common finds nothing in particular, so bounding its cost beats ranking it all.
+
     `visible_to` is "all", or the ids of the graphs searched besides the public ones; `graph_id`
     narrows to that one graph.
     """
     if not found:
         return []
-    # Ranking every match is the cost of a common word; the graphs' names and titles are joined
-    # to the best `limit` alone, and which graphs may be searched is one small set, not a join
-    # per match.
+    # Ranking is the cost of a common word: every match's score is computed before the best are
+    # known, so a word in 20,000 items cost ~15 ms on SQLite and ~30 ms on PostgreSQL. Only the
+    # WINDOW most recently written matches are ranked: both indexes walk matches by id, newest
+    # first, and stop there. Which graphs may be searched is one small set, not a join per
+    # match, and the graphs' names and titles are joined to the best `limit` alone.
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         query: BindParameter[str] = bindparam("tsquery", tsquery(found))
         words = func.to_tsquery(literal_column("'simple'::regconfig"), query)
         document: ColumnElement[Any] = literal_column("search_entries.document")
         score: ColumnElement[Any] = func.ts_rank_cd(document, words)
-        best = select(SearchRow.id, score.label("score")).where(document.op("@@")(words))
+        newest: ColumnElement[Any] = SearchRow.__table__.c.id
+        window = select(SearchRow.id, score.label("score")).where(document.op("@@")(words))
     else:
         # bm25 is lower for better matches. It weighs a word's count in each column and then
         # saturates it (at most 2.2 a word, k1 = 1.2), so weights only a few apart let a short
@@ -147,18 +156,28 @@ def find(
         # the average length; within a column, bm25 decides.
         score = -func.bm25(literal_column("search_fts"), 100000.0, 300.0, 1.0, 1.0)
         matched = literal_column("search_fts").op("MATCH")(bindparam("match", fts5_match(found)))
-        best = select(_FTS.c.rowid.label("id"), score.label("score")).select_from(_FTS).where(matched)
+        newest = _FTS.c.rowid
+        window = select(_FTS.c.rowid.label("id"), score.label("score")).select_from(_FTS).where(matched)
         if graph_id is not None or visible_to != "all":  # the FTS table knows no graphs
-            best = best.join(SearchRow, SearchRow.id == _FTS.c.rowid)
+            window = window.join(SearchRow, SearchRow.id == _FTS.c.rowid)
     if graph_id is not None:
-        best = best.where(SearchRow.graph_id == graph_id)
+        # Newest first over every graph would walk the newer graphs' matches first: the graph's
+        # own range of ids takes the index straight to them.
+        ids = select(SearchRow.id).where(SearchRow.graph_id == graph_id)
+        lowest, highest = ids.order_by(SearchRow.id).limit(1), ids.order_by(SearchRow.id.desc()).limit(1)
+        window = window.where(
+            newest.between(lowest.scalar_subquery(), highest.scalar_subquery()), SearchRow.graph_id == graph_id
+        )
     if visible_to != "all":
         shown = select(GraphVersionRow.graph_id).where(
             GraphVersionRow.valid_to.is_(None),
             or_(GraphVersionRow.visibility == "public", GraphVersionRow.graph_id.in_(visible_to)),
         )
-        best = best.where(SearchRow.graph_id.in_(shown))
-    ranked = best.order_by(score.desc(), literal_column("id")).limit(limit).subquery()
+        window = window.where(SearchRow.graph_id.in_(shown))
+    matches = window.order_by(newest.desc()).limit(WINDOW).subquery()
+    ranked = (
+        select(matches.c.id, matches.c.score).order_by(matches.c.score.desc(), matches.c.id).limit(limit).subquery()
+    )
     statement = (
         select(
             GraphRow.slug,

@@ -323,7 +323,10 @@ class SearchRow(Base):
     """
 
     __tablename__ = "search_entries"
-    __table_args__ = (UniqueConstraint("graph_id", "section", "item_id", name="uq_search_entries_item"),)
+    __table_args__ = (
+        UniqueConstraint("graph_id", "section", "item_id", name="uq_search_entries_item"),
+        Index("ix_search_entries_graph_newest", "graph_id", "id"),  # a graph's newest matches first
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)  # SQLite's rowid: the FTS5 table's key
     graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))

@@ -118,6 +118,26 @@ def test_visibility_and_one_graph(session: Session) -> None:
     assert graphs(graph_id=shut.id) == {"shut"}
 
 
+def test_past_the_window_the_newest_matches_are_ranked(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    save_graph(session, _graph("older", Visibility.PUBLIC))
+    save_graph(session, _graph("newer", Visibility.PUBLIC))
+    everything = search.find(session, ["payroll"])  # 4 matches: two graphs' vision and owners
+    assert len(everything) == 4
+    monkeypatch.setattr(search, "WINDOW", 2)
+    assert {hit.graph for hit in search.find(session, ["payroll"])} == {"newer"}  # the two written last
+    assert sorted(_ids(session, "payroll")) == ["owners", "vision"]
+    # within one graph, that graph's newest: an older graph is not crowded out by a newer one
+    older = get_graph_row(session, "older")
+    assert older is not None
+    assert {hit.graph for hit in search.find(session, ["payroll"], graph_id=older.id)} == {"older"}
+    assert sorted(_ids(session, "payroll", graph_id=older.id)) == ["owners", "vision"]
+    # an edit makes an item new again
+    first = _graph("older", Visibility.PUBLIC)
+    renamed = dataclasses.replace(first.bet_by_id["vision"], title="Payroll in four minutes")
+    save_graph(session, dataclasses.replace(first, bets=tuple(renamed if b.id == "vision" else b for b in first.bets)))
+    assert ("older", "vision") in {(hit.graph, hit.item_id) for hit in search.find(session, ["payroll"])}
+
+
 @pytest.mark.parametrize(
     "query",
     [
