@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import ClassVar
 
@@ -15,16 +16,17 @@ class _LazyGroup(click.Group):
     """Commands that need the database are imported when they run: `render` and `lint` should
     not pay a second and a half for SQLAlchemy, Alembic and the PostgreSQL driver."""
 
-    LAZY: ClassVar[dict[str, str]] = {
-        "db": "db",
-        "serve": "serve",
-        "import": "import_command",
-        "export": "export_command",
-        "token": "token",
-        "checkin": "checkin",
-        "member": "member",
-        "person": "person",
-        "session": "session_group",
+    # name: (module of app.cli, its command)
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "db": ("database", "db"),
+        "serve": ("database", "serve"),
+        "import": ("database", "import_command"),
+        "export": ("database", "export_command"),
+        "token": ("database", "token"),
+        "checkin": ("database", "checkin"),
+        "member": ("database", "member"),
+        "person": ("database", "person"),
+        "session": ("database", "session_group"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -32,9 +34,8 @@ class _LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.LAZY:
-            from app.cli import database  # noqa: PLC0415 - the point of this class
-
-            command: click.Command = getattr(database, self.LAZY[name])
+            module, attribute = self.LAZY[name]
+            command: click.Command = getattr(importlib.import_module(f"app.cli.{module}"), attribute)
             return command
         return super().get_command(ctx, name)
 
