@@ -44,7 +44,7 @@ from app.storage.tokens import Scope, create_token, list_tokens, revoke_token
 
 
 @contextlib.contextmanager
-def _database(*, write: bool = True) -> Iterator[Session]:
+def database_transaction(*, write: bool = True) -> Iterator[Session]:
     """The command's one transaction: committed when the block ends, rolled back on error."""
     url = settings().database_url
     try:
@@ -112,7 +112,7 @@ def import_command(file: str, reason: str | None, slug: str | None, title: str |
     by its extension; `betgraph convert --help` describes them.
     """
     graph, _ = load_file(file, positions=False, slug=slug, title=title)
-    with _database() as session:
+    with database_transaction() as session:
         saved = save_graph(session, graph, reason=reason)
     state = "created" if saved.created else "updated" if saved.changed else "unchanged"
     click.echo(f"{graph.slug}: {state}, revision {saved.revision}", err=True)
@@ -127,7 +127,7 @@ def import_command(file: str, reason: str | None, slug: str | None, title: str |
 def export_command(slug: str, out: str | None, fmt: str | None) -> None:
     """Write graph SLUG from the database as a document, a CSV of paths or a Markdown outline."""
     fmt = output_format(fmt, out)
-    with _database(write=False) as session:
+    with database_transaction(write=False) as session:
         row = get_graph_row(session, slug)
         if row is None:
             fail(f"no graph {slug!r} in the database")
@@ -155,7 +155,7 @@ def token_create(scope: str, slug: str | None, email: str | None, label: str) ->
     """
     if email is not None and slug is not None:
         fail("a personal token acts on the person's graphs: --graph is for service tokens")
-    with _database() as session:
+    with database_transaction() as session:
         if email is not None:
             try:
                 _, secret = people.create_personal_token(session, email, Scope[scope.upper()], label=label)
@@ -172,7 +172,7 @@ def token_create(scope: str, slug: str | None, email: str | None, label: str) ->
 @token.command(name="list")
 def token_list() -> None:
     """The tokens: id, scope, graph, state, label, whose (an e-mail, or `service`); never the tokens."""
-    with _database(write=False) as session:
+    with database_transaction(write=False) as session:
         slugs = {row.id: row.slug for row in session.scalars(select(GraphRow))}
         emails = {row.id: row.email for row in session.scalars(select(PersonRow))}
         for row in list_tokens(session):
@@ -186,7 +186,7 @@ def token_list() -> None:
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int) -> None:
     """Revoke token TOKEN_ID (see `token list`); requests with it get 401 from now on."""
-    with _database() as session:
+    with database_transaction() as session:
         if not revoke_token(session, token_id):
             fail(f"no active token {token_id}")
     click.echo(f"revoked token {token_id}", err=True)
@@ -203,7 +203,7 @@ def person() -> None:
 @click.option("--admin", is_flag=True, help="Make them an administrator.")
 def person_add(email: str, name: str, admin: bool) -> None:
     """Add the person at EMAIL (or give a known one a name, or make them an administrator)."""
-    with _database() as session:
+    with database_transaction() as session:
         try:
             found = people.person(session, email, name=name, admin=admin)
         except ServiceError as error:
@@ -214,7 +214,7 @@ def person_add(email: str, name: str, admin: bool) -> None:
 @person.command(name="list")
 def person_list() -> None:
     """The people: e-mail, name, administrator or not, signed in yet or not."""
-    with _database(write=False) as session:
+    with database_transaction(write=False) as session:
         for row in list_people(session):
             kind = "admin" if row.admin else "-"
             signed = "signed in" if row.subject else "not signed in yet"
@@ -240,7 +240,7 @@ def _graph(session: Session, slug: str) -> GraphRow:
 def member_add(slug: str, email: str, role: str) -> None:
     """Give the person at EMAIL ROLE on graph SLUG (they are added if new: a member may be named
     before their first sign-in)."""
-    with _database() as session:
+    with database_transaction() as session:
         try:
             added, _ = people.set_member(session, _graph(session, slug), email, role)
         except ServiceError as error:
@@ -252,7 +252,7 @@ def member_add(slug: str, email: str, role: str) -> None:
 @click.argument("slug")
 def member_list(slug: str) -> None:
     """The members of graph SLUG: e-mail, role, name."""
-    with _database(write=False) as session:
+    with database_transaction(write=False) as session:
         row = get_graph_row(session, slug)
         if row is None:
             fail(f"no graph {slug!r} in the database")
@@ -265,7 +265,7 @@ def member_list(slug: str) -> None:
 @click.argument("email")
 def member_remove(slug: str, email: str) -> None:
     """Take the person at EMAIL off graph SLUG."""
-    with _database() as session:
+    with database_transaction() as session:
         try:
             removed = people.remove_member(session, _graph(session, slug), email)
         except ServiceError as error:
@@ -298,7 +298,7 @@ def session_list(email: str | None) -> None:
     Id, e-mail, name, created, last seen (to within a minute), and `admin-group` when the
     provider's administrators' group made the person an administrator for this sign-in.
     """
-    with _database(write=False) as session:
+    with database_transaction(write=False) as session:
         whose = _signed_person(session, email) if email is not None else None
         for row, found in signins.listed(session, access.HOLDER, settings()):
             if whose is not None and found.id != whose.id:
@@ -320,7 +320,7 @@ def session_end(sign_in_id: int | None, email: str | None) -> None:
         fail("name the sign-in to end (an ID from `betgraph session list`), or --person EMAIL")
     if sign_in_id is not None and email is not None:
         fail("name a sign-in ID or --person EMAIL, not both")
-    with _database() as session:
+    with database_transaction() as session:
         try:
             if sign_in_id is not None:
                 live = signins.end(session, sign_in_id, access.HOLDER)
@@ -336,7 +336,7 @@ def session_end(sign_in_id: int | None, email: str | None) -> None:
 
 def stored_graph(slug: str) -> Graph:
     """Graph SLUG as stored now, for the file commands that also take a slug (`report`)."""
-    with _database(write=False) as session:
+    with database_transaction(write=False) as session:
         row = get_graph_row(session, slug)
         if row is None:
             fail(f"{slug}: no such file, and no graph {slug!r} in the database")
@@ -360,7 +360,7 @@ def checkin(*, slug: str, bet: str, value: float, on: dt.datetime | None, note: 
     sent: dict[str, Any] = (
         {"value": value} | ({"date": on.date()} if on else {}) | ({"note": note} if note is not None else {})
     )
-    with _database() as session:
+    with database_transaction() as session:
         row = lock_graph_row(session, slug)
         if row is None:
             fail(f"no graph {slug!r} in the database")
