@@ -276,6 +276,37 @@ def _manages_members(who: Caller, found: Role) -> bool:
     return found == Role.ADMIN or (who.person_id is not None and found >= Role.OWNER)
 
 
+def manages_webhooks_of(session: Session, who: Caller | None, row: GraphRow | None) -> bool:
+    """THE rule for webhooks: who may see and change those of `row` (None: those for every graph).
+    An owner of the graph, or an administrator, who alone may subscribe to every graph at once. A
+    subscription's URL and log are its owners' too: a reader of the graph sees neither."""
+    if who is None:
+        return False
+    if administrator(who) or row is None:
+        return administrator(who)
+    return role(session, who, row, public=visibility(session, row) == "public") >= Role.OWNER
+
+
+def webhook_manager(who: Caller | None) -> Caller:
+    """`who`, if they could manage any webhook at all: known before any is read."""
+    if who is None:
+        raise UnauthenticatedError("managing webhooks needs a token or a sign-in", writing=True)
+    return who
+
+
+def manage_webhooks(session: Session, who: Caller | None, slug: str | None) -> GraphRow | None:
+    """The graph whose webhooks `who` may manage (None: those for every graph), or why not."""
+    who = webhook_manager(who)
+    if slug is None:
+        if not manages_webhooks_of(session, who, None):
+            raise ForbiddenError("only an administrator may manage webhooks for every graph")
+        return None
+    row = read_graph(session, slug, who).row  # hidden from who may not read it
+    if not manages_webhooks_of(session, who, row):
+        raise ForbiddenError(f"only an owner of graph {slug!r} or an administrator may manage its webhooks")
+    return row
+
+
 @dataclass(frozen=True, slots=True)
 class Rights:
     """What the viewer offers `who` on one graph, by the rules the writes themselves are checked by."""

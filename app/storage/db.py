@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.storage import changes
+from app.storage import changes, webhooks
 from app.storage.watchdog import WATCHDOG
 
 # A write transaction on SQLite takes the write lock when it begins, so two writers queue on
@@ -169,5 +169,6 @@ def transaction(sessions: sessionmaker[Session], *, write: bool) -> Iterator[Ses
         except BaseException:
             session.rollback()
             raise
+        webhooks.committed(session)
         if changed:
             changes.wrote()

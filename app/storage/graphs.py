@@ -20,7 +20,7 @@ from app.domain.model import Graph
 from app.formats.document import graph_from_data
 from app.formats.schema import FORMAT_VERSION
 from app.formats.writing import assumption_to_data, bet_to_data, header_to_data
-from app.storage import search
+from app.storage import search, webhooks
 from app.storage.changes import touch
 from app.storage.tables import (
     AssumptionVersionRow,
@@ -355,6 +355,8 @@ def save_graph(
             graph_id=row.id, number=number, token_id=by.token_id, person_id=by.person_id, reason=reason, changes=changes
         )
     )
+    # In this transaction: a delivery exists exactly when the revision that caused it does.
+    webhooks.enqueue_revision(session, row, number, previous=previous, graph=graph, found=found)
     session.flush()
     # For whoever owns the transaction, to use once it has committed (`SAVED`).
     session.info.setdefault(SAVED, []).append((row, number, graph))

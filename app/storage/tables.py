@@ -337,3 +337,81 @@ class SearchRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     people: Mapped[str] = mapped_column(Text, default="")  # owner and team
     tags: Mapped[str] = mapped_column(Text, default="")
+
+
+class WebhookRow(Base):
+    """A subscription: where to send which events, for one graph or for all (`app.services.webhooks`).
+
+    The secret signs every delivery (Standard Webhooks), so it is kept as it was shown, once, to
+    whoever made the subscription; it is never shown again.
+    """
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[str]]
+    graph_id: Mapped[int | None] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(16), default="standard")  # standard, slack or teams
+    secret: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)  # why deliveries stopped, for its owner
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class WebhookEventRow(Base):
+    """Something that happened, as every subscription to it is sent it: written in the transaction
+    that made it happen (a revision), or by the sweep that found it due."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    # The graph may be deleted before its last deliveries are made: the payload names it itself.
+    graph_id: Mapped[int | None] = mapped_column(ForeignKey("graphs.id", ondelete="SET NULL"))
+    revision: Mapped[int | None]
+    payload: Mapped[dict[str, Any]]  # the event's `data`, without the links (made at sending)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one subscription: the outbox row, then its log (`app.services.deliveries`)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # What is due next: the deliverers' one question, asked often.
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_log", "webhook_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)  # `webhook-id`: the same on every attempt
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A deliverer sending it holds it until then; past it (the deliverer died), another may.
+    claimed_until: Mapped[dt.datetime | None]
+    last_attempt_at: Mapped[dt.datetime | None]
+    last_status: Mapped[int | None]  # the receiver's HTTP status
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[dt.datetime | None]
+
+
+class WebhookAlarmRow(Base):
+    """A dated event already raised (a review come due, a horizon passed, a week's digest): each once."""
+
+    __tablename__ = "webhook_alarms"
+    __table_args__ = (UniqueConstraint("graph_id", "type", "subject", "due", name="uq_webhook_alarms_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(63))  # the bet or assumption; "" for the digest
+    due: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

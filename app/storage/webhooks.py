@@ -1,0 +1,284 @@
+"""Webhook subscriptions and their outbox: the events, one delivery row per event and subscription,
+and what each attempt to send it did.
+
+Events are written in the transaction that raised them (`save_graph` calls `enqueue_revision`),
+so an event exists exactly when its cause does. Sending happens after commit, elsewhere
+(`app.services.deliveries`): a deliverer claims due rows for a lease (`claim`), sends them with
+no transaction open, and records the outcome (`record`). A deliverer that dies mid-send leaves
+its lease to run out, and another sends the row again: at least once, each time under the same
+`webhook-id`, which is how a receiver recognises a repeat.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.domain.diff import GraphDiff
+from app.domain.events import Event, revision_events
+from app.domain.model import Graph
+from app.storage.tables import (
+    GraphRow,
+    WebhookAlarmRow,
+    WebhookDeliveryRow,
+    WebhookEventRow,
+    WebhookRow,
+    utcnow,
+)
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def new_message_id() -> str:
+    return "msg_" + secrets.token_hex(16)
+
+
+def subscriptions_for(session: Session, graph_id: int) -> list[WebhookRow]:
+    """The enabled subscriptions that hear about `graph_id`: its own and those to every graph."""
+    query = select(WebhookRow).where(
+        WebhookRow.enabled.is_(True), or_(WebhookRow.graph_id == graph_id, WebhookRow.graph_id.is_(None))
+    )
+    return list(session.scalars(query.order_by(WebhookRow.id)))
+
+
+def enqueue_revision(
+    session: Session, row: GraphRow, number: int, *, previous: Graph | None, graph: Graph, found: GraphDiff | None
+) -> None:
+    """The events revision `number` of `graph` raises, in the outbox of each subscription that wants
+    them. Nothing is worked out (lint least of all) when nobody listens."""
+    listening = subscriptions_for(session, row.id)
+    if not listening:
+        return
+    wanted = frozenset(event for subscription in listening for event in subscription.events)
+    events = revision_events(previous, graph, found, dt.date.today(), wanted)
+    named = {"graph": {"slug": row.slug, "title": graph.title}, "revision": number}
+    enqueue(
+        session,
+        listening,
+        [dataclasses.replace(e, data=named | e.data) for e in events],
+        graph_id=row.id,
+        revision=number,
+    )
+
+
+def enqueue(
+    session: Session, listening: Sequence[WebhookRow], events: Sequence[Event], *, graph_id: int, revision: int | None
+) -> int:
+    """Each event once, and a delivery of it to each subscription in `listening` that wants its type."""
+    deliveries: list[dict[str, Any]] = []
+    for event in events:
+        to = [subscription.id for subscription in listening if event.type in subscription.events]
+        if not to:
+            continue
+        event_id = session.scalars(
+            insert(WebhookEventRow)
+            .values(type=event.type, graph_id=graph_id, revision=revision, payload=event.data, created_at=utcnow())
+            .returning(WebhookEventRow.id)
+        ).one()
+        now = utcnow()
+        deliveries += [
+            {
+                "webhook_id": webhook_id,
+                "event_id": event_id,
+                "message_id": new_message_id(),
+                "status": PENDING,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+            for webhook_id in to
+        ]
+    if deliveries:
+        session.execute(insert(WebhookDeliveryRow), deliveries)
+        session.info[QUEUED] = True
+    return len(deliveries)
+
+
+QUEUED = "betgraph_queued"  # session.info: this transaction put deliveries in the outbox
+# Set when this process commits deliveries: its deliverer sends them at once instead of at its
+# next look (deliveries committed by other processes are found by looking).
+OUTBOX = threading.Event()
+
+
+def committed(session: Session) -> None:
+    """Called by the transaction's owner once it has committed."""
+    if session.info.get(QUEUED):
+        OUTBOX.set()
+
+
+def raise_once(session: Session, graph_id: int, event: Event) -> bool:
+    """Whether `event` (dated) is raised now for the first time: it is recorded, so never again,
+    whichever worker or process asks first."""
+    assert event.due is not None
+    values = {
+        "graph_id": graph_id,
+        "type": event.type,
+        "subject": event.subject,
+        "due": event.due,
+        "created_at": utcnow(),
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(WebhookAlarmRow).values(**values).on_conflict_do_nothing().returning(WebhookAlarmRow.id)
+    return session.scalars(statement).first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    delivery: WebhookDeliveryRow
+    webhook: WebhookRow
+    event: WebhookEventRow
+
+
+def claim(session: Session, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
+    """Up to `limit` due deliveries, held by this caller until `now + lease`.
+
+    PostgreSQL: `FOR UPDATE SKIP LOCKED`, so deliverers in other processes take other rows instead
+    of waiting on these. SQLite: the caller's write transaction holds the database's one write lock.
+    """
+    due = (
+        select(WebhookDeliveryRow.id)
+        .join(WebhookRow, WebhookRow.id == WebhookDeliveryRow.webhook_id)
+        .where(
+            WebhookDeliveryRow.status == PENDING,
+            WebhookDeliveryRow.next_attempt_at <= now,
+            or_(WebhookDeliveryRow.claimed_until.is_(None), WebhookDeliveryRow.claimed_until < now),
+            WebhookRow.enabled.is_(True),
+        )
+        .order_by(WebhookDeliveryRow.next_attempt_at, WebhookDeliveryRow.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=WebhookDeliveryRow)
+    ids = list(session.scalars(due))
+    if not ids:
+        return []
+    session.execute(
+        update(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.id.in_(ids))
+        .values(claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(
+        select(WebhookDeliveryRow, WebhookRow, WebhookEventRow)
+        .join(WebhookRow, WebhookRow.id == WebhookDeliveryRow.webhook_id)
+        .join(WebhookEventRow, WebhookEventRow.id == WebhookDeliveryRow.event_id)
+        .where(WebhookDeliveryRow.id.in_(ids))
+        .order_by(WebhookDeliveryRow.next_attempt_at, WebhookDeliveryRow.id)
+    )
+    return [Claimed(delivery, webhook, event) for delivery, webhook, event in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    attempted_at: dt.datetime
+    status: int | None  # the receiver's HTTP status; None when none came
+    error: str | None  # None: delivered
+    retry_at: dt.datetime | None  # when to try again; None with an error: given up
+
+
+def record(session: Session, delivery_id: int, outcome: Outcome) -> None:
+    values: dict[str, Any] = {
+        "attempts": WebhookDeliveryRow.attempts + 1,
+        "last_attempt_at": outcome.attempted_at,
+        "last_status": outcome.status,
+        "last_error": outcome.error,
+        "claimed_until": None,
+    }
+    if outcome.error is None:
+        values |= {"status": DELIVERED, "delivered_at": outcome.attempted_at}
+    elif outcome.retry_at is None:
+        values |= {"status": FAILED}
+    else:
+        values |= {"next_attempt_at": outcome.retry_at}
+    session.execute(
+        update(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.id == delivery_id, WebhookDeliveryRow.status == PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def next_due(session: Session) -> dt.datetime | None:
+    """When the soonest pending delivery of an enabled subscription is due."""
+    query = (
+        select(func.min(WebhookDeliveryRow.next_attempt_at))
+        .join(WebhookRow, WebhookRow.id == WebhookDeliveryRow.webhook_id)
+        .where(WebhookDeliveryRow.status == PENDING, WebhookRow.enabled.is_(True))
+    )
+    return session.scalar(query)
+
+
+def disable(session: Session, webhook_id: int, reason: str) -> None:
+    session.execute(
+        update(WebhookRow)
+        .where(WebhookRow.id == webhook_id, WebhookRow.enabled.is_(True))
+        .values(enabled=False, disabled_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def get_webhook(session: Session, webhook_id: int) -> WebhookRow | None:
+    return session.get(WebhookRow, webhook_id)
+
+
+def list_webhooks(session: Session, graph_ids: Sequence[int] | None) -> list[WebhookRow]:
+    """Every subscription (`graph_ids` None), or those of these graphs."""
+    query = select(WebhookRow).order_by(WebhookRow.id)
+    if graph_ids is not None:
+        query = query.where(WebhookRow.graph_id.in_(graph_ids))
+    return list(session.scalars(query))
+
+
+def delete_webhook(session: Session, webhook_id: int) -> None:
+    session.execute(delete(WebhookRow).where(WebhookRow.id == webhook_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    delivery: WebhookDeliveryRow
+    event_type: str
+    revision: int | None
+
+
+def deliveries(session: Session, webhook_id: int, *, before: int | None = None, limit: int = 50) -> list[Logged]:
+    """A subscription's deliveries, newest first."""
+    query = (
+        select(WebhookDeliveryRow, WebhookEventRow.type, WebhookEventRow.revision)
+        .join(WebhookEventRow, WebhookEventRow.id == WebhookDeliveryRow.event_id)
+        .where(WebhookDeliveryRow.webhook_id == webhook_id)
+        .order_by(WebhookDeliveryRow.id.desc())
+        .limit(limit)
+    )
+    if before is not None:
+        query = query.where(WebhookDeliveryRow.id < before)
+    return [Logged(delivery, kind, revision) for delivery, kind, revision in session.execute(query)]
+
+
+def counts(session: Session, webhook_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Each subscription's deliveries by status."""
+    found: dict[int, dict[str, int]] = {webhook_id: {} for webhook_id in webhook_ids}
+    if not webhook_ids:
+        return found
+    query = (
+        select(WebhookDeliveryRow.webhook_id, WebhookDeliveryRow.status, func.count())
+        .where(WebhookDeliveryRow.webhook_id.in_(webhook_ids))
+        .group_by(WebhookDeliveryRow.webhook_id, WebhookDeliveryRow.status)
+    )
+    for webhook_id, status, count in session.execute(query):
+        found[webhook_id][status] = count
+    return found
