@@ -22,6 +22,10 @@ class Settings:
     oidc: Oidc | None = None  # single sign-on; None: people sign in with a token
     session_idle: float = 12 * 3600.0  # a sign-in unused this long is over
     session_max: float = 7 * 86_400.0  # and any sign-in this old
+    # Webhooks may be sent to loopback, link-local and private addresses (tests; an intranet's receivers).
+    webhook_allow_private: bool = False
+    webhook_timeout: float = 10.0  # a receiver must answer within this
+    webhook_retry_scale: float = 1.0  # every wait between attempts, times this (tests, staging)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,9 @@ def settings() -> Settings:
         oidc=_oidc(),
         session_idle=_seconds("BETGRAPH_SESSION_IDLE", 12 * 3600.0, longest=366 * 86_400),
         session_max=_seconds("BETGRAPH_SESSION_MAX", 7 * 86_400.0, longest=366 * 86_400),
+        webhook_allow_private=_flag("BETGRAPH_WEBHOOK_ALLOW_PRIVATE"),
+        webhook_timeout=_seconds("BETGRAPH_WEBHOOK_TIMEOUT", 10.0, longest=120),
+        webhook_retry_scale=_scale("BETGRAPH_WEBHOOK_RETRY_SCALE"),
     )
 
 
@@ -96,3 +103,25 @@ def _seconds(name: str, default: float, *, longest: float = 86_400) -> float:
     if not 0 < seconds < longest:
         raise SystemExit(f"betgraph: {name} must be between 0 and {longest:.0f} seconds, not {value[:40]!r}")
     return seconds
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise SystemExit(f"betgraph: {name} must be 1 or 0 (true or false), not {value[:40]!r}")
+
+
+def _scale(name: str) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return 1.0
+    try:
+        scale = float(value)
+    except ValueError:
+        raise SystemExit(f"betgraph: {name} must be a number, not {value[:40]!r}") from None
+    if not 0.0001 <= scale <= 100:
+        raise SystemExit(f"betgraph: {name} must be between 0.0001 and 100, not {value[:40]!r}")
+    return scale

@@ -5,7 +5,7 @@ import gc
 
 from app.server import create_app, served
 
-app = served(create_app())
+app = served(create_app(deliver=True))
 
 # What is alive now (modules, classes, the app) lives as long as the worker: moved out of the
 # collector's sight, a full collection no longer walks it. Those walks, tens of milliseconds

@@ -30,12 +30,14 @@ from app.api import (
     problems,
     search,
     signins,
+    webhooks,
 )
 from app.api.fastpath import FastPath
 from app.api.problems import ProblemError, http_problem, problem_response
 from app.config import Settings, settings
 from app.formats.schema import Document
 from app.services.context import make_services
+from app.services.deliveries import Deliverer
 from app.services.errors import UnavailableError, infrastructure_error
 from app.services.urls import PICTURE_PATH
 from app.storage.changes import Changes, watch
@@ -139,7 +141,8 @@ def served(app: FastAPI) -> FastPath:
     return FastPath(app, changes=app.state.watcher)
 
 
-def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI:
+def create_app(config: Settings | None = None, *, deliver: bool = False, **engine_options: Any) -> FastAPI:
+    """The app; with `deliver`, it sends the webhook outbox while it runs (each served worker does)."""
     config = config or settings()
     engine = make_engine(config.database_url, timeout=config.database_timeout, **engine_options)
     watcher = _Watcher(engine)
@@ -147,7 +150,12 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        deliverer = Deliverer(services.sessions, config) if deliver else None
+        if deliverer is not None:
+            deliverer.start()
         yield
+        if deliverer is not None:
+            deliverer.stop()
         watcher.close()
 
     app = FastAPI(
@@ -159,15 +167,19 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.state.services = services
     app.state.watcher = watcher
     problems.install(app)
-    app.include_router(graphs.router)
-    app.include_router(items.bets)
-    app.include_router(items.assumptions)
-    app.include_router(loop.router)
-    app.include_router(history.router)
-    app.include_router(members.router)
-    app.include_router(lenses.router)
-    app.include_router(signins.router)
-    app.include_router(search.router)
+    for router in (
+        graphs.router,
+        items.bets,
+        items.assumptions,
+        loop.router,
+        history.router,
+        members.router,
+        lenses.router,
+        signins.router,
+        search.router,
+        webhooks.router,
+    ):
+        app.include_router(router)
     web.install(app)  # before the diagrams: /graphs/{slug} is a page, /graphs/{slug}.svg a picture
     app.include_router(diagrams.router)
     app.include_router(embeds.router)

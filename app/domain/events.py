@@ -67,18 +67,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def lines(found: GraphDiff | None, graph: Graph) -> list[str]:
-    """Each change in words, an item to a line, the way the viewer's history lists them."""
-    if found is None:
-        return []
-    out = [f"{item} added" for item in (*found.bets_added, *found.assumptions_added)]
-    out += [f"{item} removed" for item in (*found.bets_removed, *found.assumptions_removed)]
-    for change in (*found.bets_changed, *found.assumptions_changed):
-        out += [f"{change.id}: {line}" for line in change.lines()]
-    out += [change.describe() for change in found.header]
-    return out
-
-
 def revision_events(
     previous: Graph | None, graph: Graph, found: GraphDiff | None, today: dt.date, wanted: frozenset[str]
 ) -> list[Event]:

@@ -110,6 +110,7 @@ def check(url: str, *, allow_private: bool) -> Target:
 class Answer:
     status: int
     body: str  # its start
+    retry_after: int = 0  # seconds the receiver asked to be left alone (429, 503), if it said
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allow_private: bool) -> Answer:
@@ -152,7 +153,8 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allo
             start = response.read(READ_AT_MOST, decode_content=False)
         finally:
             response.release_conn()
-        return Answer(response.status, start.decode("utf-8", "replace"))
+        wait = response.headers.get("retry-after", "")
+        return Answer(response.status, start.decode("utf-8", "replace"), int(wait) if wait.isdigit() else 0)
     except HTTPError as error:
         raise TargetError(f"no answer from {target.host}: {type(error).__name__}: {error}") from None
     finally:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.diff import GraphDiff
 from app.domain.events import Event, revision_events
-from app.domain.model import Graph
+from app.domain.model import Graph, Visibility
 from app.storage.tables import (
     GraphRow,
     WebhookAlarmRow,
@@ -66,7 +66,7 @@ def enqueue_revision(
         return
     wanted = frozenset(event for subscription in listening for event in subscription.events)
     events = revision_events(previous, graph, found, dt.date.today(), wanted)
-    named = {"graph": {"slug": row.slug, "title": graph.title}, "revision": number}
+    named = {"graph": graph_data(row.slug, graph), "revision": number}
     enqueue(
         session,
         listening,
@@ -107,6 +107,11 @@ def enqueue(
         session.execute(insert(WebhookDeliveryRow), deliveries)
         session.info[QUEUED] = True
     return len(deliveries)
+
+
+def graph_data(slug: str, graph: Graph) -> dict[str, Any]:
+    """How an event names its graph (even once the graph is gone)."""
+    return {"slug": slug, "title": graph.title, "public": graph.visibility is Visibility.PUBLIC}
 
 
 QUEUED = "betgraph_queued"  # session.info: this transaction put deliveries in the outbox
