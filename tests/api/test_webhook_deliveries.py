@@ -173,7 +173,8 @@ def test_slack_and_teams_get_their_own_shape(server: Server) -> None:
 
     server.receiver.wait(lambda: server.receiver.of("slack") and server.receiver.of("teams"))
     slack = server.receiver.of("slack")[0].json
-    assert "revision" in slack["text"] and "Acme product map" in slack["text"]
+    assert "revision" in slack["text"]
+    assert "Acme product map" in slack["text"]
     assert slack["blocks"][0]["type"] == "section"
     assert any("employee-invite-flow" in block.get("text", {}).get("text", "") for block in slack["blocks"])
     teams = server.receiver.of("teams")[0].json
