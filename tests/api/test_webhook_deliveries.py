@@ -171,7 +171,7 @@ def test_slack_and_teams_get_their_own_shape(server: Server) -> None:
     server.subscribe("teams", ["revision.created"], format="teams")
     server.edit("employee-invite-flow", certainty=0.61)
 
-    server.receiver.wait(lambda: server.receiver.of("slack") and server.receiver.of("teams"))
+    server.receiver.wait(lambda: bool(server.receiver.of("slack") and server.receiver.of("teams")))
     slack = server.receiver.of("slack")[0].json
     assert "revision" in slack["text"]
     assert "Acme product map" in slack["text"]
