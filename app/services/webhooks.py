@@ -85,7 +85,8 @@ def _slugs(session: Session, rows: Sequence[WebhookRow]) -> dict[int, str]:
     ids = {row.graph_id for row in rows if row.graph_id is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(GraphRow.id, GraphRow.slug).where(GraphRow.id.in_(ids))).tuples().all())
+    found = session.execute(select(GraphRow.id, GraphRow.slug).where(GraphRow.id.in_(ids)))
+    return {graph_id: slug for graph_id, slug in found}  # noqa: C416 - rows, not pairs, to mypy
 
 
 def _graph_row(session: Session, row: WebhookRow) -> GraphRow | None:

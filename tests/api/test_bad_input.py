@@ -33,6 +33,8 @@ ASSUMPTION = "owners-prefer-self-serve"
 SMALL_ANSWER = 64 << 10  # a refusal says what is wrong in a few lines, never echoes the input
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 # Query parameters some routes require, so that a test can spoil one of the others alone.
+# A public address, written as one: the check of a webhook's target needs no name resolved.
+WEBHOOK_URL = "https://93.184.215.14/hooks/betgraph"
 REQUIRED = {"from": "1", "url": "http://testserver/graphs/acme.svg", "q": "self-serve"}
 
 
@@ -89,6 +91,7 @@ class Scene:
     embed: str
     cookies: dict[str, str]  # the viewer's, signed in with the writer's token
     csrf: str
+    webhook: int  # a subscription to the graph's revisions
 
     def values(self, template: str) -> dict[str, str]:
         section_item = ASSUMPTION if "/assumptions/" in template else BET
@@ -116,6 +119,7 @@ class Scene:
             "token_id": "1",
             "sign_in_id": "1",
             "lens": "board",
+            "webhook_id": str(self.webhook),
         }
 
     def path(self, template: str, change: Callable[[str], str] | None = None, only: str | None = None) -> str:
@@ -152,7 +156,10 @@ def scene(api: Api) -> Scene:
     assert signed.status_code == 303, signed.text
     cookies = dict(api.client.cookies.items())
     api.client.cookies.clear()
-    return Scene(api, writer, embed, cookies, csrf)
+    hook = {"url": WEBHOOK_URL, "events": ["revision.created"], "graph": "acme"}
+    made = api.client.post("/api/webhooks", json=hook, headers=writer)
+    assert made.status_code == 201, made.text
+    return Scene(api, writer, embed, cookies, csrf, made.json()["id"])
 
 
 def _csrf(api: Api) -> str:
@@ -303,6 +310,8 @@ JSON_BODIES = {
     ("POST", "/api/graphs/{slug}/assumptions/{item_id}/resolve"): '{"verdict": "validated", "learned": @}',
     ("POST", "/api/graphs/{slug}/bets/{item_id}/checkins"): '{"value": 3, "note": @}',
     ("PUT", "/api/graphs/{slug}/members/{email}"): '{"role": @}',
+    ("POST", "/api/webhooks"): '{"url": "' + WEBHOOK_URL + '", "events": ["revision.created"], "description": @}',
+    ("PATCH", "/api/webhooks/{webhook_id}"): '{"description": @}',
 }
 # Numbers go where a number is read; the text above would refuse them for being numbers.
 NUMBER_BODIES = {
