@@ -44,6 +44,7 @@ class Receiver:
     url: str
     secrets: dict[str, str] = field(default_factory=dict)
     answers: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
+    retry_after: dict[str, int] = field(default_factory=dict)  # seconds a refusal asks for
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,6 +88,8 @@ def receiving() -> Iterator[Receiver]:
                 status = queued.popleft() if queued else 200
                 state.received.append(Received(name, headers, body, time.monotonic(), verified, status))
             self.send_response(status)
+            if status >= 400 and name in state.retry_after:
+                self.send_header("retry-after", str(state.retry_after[name]))
             self.send_header("content-length", "2")
             self.end_headers()
             self.wfile.write(b"ok")

@@ -113,6 +113,13 @@ def calibrate(graph: Graph, today: dt.date) -> Calibration:
     return Calibration(as_of, bands, tuple(sorted(unclaimed)), overdue(graph, as_of))
 
 
+def settled(item: Bet | Assumption) -> bool:
+    """Whether the item has its verdict: a resolution, or for a bet a written `verdict` or a status that settles it."""
+    if isinstance(item, Assumption):
+        return item.resolution is not None
+    return item.resolution is not None or bool(item.verdict) or item.status in _SETTLED
+
+
 def overdue(graph: Graph, as_of: dt.date) -> tuple[Overdue, ...]:
     """Bets past their horizon or review date, and assumptions past their review date, with no verdict.
 
@@ -120,14 +127,14 @@ def overdue(graph: Graph, as_of: dt.date) -> tuple[Overdue, ...]:
     """
     found: list[Overdue] = []
     for bet in graph.bets:
-        if bet.resolution is not None or bet.verdict or bet.status in _SETTLED:
+        if settled(bet):
             continue
         horizon = bet.horizon.resolve(as_of) if bet.horizon is not None else None
         entry = _past(Overdue(bet.id, "bets", bet.title, as_of, horizon, bet.review_by), as_of)
         if entry is not None:
             found.append(entry)
     for assumption in graph.assumptions:
-        if assumption.resolution is None:
+        if not settled(assumption):
             entry = _past(
                 Overdue(assumption.id, "assumptions", assumption.statement, as_of, None, assumption.review_by), as_of
             )

@@ -14,8 +14,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.calibration import overdue
+from app.domain.calibration import settled
 from app.domain.diff import GraphDiff, ItemChange
+from app.domain.horizons import pays_off
 from app.domain.lint import Finding, lint
 from app.domain.model import Assumption, Bet, Graph, Resolution
 
@@ -145,17 +146,21 @@ def resolution_data(resolution: Resolution) -> dict[str, Any]:
 
 def dated_events(graph: Graph, today: dt.date) -> list[Event]:
     """Reviews come due and horizons passed by `today` (the day itself included), without a verdict:
-    each an event for its date, which is raised once however often this is asked."""
+    each an event for its date, which is raised once however often this is asked. A horizon
+    written as a duration counts from the graph's `as_of`, as everywhere else."""
     out: list[Event] = []
-    # `overdue` counts a date once it is behind `as_of`; a review due today has come today.
-    for entry in overdue(graph, today + dt.timedelta(days=1)):
-        item: Bet | Assumption = (
-            graph.bet_by_id[entry.id] if entry.section == "bets" else graph.assumption_by_id[entry.id]
-        )
-        for kind, due in ((REVIEW_DUE, entry.review_by), (HORIZON_PASSED, entry.horizon)):
-            if due is not None:
+    horizons = pays_off(graph, graph.as_of or today)
+    items: list[Bet | Assumption] = [*graph.bets, *graph.assumptions]
+    for item in items:
+        if settled(item):
+            continue
+        dates = [(REVIEW_DUE, item.review_by)]
+        if isinstance(item, Bet) and item.horizon is not None:  # its own, not one it inherits
+            dates.append((HORIZON_PASSED, horizons[item.id].on))
+        for kind, due in dates:
+            if due is not None and due <= today:
                 data = {"item": item_data(item), "due": due.isoformat(), "days_past": (today - due).days}
-                out.append(Event(kind, data, subject=entry.id, due=due))
+                out.append(Event(kind, data, subject=item.id, due=due))
     return out
 
 

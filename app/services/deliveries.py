@@ -35,7 +35,7 @@ from app.storage import webhooks as outbox
 from app.storage.db import transaction
 from app.storage.graphs import load_graph
 from app.storage.history import Revision, get_revision
-from app.storage.tables import GraphRow, WebhookRow, utcnow
+from app.storage.tables import GraphRow, WebhookRow, as_utc, utcnow
 
 log = logging.getLogger("betgraph")
 
@@ -206,7 +206,7 @@ class Deliverer:
         if outcome.status == 410:
             outbox.disable(session, parcel.webhook_id, "the receiver answered 410 Gone: it wants no more deliveries")
         elif outcome.error is not None and outcome.retry_at is None:
-            took = outcome.attempted_at - parcel.first_tried
+            took = outcome.attempted_at - as_utc(parcel.first_tried)
             outbox.disable(
                 session,
                 parcel.webhook_id,
