@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.web import account, editing, loop, pages, search, settings, sharing, signin, sso, viewer
+from app.web import account, editing, loop, pages, search, settings, sharing, signin, sso, viewer, webhooks
 from app.web.auth import CsrfError
 from app.web.refusals import PageError
 
@@ -78,6 +78,7 @@ def install(app: FastAPI) -> None:
         sso.router,
         account.router,
         settings.router,
+        webhooks.router,
         loop.router,
         sharing.router,
         editing.bets,

@@ -1,4 +1,4 @@
-"""A graph's settings page, for its owners: title, description, visibility, members and embed tokens."""
+"""A graph's settings page, for its owners: title, description, visibility, members, embed tokens and webhooks."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app.domain.events import EVENTS
 from app.http import SessionDep
-from app.services import access, edits, people, tokens
+from app.services import access, edits, people, tokens, webhooks
 from app.services.access import Caller, Role
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow
@@ -19,12 +20,21 @@ from app.web.pages import page
 from app.web.refusals import PageError, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+WEBHOOK_LOG = 10  # deliveries listed under each subscription
 
 
 def _settings_page(request: Request, session: Session, who: Caller | None, row: GraphRow, **extra: Any) -> HTMLResponse:
     rights = access.rights(session, who, row)
     title, description, visibility = storage.header(session, row)
+    subscriptions = None
+    if access.manages_webhooks_of(session, who, row):
+        found = webhooks.listed(session, who, graph=row.slug)
+        subscriptions = [(each, webhooks.log(session, who, each.row.id, limit=WEBHOOK_LOG)) for each in found]
     context = {
+        "webhooks": subscriptions,
+        "events": EVENTS,
+        "formats": webhooks.FORMATS,
+        "made_secret": None,
         "row": row,
         "title": title,
         "description": description,
@@ -35,6 +45,11 @@ def _settings_page(request: Request, session: Session, who: Caller | None, row: 
         "error": "",
     }
     return page(request, "graphs/settings.html", context | extra, 200 if not extra.get("error") else 422)
+
+
+def settings_answer(request: Request, session: Session, who: Caller | None, slug: str, **extra: Any) -> HTMLResponse:
+    """The settings page as the answer to one of its forms (a new webhook's secret, shown once)."""
+    return _settings_page(request, session, who, _owned(session, slug, who), **extra)
 
 
 def _owned(session: Session, slug: str, who: Caller | None) -> GraphRow:

@@ -459,6 +459,14 @@ FORMS: dict[str, dict[str, str]] = {
     "/account/tokens": {"scope": "read", "label": "L"},
     "/account/tokens/{token_id:int}/revoke": {},
     "/account/sign-ins/{sign_in_id:int}/end": {},
+    "/graphs/{slug:slug}/webhooks": {
+        "url": WEBHOOK_URL,
+        "events": "revision.created",
+        "format": "slack",
+        "description": "D",
+    },
+    "/graphs/{slug:slug}/webhooks/{webhook_id:int}/enable": {"enabled": "off"},
+    "/graphs/{slug:slug}/webhooks/{webhook_id:int}/remove": {},
 }
 # Fields that read a number: any text there that is not a finite, small number is refused.
 NUMBERS = {"certainty", "committed_certainty", "importance", "value", "version", "metric.target"}

@@ -47,7 +47,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("viewer")
-    env = os.environ | {"BETGRAPH_DATA": str(data), "DATABASE_URL": ""}
+    # Webhooks may go to the tests' receivers, on 127.0.0.1.
+    env = os.environ | {"BETGRAPH_DATA": str(data), "DATABASE_URL": "", "BETGRAPH_WEBHOOK_ALLOW_PRIVATE": "1"}
     private = (ROOT / "examples" / "failures.yaml").read_text().replace("visibility: public", "visibility: private")
     (data / "failures.yaml").write_text(private)
     big = dataclasses.replace(synthetic_graph(2000), slug="big", visibility=Visibility.PUBLIC)

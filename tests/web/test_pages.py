@@ -16,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.receiver import receiving
 from tests.web.conftest import Server, Visit, screenshot, sign_in
 
 INVITE = "employee-invite-flow"  # an initiative of examples/acme.yaml with a deep why-chain
@@ -172,6 +173,45 @@ def test_a_card_or_point_of_a_lens_opens_its_details(visit: Visit, server: Serve
     assert _query(page)["focus"] == [node]
     assert _query(page)["view"] == [lens]  # the lens stays on screen beside the details
     expect(page.locator("#canvas g.selected")).to_have_count(1)
+    assert visit.problems == []
+
+
+def test_an_owner_subscribes_a_webhook_and_reads_its_log(visit: Visit, server: Server, own_acme: str) -> None:
+    page = visit.page
+    sign_in(visit, server, server.admin)
+    with receiving() as receiver:
+        page.goto(server.url(f"/graphs/{own_acme}/settings"))
+        page.get_by_label("Send to").fill(receiver.hook("page"))
+        page.get_by_label("bet.resolved").check()
+        page.get_by_label("Format").select_option("slack")
+        page.get_by_label("What it is for").fill("The growth channel")
+        page.get_by_role("button", name="Add webhook").click()
+        secret = page.locator("#webhook-secret").inner_text()
+        assert secret.startswith("whsec_")
+        receiver.secrets["page"] = secret
+
+        changed = httpx2.patch(
+            server.url(f"/api/graphs/{own_acme}/bets/{INVITE}"),
+            json={"certainty": 0.33},
+            headers={"Authorization": f"Bearer {server.admin}"},
+            timeout=30,
+        )
+        assert changed.status_code == 200, changed.text
+        receiver.wait(lambda: len(receiver.of("page")) == 1)
+        assert receiver.of("page")[0].verified
+        assert "blocks" in receiver.of("page")[0].json  # Slack's shape
+
+        page.goto(server.url(f"/graphs/{own_acme}/settings#webhooks"))
+        expect(page.locator("#webhook-secret")).to_have_count(0)  # shown once
+        hook = page.locator("article.webhook").filter(has_text="The growth channel")
+        expect(hook.locator("tbody tr")).to_have_count(1)
+        expect(hook.locator("tbody tr").first).to_contain_text("revision.created")
+        expect(hook.locator("tbody tr").first).to_contain_text("delivered")
+        expect(hook.locator("tbody tr").first).to_contain_text("HTTP 200")
+        hook.get_by_role("button", name="Turn off").click()
+        expect(page.locator("article.webhook").filter(has_text="The growth channel")).to_contain_text(
+            "Off: turned off by its owner"
+        )
     assert visit.problems == []
 
 
