@@ -1,0 +1,104 @@
+"""Webhooks: how soon a delivery follows its commit, and what subscriptions cost the writes.
+
+A real `betgraph serve` (one worker) on the example graph, and a real receiver on 127.0.0.1 (the
+tests' own, tests/receiver.py). Writes are PATCHes of one bet's certainty, one after another:
+
+1. Revisions per second with no subscription, then with `--subscriptions` (100) of the graph's
+   `revision.created`, each write's deliveries sent while the next writes go on. Goal: ≥ 0.9×.
+2. Delivery latency: from the moment a write's answer arrives (its transaction has committed)
+   to each of its deliveries arriving at the receiver, p50 and p99 over every delivery; printed
+   beside the write's own time, as a ratio, since absolute times mean little on a shared machine.
+
+Run: .venv/bin/python bench/webhook_bench.py [--subscriptions 100] [--seconds 10] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import httpx2
+from common import POSTGRES, ROOT, bench_database, betgraph_env, percentile, serve, token_for
+
+sys.path.insert(0, str(ROOT))  # the tests' receiver, rather than a second copy of it here
+from tests.receiver import Receiver, receiving  # noqa: E402
+
+BET = "employee-invite-flow"
+
+
+def write(client: httpx2.Client, base: str, number: int) -> float:
+    started = time.perf_counter()
+    answer = client.patch(f"{base}/api/graphs/acme/bets/{BET}", json={"certainty": 0.2 + (number % 50) / 100})
+    answer.raise_for_status()
+    return time.perf_counter() - started
+
+
+def writes(client: httpx2.Client, base: str, seconds: float) -> tuple[int, list[float], list[tuple[int, float]]]:
+    """Writes for `seconds`: how many, each one's time, and (revision, when its answer came)."""
+    done, times, answered = 0, [], []
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        times.append(write(client, base, done))
+        answered.append((done, time.monotonic()))
+        done += 1
+    return done, times, answered
+
+
+def run_backend(name: str, postgres: str | None, args: argparse.Namespace, receiver: Receiver) -> None:
+    with bench_database(postgres, "webhooks") as url:
+        env = betgraph_env(url) | {"BETGRAPH_WEBHOOK_ALLOW_PRIVATE": "1"}
+        token = token_for(env)
+        headers = {"Authorization": f"Bearer {token}"}
+        with serve(env) as base, httpx2.Client(headers=headers, timeout=60) as client:
+            document = (ROOT / "examples" / "acme.yaml").read_bytes()
+            client.put(f"{base}/api/graphs/acme", content=document, headers={"Content-Type": "application/yaml"})
+            for warm in range(20):
+                write(client, base, warm)
+            bare, bare_times, _ = writes(client, base, args.seconds)
+
+            hooks = [f"{name}-{n}" for n in range(args.subscriptions)]
+            for hook in hooks:
+                made = client.post(
+                    f"{base}/api/webhooks",
+                    json={"url": receiver.hook(hook), "events": ["revision.created"], "graph": "acme"},
+                )
+                made.raise_for_status()
+            head = client.get(f"{base}/api/graphs/acme/revisions?limit=1").json()["items"][0]["number"]
+            served, served_times, answered = writes(client, base, args.seconds)
+            expected = served * len(hooks)
+            receiver.wait(lambda: sum(len(receiver.of(h)) for h in hooks) >= expected, seconds=300)
+        latencies = []
+        at = {head + 1 + number: moment for number, moment in answered}
+        for hook in hooks:
+            for got in receiver.of(hook):
+                latencies.append(got.at - at[got.json["data"]["revision"]])
+    rate, loaded = bare / args.seconds, served / args.seconds
+    print(
+        f"{name:>10}: revisions/s {rate:6.1f} without, {loaded:6.1f} with {len(hooks)} subscriptions: "
+        f"{loaded / rate:.2f}x (goal >= 0.9: {'met' if loaded / rate >= 0.9 else 'NOT met'})"
+    )
+    write_p50 = percentile(served_times, 0.5)
+    print(
+        f"{name:>10}: delivery after commit p50 {percentile(latencies, 0.5) * 1000:7.1f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms over {len(latencies):,} deliveries | a write takes "
+        f"p50 {write_p50 * 1000:.1f} ms (latency p50 {percentile(latencies, 0.5) / write_p50:.1f}x of it; "
+        f"without subscriptions {percentile(bare_times, 0.5) * 1000:.1f} ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subscriptions", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--postgres", default=POSTGRES)
+    args = parser.parse_args()
+    with receiving() as receiver:
+        run_backend("SQLite", None, args, receiver)
+        run_backend("PostgreSQL", args.postgres, args, receiver)
+
+
+if __name__ == "__main__":
+    main()
+
+
