@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import web
 from app.api import (
     diagrams,
+    digest,
     embeds,
     graphs,
     history,
@@ -164,6 +165,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.include_router(items.assumptions)
     app.include_router(loop.router)
     app.include_router(history.router)
+    app.include_router(digest.router)
     app.include_router(members.router)
     app.include_router(lenses.router)
     app.include_router(signins.router)

@@ -27,6 +27,7 @@ class _LazyGroup(click.Group):
         "member": ("database", "member"),
         "person": ("database", "person"),
         "session": ("database", "session_group"),
+        "digest": ("digest", "digest_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
