@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import web
 from app.api import (
     diagrams,
+    digest,
     embeds,
     graphs,
     history,
@@ -173,6 +174,7 @@ def create_app(config: Settings | None = None, *, deliver: bool = False, **engin
         items.assumptions,
         loop.router,
         history.router,
+        digest.router,
         members.router,
         lenses.router,
         signins.router,

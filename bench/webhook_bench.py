@@ -22,25 +22,29 @@ import httpx2
 from common import POSTGRES, ROOT, bench_database, betgraph_env, percentile, serve, token_for
 
 sys.path.insert(0, str(ROOT))  # the tests' receiver, rather than a second copy of it here
-from tests.receiver import Receiver, receiving  # noqa: E402
+from tests.receiver import Receiver, receiving
 
 BET = "employee-invite-flow"
 
 
 def write(client: httpx2.Client, base: str, number: int) -> float:
     started = time.perf_counter()
-    answer = client.patch(f"{base}/api/graphs/acme/bets/{BET}", json={"certainty": 0.2 + (number % 50) / 100})
+    # Never the certainty the write before left: each write is a revision.
+    answer = client.patch(f"{base}/api/graphs/acme/bets/{BET}", json={"certainty": 0.2 + (number % 2) / 10})
     answer.raise_for_status()
     return time.perf_counter() - started
 
 
-def writes(client: httpx2.Client, base: str, seconds: float) -> tuple[int, list[float], list[tuple[int, float]]]:
-    """Writes for `seconds`: how many, each one's time, and (revision, when its answer came)."""
+def writes(
+    client: httpx2.Client, base: str, seconds: float, first: int
+) -> tuple[int, list[float], list[tuple[int, float]]]:
+    """Writes for `seconds`, numbered on from `first` (each a new revision): how many, each one's
+    time, and (its number, when its answer came)."""
     done, times, answered = 0, [], []
     stop = time.perf_counter() + seconds
     while time.perf_counter() < stop:
-        times.append(write(client, base, done))
-        answered.append((done, time.monotonic()))
+        times.append(write(client, base, first + done))
+        answered.append((first + done, time.monotonic()))
         done += 1
     return done, times, answered
 
@@ -55,7 +59,7 @@ def run_backend(name: str, postgres: str | None, args: argparse.Namespace, recei
             client.put(f"{base}/api/graphs/acme", content=document, headers={"Content-Type": "application/yaml"})
             for warm in range(20):
                 write(client, base, warm)
-            bare, bare_times, _ = writes(client, base, args.seconds)
+            bare, bare_times, _ = writes(client, base, args.seconds, 20)
 
             hooks = [f"{name}-{n}" for n in range(args.subscriptions)]
             for hook in hooks:
@@ -65,11 +69,11 @@ def run_backend(name: str, postgres: str | None, args: argparse.Namespace, recei
                 )
                 made.raise_for_status()
             head = client.get(f"{base}/api/graphs/acme/revisions?limit=1").json()["items"][0]["number"]
-            served, served_times, answered = writes(client, base, args.seconds)
+            served, served_times, answered = writes(client, base, args.seconds, 20 + bare)
             expected = served * len(hooks)
             receiver.wait(lambda: sum(len(receiver.of(h)) for h in hooks) >= expected, seconds=300)
         latencies = []
-        at = {head + 1 + number: moment for number, moment in answered}
+        at = {head + 1 + index: moment for index, (_, moment) in enumerate(answered)}
         for hook in hooks:
             for got in receiver.of(hook):
                 latencies.append(got.at - at[got.json["data"]["revision"]])

@@ -60,8 +60,9 @@ class Receiver:
         while not test():
             if time.monotonic() > deadline:
                 with self.lock:
-                    seen = [(r.name, r.status, r.body[:120]) for r in self.received]
-                raise AssertionError(f"the receiver did not see it within {seconds} s; it saw {seen}")
+                    seen = [(r.name, r.status, r.body[:120]) for r in self.received[-5:]]
+                    count = len(self.received)
+                raise AssertionError(f"the receiver did not see it within {seconds} s; of {count}, the last: {seen}")
             time.sleep(0.02)
 
 

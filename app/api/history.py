@@ -14,7 +14,7 @@ from app.services import access
 from app.services.access import Caller
 from app.services.errors import NotFoundError
 from app.services.moments import DESCRIPTION, check_revision, parse_moment, resolve_span
-from app.services.revisions import changes_of
+from app.services.revisions import changes_of, shown_author
 from app.storage import history
 
 # Beyond what a database integer holds, a number names no revision (and would not fit a query).
@@ -52,16 +52,12 @@ class RevisionList(BaseModel):
 
 def _out(revision: history.Revision, caller: Caller | None) -> RevisionOut:
     stored = revision.changes
-    author = revision.author
-    # A token's label often names a person or a machine: only people with a token read it, never
-    # every anonymous reader of a public graph.
-    # The same goes for a person's name and address.
-    label = author.label if author is not None and caller is not None else ""
-    person = author.person if author is not None and caller is not None else None
+    author = shown_author(revision.author, caller)
     who = None
     if author is not None:
+        person = author.person
         named = PersonOut(name=person.name, email=person.email) if person is not None else None
-        who = Who(token_id=author.token_id, label=label, person=named)
+        who = Who(token_id=author.token_id, label=author.label, person=named)
     return RevisionOut(
         number=revision.number,
         created_at=revision.created_at,

@@ -28,6 +28,7 @@ class _LazyGroup(click.Group):
         "person": ("database", "person"),
         "session": ("database", "session_group"),
         "webhook": ("webhooks", "webhook_group"),
+        "digest": ("digest", "digest_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -175,16 +175,17 @@ def calibration_data(calibration: Calibration) -> dict[str, Any]:
             for band in calibration.bands
         ],
         "unclaimed": list(calibration.unclaimed),
-        "overdue": [
-            {
-                "id": entry.id,
-                "section": entry.section,
-                "title": entry.title,
-                "due": entry.due.isoformat(),
-                "days": entry.days(as_of),
-                "horizon": entry.horizon.isoformat() if entry.horizon else None,
-                "review_by": entry.review_by.isoformat() if entry.review_by else None,
-            }
-            for entry in calibration.overdue
-        ],
+        "overdue": [overdue_data(entry, as_of) for entry in calibration.overdue],
+    }
+
+
+def overdue_data(entry: Overdue, as_of: dt.date) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "section": entry.section,
+        "title": entry.title,
+        "due": entry.due.isoformat(),
+        "days": entry.days(as_of),
+        "horizon": entry.horizon.isoformat() if entry.horizon else None,
+        "review_by": entry.review_by.isoformat() if entry.review_by else None,
     }

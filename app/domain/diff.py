@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from app.domain.model import Assumption, Bet, Graph
 from app.words import percent
@@ -244,6 +244,40 @@ def diff(before: Graph, after: Graph) -> GraphDiff:
         header=_header(before, after),
         reordered=_reordered(before, after),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Worded:
+    """One change in words: `{what} “{name}” {words}`, for a person to read (since a visit, a digest)."""
+
+    what: Literal["bet", "assumption", "graph"]
+    name: str  # the bet's title, the assumption's id; empty for the graph's own fields
+    words: str
+    focus: str | None = None  # the item to select on the map; None: it is gone from the map, or is the graph
+
+    @property
+    def text(self) -> str:
+        if self.what == "graph":
+            return self.words
+        return f"{self.what} “{self.name}” {self.words}"
+
+
+def in_words(found: GraphDiff, before: Graph, after: Graph) -> list[Worded]:
+    """The diff's changes, bets first (what a person's work rests on), in the diff view's words."""
+
+    def changed(what: Literal["bet", "assumption"], change: ItemChange, name: str) -> Worded:
+        return Worded(what, name, "changed: " + "; ".join(change.lines()), change.id)
+
+    return [
+        *(Worded("bet", after.bet_by_id[i].title, "added", i) for i in found.bets_added),
+        *(changed("bet", c, after.bet_by_id[c.id].title) for c in found.bets_changed),
+        *(Worded("bet", before.bet_by_id[i].title, "removed") for i in found.bets_removed),
+        *(Worded("assumption", i, "added", i) for i in found.assumptions_added),
+        *(changed("assumption", c, c.id) for c in found.assumptions_changed),
+        *(Worded("assumption", i, "removed") for i in found.assumptions_removed),
+        *(Worded("graph", "", f"the graph's {f.describe()}") for f in found.header),
+        *(Worded("graph", "", f"the order of the {section}") for section in found.reordered),
+    ]
 
 
 def _item_data(change: ItemChange) -> dict[str, Any]:

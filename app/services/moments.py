@@ -33,6 +33,7 @@ class Moment:
     text: str  # as given, for messages
     number: int | None = None  # a revision named by number
     until: dt.datetime | None = None  # the last instant the moment covers, in UTC
+    start: dt.datetime | None = None  # its first instant, in UTC (a period that begins with it)
 
 
 def revision_number(text: str) -> int | None:
@@ -71,10 +72,11 @@ def parse_moment(text: str, name: str = "as_of") -> Moment:
     else:
         span = dt.timedelta(minutes=1)
     try:
-        until = moment.astimezone(dt.UTC) + span - dt.timedelta(microseconds=1)
+        start = moment.astimezone(dt.UTC)
+        until = start + span - dt.timedelta(microseconds=1)
     except OverflowError:
         raise InvalidParameterError(name, problem) from None
-    return Moment(text, until=until)
+    return Moment(text, until=until, start=start)
 
 
 def resolve(session: Session, row: GraphRow, moment: Moment, name: str = "as_of") -> int:

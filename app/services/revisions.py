@@ -1,4 +1,5 @@
-"""What a revision changed, in the shape of `app.domain.diff.diff_data`, whenever it was recorded.
+"""What a revision changed, in the shape of `app.domain.diff.diff_data`, whenever it was recorded;
+and who wrote it, as far as a caller may know.
 
 Revisions are recorded from the domain's diff, so /revisions, /diff and the viewer say the same.
 Revisions recorded before that kept each field's values as [before, after] pairs; they are read
@@ -7,7 +8,20 @@ into the same shape here, so readers see one shape.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+from app.services.access import Caller
+from app.storage.history import Author
+
+
+def shown_author(author: Author | None, caller: Caller | None) -> Author | None:
+    """Who wrote a revision, as `caller` may read it. A token's label often names a person or a
+    machine: only callers with a token (or a sign-in) read it, or the person's name and address,
+    never every anonymous reader of a public graph."""
+    if author is None or caller is not None:
+        return author
+    return dataclasses.replace(author, label="", person=None)
 
 
 def changes_of(stored: dict[str, Any]) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
 from app.domain.lenses import LensError
+from app.rendering.escape import URL_SAFE, markdown_text, markdown_url
 from app.rendering.imagemap import ImageMapError, image_map, to_html
 from app.rendering.render import Prepared, RenderOptions, prepare_view
 from app.rendering.runner import RenderError
@@ -58,12 +58,6 @@ KINDS: tuple[tuple[str, str, str], ...] = (
 )
 HINTS = {name: hint for name, _, hint in KINDS}
 
-# Characters that mean something in Markdown text; a backslash makes any of them literal.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|!#])")
-# Printable ASCII a URL may keep as it is; anything else (spaces, controls, quotes, angle
-# brackets, square brackets for MediaWiki) is percent-encoded.
-_URL_SAFE = "!#$%&'()*+,-./:;=?@^_`{|}~"
-
 
 @dataclass(frozen=True, slots=True)
 class Snippets:
@@ -88,19 +82,9 @@ class Snippets:
         return [(name, label, hint, getattr(self, name)) for name, label, hint in KINDS]
 
 
-def markdown_text(text: str) -> str:
-    """Text that Markdown shows as it is, on one line (a blank line would end the snippet)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def markdown_url(url: str) -> str:
-    """A link destination: nothing that ends it early (a space, an unbalanced parenthesis, a newline)."""
-    return re.sub(r"([\\()])", r"\\\1", quote(url, safe=_URL_SAFE + "[]\\"))
-
-
 def wiki_url(url: str) -> str:
     """A URL MediaWiki reads whole inside `[…]`: it ends at a space or `]`."""
-    return quote(url, safe=_URL_SAFE)
+    return quote(url, safe=URL_SAFE)
 
 
 def viewer_path(slug: str, view: ViewKind, focus: str | None, revision: int | None) -> str:

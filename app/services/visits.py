@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.diff import GraphDiff, ItemChange, diff
+from app.domain.diff import GraphDiff, Worded, diff, in_words
 from app.domain.model import Graph
 from app.formats.problems import Problem
 from app.services.access import Caller
@@ -31,7 +31,7 @@ LISTED = 8  # changes named in words; the diff view shows the rest
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One change in words: `{what} “{name}” {words}`, `name` linking to the item on the map."""
+    """One change in words (`app.domain.diff.Worded`), `name` linking to the item on the map."""
 
     what: Literal["bet", "assumption", "graph"]
     name: str  # the bet's title, the assumption's id; empty for the graph's own fields
@@ -40,9 +40,7 @@ class Change:
 
     @property
     def text(self) -> str:
-        if self.what == "graph":
-            return self.words
-        return f"{self.what} “{self.name}” {self.words}"
+        return Worded(self.what, self.name, self.words).text
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,21 +107,7 @@ def since(graphs: GraphCache, session: Session, who: Caller | None, row: GraphRo
 
 
 def _in_words(found: GraphDiff, before: Graph, after: Graph) -> list[Change]:
-    """The diff's changes, bets first (what a person's work rests on), in the diff view's words."""
-
-    def bet(bet_id: str, graph: Graph) -> str:
-        return graph.bet_by_id[bet_id].title
-
-    def changed(what: Literal["bet", "assumption"], change: ItemChange, name: str) -> Change:
-        return Change(what, name, "changed: " + "; ".join(change.lines()), ViewState(focus=change.id))
-
     return [
-        *(Change("bet", bet(i, after), "added", ViewState(focus=i)) for i in found.bets_added),
-        *(changed("bet", c, bet(c.id, after)) for c in found.bets_changed),
-        *(Change("bet", bet(i, before), "removed") for i in found.bets_removed),
-        *(Change("assumption", i, "added", ViewState(focus=i)) for i in found.assumptions_added),
-        *(changed("assumption", c, c.id) for c in found.assumptions_changed),
-        *(Change("assumption", i, "removed") for i in found.assumptions_removed),
-        *(Change("graph", "", f"the graph's {f.describe()}") for f in found.header),
-        *(Change("graph", "", f"the order of the {section}") for section in found.reordered),
+        Change(w.what, w.name, w.words, ViewState(focus=w.focus) if w.focus is not None else None)
+        for w in in_words(found, before, after)
     ]

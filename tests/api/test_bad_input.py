@@ -289,6 +289,35 @@ def test_a_lone_surrogate_in_a_query_value_reads_as_a_replacement_character(scen
     assert set(revisions[0]["reason"]) == {"\ufffd"}  # one for each byte of the surrogate
 
 
+# Query parameters that read a moment (a revision number, a date or a date-time): `as_of` on every read,
+# a diff's `from` and `to`, a digest's `since` and `until`.
+MOMENT_PARAMETERS = ("as_of", "from", "to", "since", "until")
+MOMENTS = [
+    "0000-01-01",
+    "0001-01-01T00:00%2B14:00",  # before the first instant a datetime holds, once in UTC
+    "9999-12-31T23:59:59.999999-14:00",  # after the last one
+    "9999-12-31",
+    "2026-13-01",
+    "2026-02-30T25:61",
+    "%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-01-01",  # fullwidth digits: isdigit() but not ASCII
+    "9" * 60,
+    "-1",
+]
+
+
+def test_moments_no_datetime_holds_are_refused_on_every_route_that_reads_one(scene: Scene) -> None:
+    """Each is a 4xx naming the parameter, or (a far date that is a real date) an answer: never a 5xx."""
+
+    def sent(route: Route) -> Iterator[tuple[Route, Response]]:
+        if route.writes:
+            return
+        for name in sorted(set(MOMENT_PARAMETERS) & _query_names(route)):
+            for moment in MOMENTS:
+                yield route, send(scene, route, scene.url(route, **{name: moment}), True)
+
+    check(scene, sent, harmless=(200, 307))
+
+
 @pytest.mark.parametrize("minimum", ["nan", "NaN", "inf", "-inf", "1e999", "-1e999", "%00", "1" * 5000, "50%25"])
 def test_the_viewer_ignores_a_minimum_that_is_not_a_number(scene: Scene, minimum: str) -> None:
     answer = scene.api.client.get(f"/graphs/acme?min={minimum}")

@@ -7,7 +7,7 @@ import subprocess
 
 import lxml.html
 
-from app.services.sharing import markdown_text, markdown_url
+from app.rendering.escape import markdown_text, markdown_url
 from tests.realclients import command
 
 
