@@ -7,7 +7,8 @@ wait, for more than a day; then the delivery has failed and its subscription is 
 the reason for its owner to read. The thread wakes when this process commits deliveries, and
 otherwise looks every second, which finds those committed by other processes and every retry.
 
-Every `SWEEP` seconds it also raises the dated events: reviews come due and horizons passed.
+Every `SWEEP` seconds it also raises the dated events: reviews come due and horizons passed, and
+each graph's weekly digest (the first look in each week, Monday to Sunday).
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.domain.events import DATED, dated_events
-from app.services import messages, targets
+from app.domain.digest import digest_data
+from app.domain.events import DATED, DIGEST, Event, dated_events, digest_event
+from app.services import access, messages, targets
+from app.services import digest as digests
 from app.storage import webhooks as outbox
 from app.storage.db import transaction
 from app.storage.graphs import load_graph
 from app.storage.history import Revision, get_revision
 from app.storage.tables import GraphRow, WebhookRow, as_utc, utcnow
+from app.words import plural
 
 log = logging.getLogger("betgraph")
 
@@ -47,6 +51,7 @@ SENDERS = 8  # deliveries of a batch in flight at once
 POLL = 1.0  # seconds between looks at the outbox, when nothing woke the thread
 SWEEP = 300.0  # seconds between looks for dated events
 MOST_RETRY_AFTER = 86_400  # a receiver's Retry-After is honoured up to a day
+SWEPT = {*DATED, DIGEST}  # what the sweep raises
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -215,17 +220,17 @@ class Deliverer:
             )
 
     def sweep(self) -> int:
-        """Raise the dated events that have come (each once, whichever worker sees it first)."""
+        """Raise the dated events that have come, and each graph's weekly digest: each once,
+        whichever worker sees it first."""
         today = self._clock().date()
         raised = 0
         with transaction(self._sessions, write=False) as session:
             listening = list(session.scalars(select(WebhookRow).where(WebhookRow.enabled.is_(True))))
-            wanting = [row for row in listening if set(row.events) & set(DATED)]
+            wanting = [row for row in listening if set(row.events) & SWEPT]
             if not wanting:
                 return 0
-            every = any(row.graph_id is None for row in wanting)
             query = select(GraphRow)
-            if not every:
+            if all(row.graph_id is not None for row in wanting):
                 query = query.where(GraphRow.id.in_({row.graph_id for row in wanting}))
             found = []
             for row in session.scalars(query):
@@ -234,18 +239,35 @@ class Deliverer:
                 self._seen[row.id] = (row.head, today)
                 found.append((row.id, row.slug, load_graph(session, row)))
         for graph_id, slug, graph in found:
-            events = [e for e in dated_events(graph, today) if any(e.type in row.events for row in wanting)]
-            if not events:
+            types = {kind for row in wanting if row.graph_id in (None, graph_id) for kind in row.events}
+            events = [event for event in dated_events(graph, today) if event.type in types]
+            if not events and DIGEST not in types:
                 continue
             with transaction(self._sessions, write=True) as session:
-                listening_here = outbox.subscriptions_for(session, graph_id)
-                fresh = [e for e in events if outbox.raise_once(session, graph_id, e)]
+                fresh = [event for event in events if outbox.raise_once(session, graph_id, event)]
+                weekly = digest_event({}, today)
+                if DIGEST in types and outbox.raise_once(session, graph_id, weekly):
+                    fresh.append(self._digest(session, slug, weekly))
                 named = outbox.graph_data(slug, graph)
                 raised += outbox.enqueue(
                     session,
-                    listening_here,
-                    [dataclasses.replace(e, data={"graph": named, **e.data}) for e in fresh],
+                    outbox.subscriptions_for(session, graph_id),
+                    [dataclasses.replace(event, data={"graph": named, **event.data}) for event in fresh],
                     graph_id=graph_id,
                     revision=None,
                 )
         return raised
+
+    def _digest(self, session: Session, slug: str, weekly: Event) -> Event:
+        """The week's digest of `slug`, up to now, as its subscribers are sent it (its owners: who
+        wrote each revision is named)."""
+        until = self._clock()
+        found = digests.digest(session, access.HOLDER, slug, since=until - dt.timedelta(days=7), until=until)
+        data = digest_data(found)
+        lines = [
+            f"{plural(data['revisions']['count'], 'revision')} this week",
+            f"{plural(len(data['due']['newly']), 'item')} fell due, {len(data['due']['still'])} still overdue",
+            f"{plural(len(data['leaps']), 'leap')} of faith untested",
+            f"{plural(len(data['findings']), 'new lint finding')}",
+        ]
+        return dataclasses.replace(weekly, data={"digest": data, "lines": lines})

@@ -160,3 +160,26 @@ def test_dated_events_are_raised_once_whichever_worker_looks(
     assert body["data"]["item"]["id"] == "grow"
     assert body["data"]["days_past"] == 2
     assert body["data"]["url"] == "/graphs/plans?focus=grow"  # no BETGRAPH_PUBLIC_URL: a path
+
+
+def test_the_weekly_digest_is_raised_once_a_week(
+    session: Session, sessions: sessionmaker[Session], database_url: str, receiver: Receiver
+) -> None:
+    save_graph(session, _plans())
+    save_graph(session, _plans(certainty=0.7))
+    _subscribe(session, receiver, "weekly", ["digest"])
+    clock = Clock()
+    deliverer = _deliverer(sessions, database_url, clock)
+    assert deliverer.sweep() == 1
+    assert _deliverer(sessions, database_url, clock).sweep() == 0  # another worker, the same week
+    clock.now += dt.timedelta(seconds=1)
+    assert deliverer.round() == 1
+    receiver.wait(lambda: len(receiver.of("weekly")) == 1)
+    body = receiver.of("weekly")[0].json
+    assert body["type"] == "digest"
+    assert body["data"]["digest"]["graph"] == "plans"
+    assert body["data"]["digest"]["revisions"]["count"] == 2
+    assert body["data"]["lines"][0] == "2 revisions this week"
+    clock.now += dt.timedelta(days=7)  # next week: the next digest
+    save_graph(session, _plans(certainty=0.8))
+    assert deliverer.sweep() == 1
