@@ -123,6 +123,10 @@ class Deliverer:
     def round(self) -> int:
         """Claim, send and record one batch; how many were sent."""
         now = self._clock()
+        with transaction(self._sessions, write=False) as session:
+            due = outbox.next_due(session)
+        if due is None or as_utc(due) > now:  # asked without taking SQLite's one write lock
+            return 0
         with transaction(self._sessions, write=True) as session:
             claimed = outbox.claim(session, now, self.lease, BATCH)
             parcels = self._parcels(session, claimed) if claimed else []
