@@ -66,6 +66,13 @@ class Receiver:
             time.sleep(0.02)
 
 
+class _Server(ThreadingHTTPServer):
+    # The listen backlog: socketserver's 5 drops the connections of a deliverer sending 8 at once,
+    # and each dropped one is tried again by the client's kernel a second later.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @contextmanager
 def receiving() -> Iterator[Receiver]:
     state: Receiver
@@ -98,7 +105,7 @@ def receiving() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     state = Receiver(f"http://127.0.0.1:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
