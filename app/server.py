@@ -25,6 +25,7 @@ from app.api import (
     items,
     lenses,
     loop,
+    mcp,
     members,
     oembed,
     problems,
@@ -147,7 +148,8 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with assistants.running():
+            yield
         watcher.close()
 
     app = FastAPI(
@@ -172,6 +174,7 @@ def create_app(config: Settings | None = None, **engine_options: Any) -> FastAPI
     app.include_router(diagrams.router)
     app.include_router(embeds.router)
     app.include_router(oembed.router)
+    assistants = mcp.install(app)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
