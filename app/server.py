@@ -26,6 +26,7 @@ from app.api import (
     items,
     lenses,
     loop,
+    mcp,
     members,
     oembed,
     problems,
@@ -154,7 +155,8 @@ def create_app(config: Settings | None = None, *, deliver: bool = False, **engin
         deliverer = Deliverer(services.sessions, config) if deliver else None
         if deliverer is not None:
             deliverer.start()
-        yield
+        async with assistants.running():
+            yield
         if deliverer is not None:
             deliverer.stop()
         watcher.close()
@@ -186,6 +188,7 @@ def create_app(config: Settings | None = None, *, deliver: bool = False, **engin
     app.include_router(diagrams.router)
     app.include_router(embeds.router)
     app.include_router(oembed.router)
+    assistants = mcp.install(app)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

@@ -11,15 +11,16 @@ from pydantic import BaseModel
 from app.api.deps import CallerDep, ServicesDep, SessionDep, tag_matches
 from app.api.moments import AsOfDep
 from app.api.problems import ProblemError, invalid_document
-from app.domain.analysis import why_chain
 from app.domain.lint import lint
 from app.domain.model import Graph
 from app.formats.document import load
 from app.formats.problems import DocumentError, Problem
 from app.formats.writing import dump_json, dump_yaml
-from app.services import access, people
+from app.services import access, people, reading
 from app.services.errors import StaleError
 from app.services.moments import revision_for
+from app.services.reading import Reading
+from app.services.why import explain
 from app.storage import graphs as storage
 from app.storage.tables import GraphRow, as_utc
 
@@ -215,13 +216,15 @@ def delete_graph(
 
 @router.get("/{slug}/lint", response_model=LintOut)
 def lint_graph(slug: str, services: ServicesDep, session: SessionDep, caller: CallerDep, as_of: AsOfDep) -> LintOut:
-    row = access.read_graph(session, slug, caller).row
-    revision = revision_for(session, row, as_of)
-    analysed = services.graphs.get(session, row, revision)
-    findings = lint(analysed.graph, dt.date.today(), analysed.support)
+    return lint_out(reading.read(services, session, caller, slug, as_of))
+
+
+def lint_out(found: Reading) -> LintOut:
+    """The findings of a graph as read, as the lint route (and the MCP server's lint_findings) answer them."""
+    findings = lint(found.graph, dt.date.today(), found.analysed.support)
     return LintOut(
-        graph=slug,
-        revision=row.head if revision is None else revision,
+        graph=found.row.slug,
+        revision=found.revision,
         findings=[
             FindingOut(rule=f.rule, severity=f.severity.label, ids=list(f.ids), message=f.message) for f in findings
         ],
@@ -232,11 +235,7 @@ def lint_graph(slug: str, services: ServicesDep, session: SessionDep, caller: Ca
 def why(
     slug: str, bet_id: str, services: ServicesDep, session: SessionDep, caller: CallerDep, as_of: AsOfDep
 ) -> WhyOut:
-    row = access.read_graph(session, slug, caller).row
-    analysed = services.graphs.get(session, row, revision_for(session, row, as_of))
-    if bet_id not in analysed.graph.bet_by_id:
-        raise ProblemError(404, "Not found", f"no bet {bet_id!r} in graph {slug!r}")
-    chain = why_chain(analysed.graph, bet_id, analysed.support)
+    chain = explain(services, session, caller, slug, bet_id, as_of=as_of).chain
     return WhyOut(
         graph=slug,
         focus=bet_id,

@@ -35,8 +35,9 @@ from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, che
 from app.rendering.runner import Limits, RenderError
 from app.rendering.style import THEME_NAMES, ThemeName
 from app.rendering.views import VIEW_KINDS, View, ViewError, ViewKind
+from app.services import why
 from app.services.urls import viewer_links
-from app.words import percent, plural
+from app.words import plural
 
 EPILOG_RENDER = """\b
 Examples:
@@ -262,17 +263,8 @@ def why_command(file: str, bet: str) -> None:
     graph, _ = load_file(file)
     if bet not in graph.bet_by_id:
         fail(f"no bet with id {bet!r} in {file}")
-    chain = why_chain(graph, bet)
-    for depth, bet_id in enumerate(reversed(chain.path)):
-        node = graph.bet_by_id[bet_id]
-        click.echo(f"{'  ' * depth}{node.kind.value} {bet_id}: {node.title} ({percent(node.certainty)})")
-        for assumption_id in node.assumes:
-            assumption = graph.assumption_by_id[assumption_id]
-            statement = f"{assumption.statement} ({percent(assumption.certainty)})"
-            click.echo(f"{'  ' * depth}  · rests on {assumption_id}: {statement}")
-    click.echo(f"chain certainty: {percent(chain.certainty)}")
-    if chain.weakest:
-        click.echo(f"weakest link: {chain.weakest}")
+    for line in why.lines(graph, why_chain(graph, bet)):
+        click.echo(line)
 
 
 EPILOG_REPORT = """\b
