@@ -137,10 +137,39 @@ class _Watcher:
                 self._changes = None
 
 
-def served(app: FastAPI) -> FastPath:
+class InFlight:
+    """How many requests this worker is answering now: background work (webhook deliveries) yields to them."""
+
+    def __init__(self) -> None:
+        self.count = 0  # changed on the event loop's thread alone: no lock
+
+    def busy(self) -> bool:
+        return self.count > 0
+
+
+class Served:
+    """The app as uvicorn runs it (`served`): requests counted, then the fast path, then FastAPI."""
+
+    def __init__(self, app: FastPath, in_flight: InFlight) -> None:
+        self.app = self.fast = app
+        self.in_flight = in_flight
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.in_flight.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight.count -= 1
+
+
+def served(app: FastAPI) -> Served:
     """What uvicorn runs: warm pictures answered in front of FastAPI, which costs more per request
-    than the rest of their answer (app.api.fastpath); everything else, lifespan included, passes on."""
-    return FastPath(app, changes=app.state.watcher)
+    than the rest of their answer (app.api.fastpath); everything else, lifespan included, passes on.
+    Outermost, the count of requests in flight, which the app's deliverer reads."""
+    return Served(FastPath(app, changes=app.state.watcher), app.state.in_flight)
 
 
 def create_app(config: Settings | None = None, *, deliver: bool = False, **engine_options: Any) -> FastAPI:
@@ -150,9 +179,11 @@ def create_app(config: Settings | None = None, *, deliver: bool = False, **engin
     watcher = _Watcher(engine)
     services = make_services(engine, config)
 
+    in_flight = InFlight()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        deliverer = Deliverer(services.sessions, config) if deliver else None
+        deliverer = Deliverer(services.sessions, config, busy=in_flight.busy) if deliver else None
         if deliverer is not None:
             deliverer.start()
         async with assistants.running():
@@ -169,6 +200,7 @@ def create_app(config: Settings | None = None, *, deliver: bool = False, **engin
     )
     app.state.services = services
     app.state.watcher = watcher
+    app.state.in_flight = in_flight
     problems.install(app)
     for router in (
         graphs.router,

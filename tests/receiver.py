@@ -114,3 +114,44 @@ def receiving() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """`python -m tests.receiver PORT`: the receiver in a process of its own (the benchmark's, so that
+    receiving does not share an interpreter with what it measures). `GET /received` lists what came:
+    name, status, arrival (`time.monotonic()`, one clock for every process of the machine) and the
+    `revision` its body names."""
+    import sys  # noqa: PLC0415 - only when run as a program
+
+    with receiving() as receiver:
+        port = int(sys.argv[1])
+
+        class Listing(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with receiver.lock:
+                    found = [
+                        {"name": r.name, "status": r.status, "at": r.at, "revision": _revision(r.body)}
+                        for r in receiver.received
+                    ]
+                body = json.dumps({"url": receiver.url, "received": found}).encode()
+                self.send_response(200)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        _Server(("127.0.0.1", port), Listing).serve_forever()
+
+
+def _revision(body: bytes) -> int | None:
+    try:
+        found = json.loads(body).get("data", {}).get("revision")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, int) else None
+
+
+if __name__ == "__main__":
+    main()

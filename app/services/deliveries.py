@@ -52,6 +52,7 @@ POLL = 1.0  # seconds between looks at the outbox, when nothing woke the thread
 SWEEP = 300.0  # seconds between looks for dated events
 MOST_RETRY_AFTER = 86_400  # a receiver's Retry-After is honoured up to a day
 SWEPT = {*DATED, DIGEST}  # what the sweep raises
+SHARE = 0.1  # of a worker's time that deliveries take while it answers requests
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -77,9 +78,15 @@ class Parcel:
 
 class Deliverer:
     def __init__(
-        self, sessions: sessionmaker[Session], settings: Settings, *, clock: Callable[[], dt.datetime] = utcnow
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        busy: Callable[[], bool] = lambda: False,
     ) -> None:
         self._sessions = sessions
+        self._busy = busy
         self._settings = settings
         self._clock = clock
         self._stop = threading.Event()
@@ -90,9 +97,10 @@ class Deliverer:
 
     @property
     def lease(self) -> dt.timedelta:
-        # Longer than a batch can take to send (each in parallel, within the timeout), so a row
-        # is only ever taken from a deliverer that died.
-        return dt.timedelta(seconds=self._settings.webhook_timeout * (BATCH // SENDERS + 2) + 30)
+        # Longer than a batch can take to send (each sender sends its share one after another,
+        # each within the timeout), so a row is only ever taken from a deliverer that died; and
+        # no longer, since a restarted server waits this long for what the killed one held.
+        return dt.timedelta(seconds=self._settings.webhook_timeout * (-(-BATCH // SENDERS) + 1) + 5)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="betgraph-deliverer", daemon=True)
@@ -108,15 +116,21 @@ class Deliverer:
     def _run(self) -> None:
         while not self._stop.is_set():
             sent = 0
+            started = time.monotonic()
             try:
-                if time.monotonic() - self._swept >= SWEEP:
-                    self._swept = time.monotonic()
+                if started - self._swept >= SWEEP:
+                    self._swept = started
                     self.sweep()
                 sent = self.round()
             except Exception:  # the database is down, or a bug of ours: say so, and keep trying
                 log.exception("webhook deliveries: a round failed; trying again shortly")
                 self._stop.wait(POLL)
-            if sent < BATCH:  # a full batch: there may be more due at once
+            if sent and self._busy():
+                # The worker is answering requests: deliveries take at most SHARE of its time,
+                # and all of it once it is idle. Sending is background work; a person waits on
+                # an answer.
+                self._stop.wait((time.monotonic() - started) * (1 / SHARE - 1))
+            elif sent < BATCH:  # a full batch: there may be more due at once
                 outbox.OUTBOX.wait(POLL)
                 outbox.OUTBOX.clear()
 

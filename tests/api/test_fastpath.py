@@ -27,7 +27,7 @@ def fast(api: Api) -> Iterator[FastPath]:
     assert wait_listening(app.state.watcher())  # PostgreSQL's listener: until then nothing is kept
     client = api.client
     api.client = TestClient(front, raise_server_exceptions=False)  # the lifespan already ran
-    yield front
+    yield front.fast
     api.client = client
 
 
