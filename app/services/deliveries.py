@@ -52,7 +52,7 @@ POLL = 1.0  # seconds between looks at the outbox, when nothing woke the thread
 SWEEP = 300.0  # seconds between looks for dated events
 MOST_RETRY_AFTER = 86_400  # a receiver's Retry-After is honoured up to a day
 SWEPT = {*DATED, DIGEST}  # what the sweep raises
-SHARE = 0.1  # of a worker's time that deliveries take while it answers requests
+SHARE = 0.05  # of a worker's time that deliveries take while it answers requests
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

@@ -389,8 +389,11 @@ class WebhookDeliveryRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
-    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True)
-    message_id: Mapped[str] = mapped_column(String(40), unique=True)  # `webhook-id`: the same on every attempt
+    # No index on the event, nor a unique one on the message id (random, and told apart by the
+    # subscription): every revision writes a row for each subscription, and each index is a
+    # write more. Events are never deleted, so nothing looks deliveries up by their event.
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(40))  # `webhook-id`: the same on every attempt
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -67,11 +67,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['event_id'], ['webhook_events.id'], name=op.f('fk_webhook_deliveries_event_id_webhook_events'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['webhook_id'], ['webhooks.id'], name=op.f('fk_webhook_deliveries_webhook_id_webhooks'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
-        sa.UniqueConstraint('message_id', name=op.f('uq_webhook_deliveries_message_id')),
     )
     op.create_index('ix_webhook_deliveries_due', 'webhook_deliveries', ['status', 'next_attempt_at'], unique=False)
     op.create_index('ix_webhook_deliveries_log', 'webhook_deliveries', ['webhook_id', 'id'], unique=False)
-    op.create_index(op.f('ix_webhook_deliveries_event_id'), 'webhook_deliveries', ['event_id'], unique=False)
     op.create_table(
         'webhook_alarms',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -88,7 +86,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('webhook_alarms')
-    op.drop_index(op.f('ix_webhook_deliveries_event_id'), table_name='webhook_deliveries')
     op.drop_index('ix_webhook_deliveries_log', table_name='webhook_deliveries')
     op.drop_index('ix_webhook_deliveries_due', table_name='webhook_deliveries')
     op.drop_table('webhook_deliveries')
