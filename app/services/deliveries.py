@@ -269,7 +269,6 @@ class Deliverer:
                 named = outbox.graph_data(slug, graph)
                 raised += outbox.enqueue(
                     session,
-                    outbox.subscriptions_for(session, graph_id),
                     [dataclasses.replace(event, data={"graph": named, **event.data}) for event in fresh],
                     graph_id=graph_id,
                     revision=None,

@@ -389,10 +389,11 @@ class WebhookDeliveryRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
-    # No index on the event, nor a unique one on the message id (random, and told apart by the
-    # subscription): every revision writes a row for each subscription, and each index is a
-    # write more. Events are never deleted, so nothing looks deliveries up by their event.
-    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id", ondelete="CASCADE"))
+    # Neither a foreign key nor an index on the event, nor a unique index on the message id
+    # (random, and told apart by the subscription): every revision writes a row for each
+    # subscription, and each of those is a check or a write more. Events are written before
+    # their deliveries, in the same statement's transaction, and never deleted.
+    event_id: Mapped[int]
     message_id: Mapped[str] = mapped_column(String(40))  # `webhook-id`: the same on every attempt
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed
     attempts: Mapped[int] = mapped_column(default=0)

@@ -20,7 +20,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, String, cast, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,22 +61,51 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-@dataclass(frozen=True, slots=True)
-class Listener:
-    id: int
-    events: list[str]
-
-
-def subscriptions_for(session: Session, graph_id: int) -> list[Listener]:
-    """The enabled subscriptions that hear about `graph_id`: its own and those to every graph.
-
-    Read as plain rows, not objects: every write asks this, and a hundred objects cost it more
-    than the write's own statements.
-    """
-    query = select(WebhookRow.id, WebhookRow.events).where(
-        WebhookRow.enabled.is_(True), or_(WebhookRow.graph_id == graph_id, WebhookRow.graph_id.is_(None))
+# The statements every write runs, built once: building them costs more than running them.
+_GRAPH = bindparam("graph_id", type_=Integer)
+_TYPE = bindparam("event_type", type_=String)
+_LISTENING = and_(WebhookRow.enabled.is_(True), or_(WebhookRow.graph_id == _GRAPH, WebhookRow.graph_id.is_(None)))
+_EACH = func.json_each(WebhookRow.events).table_valued("value")
+_WANTED = {
+    "postgresql": select(func.json_array_elements_text(WebhookRow.events)).where(_LISTENING).distinct(),
+    "sqlite": select(_EACH.c.value).select_from(WebhookRow).join(_EACH, literal(True)).where(_LISTENING).distinct(),
+}
+# A subscription's `events` (a JSON list) holds the event's type, asked of the database itself.
+_WANTS = {
+    "postgresql": literal_column("webhooks.events::jsonb").op("?")(_TYPE),
+    "sqlite": exists(select(_EACH.c.value).where(_EACH.c.value == _TYPE)),
+}
+_DELIVERIES = WebhookDeliveryRow.__table__
+assert isinstance(_DELIVERIES, Table)
+_COLUMNS = ["webhook_id", "event_id", "message_id", "status", "attempts", "created_at", "next_attempt_at"]
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+_FANNED = {
+    dialect: insert(_DELIVERIES)
+    .from_select(
+        _COLUMNS,
+        select(
+            WebhookRow.id,
+            bindparam("event_id", type_=Integer),
+            bindparam("prefix", type_=String) + cast(WebhookRow.id, String),
+            literal(PENDING),
+            literal(0),
+            _NOW,
+            _NOW,
+        ).where(_LISTENING, wants),
     )
-    return [Listener(webhook_id, events) for webhook_id, events in session.execute(query.order_by(WebhookRow.id))]
+    .returning(_DELIVERIES.c.id)
+    for dialect, wants in _WANTS.items()
+}
+
+
+def _dialect(session: Session) -> str:
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+
+
+def wanted(session: Session, graph_id: int) -> frozenset[str]:
+    """The event types any enabled subscription hears about `graph_id` for: every write asks this,
+    so it is a handful of words from the database rather than every subscription as objects."""
+    return frozenset(session.connection().execute(_WANTED[_dialect(session)], {"graph_id": graph_id}).scalars())
 
 
 def enqueue_revision(
@@ -67,31 +113,20 @@ def enqueue_revision(
 ) -> None:
     """The events revision `number` of `graph` raises, in the outbox of each subscription that wants
     them. Nothing is worked out (lint least of all) when nobody listens."""
-    listening = subscriptions_for(session, row.id)
-    if not listening:
+    types = wanted(session, row.id)
+    if not types:
         return
-    wanted = frozenset(event for listener in listening for event in listener.events)
-    events = revision_events(previous, graph, found, dt.date.today(), wanted)
+    events = revision_events(previous, graph, found, dt.date.today(), types)
     named = {"graph": graph_data(row.slug, graph), "revision": number}
-    enqueue(
-        session,
-        listening,
-        [dataclasses.replace(e, data=named | e.data) for e in events],
-        graph_id=row.id,
-        revision=number,
-    )
+    enqueue(session, [dataclasses.replace(e, data=named | e.data) for e in events], graph_id=row.id, revision=number)
 
 
-def enqueue(
-    session: Session, listening: Sequence[Listener], events: Sequence[Event], *, graph_id: int, revision: int | None
-) -> int:
-    """Each event once, and a delivery of it to each subscription in `listening` that wants its type:
-    one statement for all of an event's deliveries, however many subscriptions there are."""
+def enqueue(session: Session, events: Sequence[Event], *, graph_id: int, revision: int | None) -> int:
+    """Each event once, and a delivery of it to each enabled subscription of the graph (or of every
+    graph) that wants its type: one statement for all of an event's deliveries, chosen by the
+    database, however many subscriptions there are."""
     count = 0
     for event in events:
-        to = [listener.id for listener in listening if event.type in listener.events]
-        if not to:
-            continue
         now = utcnow()
         event_id = session.scalars(
             insert(WebhookEventRow)
@@ -99,20 +134,15 @@ def enqueue(
             .returning(WebhookEventRow.id)
         ).one()
         # `webhook-id`: random for the event, told apart by subscription; the same on every attempt.
-        prefix = f"msg_{secrets.token_hex(10)}_"
-        for start in range(0, len(to), 500):  # within SQLite's limit of bound parameters
-            chosen = select(
-                WebhookRow.id,
-                literal(event_id),
-                literal(prefix) + cast(WebhookRow.id, String),
-                literal(PENDING),
-                literal(0),
-                literal(now, DateTime(timezone=True)),
-                literal(now, DateTime(timezone=True)),
-            ).where(WebhookRow.id.in_(to[start : start + 500]))
-            columns = ["webhook_id", "event_id", "message_id", "status", "attempts", "created_at", "next_attempt_at"]
-            session.execute(insert(WebhookDeliveryRow).from_select(columns, chosen))
-        count += len(to)
+        values = {
+            "graph_id": graph_id,
+            "event_type": event.type,
+            "event_id": event_id,
+            "prefix": f"msg_{secrets.token_hex(10)}_",
+            "now": now,
+        }
+        # Counted by what it returns: PostgreSQL's driver reports no row count for INSERT … SELECT.
+        count += len(session.connection().execute(_FANNED[_dialect(session)], values).all())
     if count:
         session.info[QUEUED] = True
     return count

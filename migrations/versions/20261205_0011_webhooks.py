@@ -64,7 +64,6 @@ def upgrade() -> None:
         sa.Column('last_status', sa.Integer(), nullable=True),
         sa.Column('last_error', sa.Text(), nullable=True),
         sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(['event_id'], ['webhook_events.id'], name=op.f('fk_webhook_deliveries_event_id_webhook_events'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['webhook_id'], ['webhooks.id'], name=op.f('fk_webhook_deliveries_webhook_id_webhooks'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
     )
