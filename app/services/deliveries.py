@@ -47,6 +47,7 @@ log = logging.getLogger("betgraph")
 # waits add up to 29.7 hours, past the day a receiver may be down without losing anything.
 WAITS = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 21600, 28800, 28800)
 BATCH = 32
+BUSY_BATCH = 8  # while the worker answers requests
 SENDERS = 8  # deliveries of a batch in flight at once
 POLL = 1.0  # seconds between looks at the outbox, when nothing woke the thread
 SWEEP = 300.0  # seconds between looks for dated events
@@ -121,7 +122,8 @@ class Deliverer:
                 if started - self._swept >= SWEEP:
                     self._swept = started
                     self.sweep()
-                sent = self.round()
+                # Busy, a small batch: its write transactions hold SQLite's lock a shorter while.
+                sent = self.round(BUSY_BATCH if self._busy() else BATCH)
             except Exception:  # the database is down, or a bug of ours: say so, and keep trying
                 log.exception("webhook deliveries: a round failed; trying again shortly")
                 self._stop.wait(POLL)
@@ -130,26 +132,28 @@ class Deliverer:
                 # and all of it once it is idle. Sending is background work; a person waits on
                 # an answer.
                 self._stop.wait((time.monotonic() - started) * (1 / SHARE - 1))
-            elif sent < BATCH:  # a full batch: there may be more due at once
+            elif sent < BUSY_BATCH:  # a full batch: there may be more due at once
                 outbox.OUTBOX.wait(POLL)
                 outbox.OUTBOX.clear()
 
-    def round(self) -> int:
-        """Claim, send and record one batch; how many were sent."""
+    def round(self, limit: int = BATCH) -> int:
+        """Claim, send and record one batch of at most `limit`; how many were sent."""
         now = self._clock()
         with transaction(self._sessions, write=False) as session:
             due = outbox.next_due(session)
         if due is None or as_utc(due) > now:  # asked without taking SQLite's one write lock
             return 0
         with transaction(self._sessions, write=True) as session:
-            claimed = outbox.claim(session, now, self.lease, BATCH)
+            claimed = outbox.claim(session, now, self.lease, limit)
             parcels = self._parcels(session, claimed) if claimed else []
         if not parcels:
             return 0
         outcomes = list(self._senders.map(self._send, parcels))
         with transaction(self._sessions, write=True) as session:
+            outbox.record(
+                session, [(parcel.delivery_id, outcome) for parcel, outcome in zip(parcels, outcomes, strict=True)]
+            )
             for parcel, outcome in zip(parcels, outcomes, strict=True):
-                outbox.record(session, parcel.delivery_id, outcome)
                 self._after(session, parcel, outcome)
         return len(parcels)
 

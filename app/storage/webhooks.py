@@ -235,26 +235,43 @@ class Outcome:
     retry_at: dt.datetime | None  # when to try again; None with an error: given up
 
 
-def record(session: Session, delivery_id: int, outcome: Outcome) -> None:
-    values: dict[str, Any] = {
-        "attempts": WebhookDeliveryRow.attempts + 1,
-        "last_attempt_at": outcome.attempted_at,
-        "last_status": outcome.status,
-        "last_error": outcome.error,
-        "claimed_until": None,
-    }
-    if outcome.error is None:
-        values |= {"status": DELIVERED, "delivered_at": outcome.attempted_at}
-    elif outcome.retry_at is None:
-        values |= {"status": FAILED}
-    else:
-        values |= {"next_attempt_at": outcome.retry_at}
-    session.execute(
-        update(WebhookDeliveryRow)
-        .where(WebhookDeliveryRow.id == delivery_id, WebhookDeliveryRow.status == PENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+_RECORD = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("delivery"), _DELIVERIES.c.status == PENDING)
+    .values(
+        attempts=_DELIVERIES.c.attempts + 1,
+        status=bindparam("new_status"),
+        next_attempt_at=func.coalesce(
+            bindparam("retry_at", type_=DateTime(timezone=True)), _DELIVERIES.c.next_attempt_at
+        ),
+        last_attempt_at=bindparam("attempted_at"),
+        last_status=bindparam("answered"),
+        last_error=bindparam("error"),
+        delivered_at=bindparam("delivered"),
+        claimed_until=None,
     )
+)
+
+
+def record(session: Session, outcomes: Sequence[tuple[int, Outcome]]) -> None:
+    """What each attempt did, in one statement for the batch: SQLite's write lock is held for it."""
+    rows = []
+    for delivery_id, outcome in outcomes:
+        delivered = outcome.error is None
+        status = DELIVERED if delivered else FAILED if outcome.retry_at is None else PENDING
+        rows.append(
+            {
+                "delivery": delivery_id,
+                "new_status": status,
+                "retry_at": outcome.retry_at,
+                "attempted_at": outcome.attempted_at,
+                "answered": outcome.status,
+                "error": outcome.error,
+                "delivered": outcome.attempted_at if delivered else None,
+            }
+        )
+    if rows:
+        session.connection().execute(_RECORD, rows)
 
 
 def next_due(session: Session) -> dt.datetime | None:

@@ -108,7 +108,7 @@ def test_a_claim_holds_a_delivery_until_its_lease_runs_out(session: Session) -> 
     assert webhooks.claim(session, now, lease, 10) == []  # held
     assert len(webhooks.claim(session, now + lease + dt.timedelta(seconds=1), lease, 10)) == 1  # its holder died
     outcome = webhooks.Outcome(now, 500, "HTTP 500", now + dt.timedelta(seconds=5))
-    webhooks.record(session, claimed.delivery.id, outcome)
+    webhooks.record(session, [(claimed.delivery.id, outcome)])
     assert webhooks.claim(session, now + dt.timedelta(seconds=2), lease, 10) == []  # not yet due again
     assert webhooks.next_due(session) is not None
 
