@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import lxml.html
 from markdown_it import MarkdownIt
-from sqlalchemy import update
 
-from app.storage.graphs import get_graph_row
-from app.storage.tables import RevisionRow
 from app.storage.tokens import Scope, create_token
-from tests.api.conftest import Api
+from tests.api.conftest import Api, problem_of, spread_revisions
 
 YAML = {"Content-Type": "application/yaml"}
 ACME = (Path(__file__).resolve().parent.parent.parent / "examples" / "acme.yaml").read_text()
@@ -37,25 +33,8 @@ def _history(api: Api) -> dict[str, str]:
         headers=writer,
     )
     assert resolved.status_code == 200, resolved.text
-    with api.sessions() as session:
-        row = get_graph_row(session, "acme")
-        assert row is not None
-        assert row.head == 3
-        for number in (1, 2, 3):
-            session.execute(
-                update(RevisionRow)
-                .where(RevisionRow.graph_id == row.id, RevisionRow.number == number)
-                .values(created_at=T0 + dt.timedelta(days=number - 1))
-            )
-        session.commit()
+    assert spread_revisions(api, "acme", T0) == 3
     return writer
-
-
-def _problem(answer: Any, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"] == "application/problem+json"
-    problem: dict[str, Any] = answer.json()
-    return problem
 
 
 def test_the_digest_as_json(api: Api) -> None:
@@ -98,13 +77,13 @@ def test_who_may_read_a_digest(api: Api) -> None:
     private = ACME.replace("visibility: public", "visibility: private").replace("slug: acme", "slug: shut")
     assert api.client.put("/api/graphs/shut", content=private.encode(), headers=YAML | writer).status_code == 201
     assert api.client.get("/api/graphs/shut/digest", headers=writer).status_code == 200
-    assert "is private" in _problem(api.client.get("/api/graphs/shut/digest"), 401)["detail"]
+    assert "is private" in problem_of(api.client.get("/api/graphs/shut/digest"), 401)["detail"]
     other = api.token(graph="acme")
-    assert _problem(api.client.get("/api/graphs/shut/digest", headers=other), 404)["detail"] == "no graph 'shut'"
-    _problem(api.client.get("/api/graphs/nowhere/digest", headers=writer), 404)
+    assert problem_of(api.client.get("/api/graphs/shut/digest", headers=other), 404)["detail"] == "no graph 'shut'"
+    problem_of(api.client.get("/api/graphs/nowhere/digest", headers=writer), 404)
 
 
-def test_a_period_it_cannot_read_is_a_clear_problem(api: Api) -> None:
+def test_a_period_it_cannot_read_is_a_clearproblem_of(api: Api) -> None:
     _history(api)
     for query, name, said in (
         ("since=yesterday", "since", "since must be a revision number or an ISO date"),
@@ -114,8 +93,8 @@ def test_a_period_it_cannot_read_is_a_clear_problem(api: Api) -> None:
         ("until=9999-12-30", "until", "until must lie from 1970-01-01 to 8999-12-31"),
         ("since=" + "1" * 100, "since", "at most 64 characters"),
     ):
-        problem = _problem(api.client.get(f"/api/graphs/acme/digest?{query}"), 422)
+        problem = problem_of(api.client.get(f"/api/graphs/acme/digest?{query}"), 422)
         assert problem["errors"][0]["pointer"] == f"/query/{name}", query
         assert said in problem["detail"] or said in str(problem["errors"]), (query, problem)
-    early = _problem(api.client.get("/api/graphs/acme/digest?until=2025-12-31"), 404)
+    early = problem_of(api.client.get("/api/graphs/acme/digest?until=2025-12-31"), 404)
     assert "did not exist yet at until=" in early["detail"]

@@ -7,19 +7,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
 from app.config import Settings
 from app.formats.document import load
 from app.server import create_app
-from app.storage.graphs import get_graph_row
-from app.storage.tables import RevisionRow
 from app.storage.tokens import Scope, create_token
-from tests.api.conftest import Api
+from tests.api.conftest import Api, problem_of, spread_revisions
 
 YAML = {"Content-Type": "application/yaml"}
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -37,24 +33,8 @@ def _history(api: Api) -> dict[str, str]:
     api.client.post("/api/graphs/acme/bets", json=new, headers=writer)
     api.client.delete("/api/graphs/acme/bets/new-bet?reason=not needed", headers=writer)
     # revisions 1..4; spread them a day apart so that dates resolve to them
-    with api.sessions() as session:
-        row = get_graph_row(session, "acme")
-        assert row is not None
-        for number in range(1, row.head + 1):
-            session.execute(
-                update(RevisionRow)
-                .where(RevisionRow.graph_id == row.id, RevisionRow.number == number)
-                .values(created_at=T0 + dt.timedelta(days=number - 1))
-            )
-        session.commit()
+    spread_revisions(api, "acme", T0)
     return writer
-
-
-def _problem(answer: Any, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"] == "application/problem+json"
-    problem: dict[str, Any] = answer.json()
-    return problem
 
 
 def test_revisions_are_listed_newest_first_with_who_why_and_what(api: Api) -> None:
@@ -92,8 +72,8 @@ def test_revisions_are_listed_newest_first_with_who_why_and_what(api: Api) -> No
     one = api.client.get("/api/graphs/acme/revisions/2").json()
     assert one["reason"] == "pilot data"
     assert one["created_at"].startswith("2026-01-02T12:00:00")
-    assert "unknown" not in _problem(api.client.get("/api/graphs/acme/revisions/99"), 404)["detail"]
-    _problem(api.client.get("/api/graphs/acme/revisions?limit=0"), 422)
+    assert "unknown" not in problem_of(api.client.get("/api/graphs/acme/revisions/99"), 404)["detail"]
+    problem_of(api.client.get("/api/graphs/acme/revisions?limit=0"), 422)
 
 
 def test_a_private_graph_keeps_its_history_private(api: Api) -> None:
@@ -153,17 +133,17 @@ def test_every_read_takes_as_of(api: Api) -> None:
         "/graphs/acme/why/instant-pay-pilot.png?as_of={}",
     ],
 )
-def test_bad_as_of_is_a_clear_problem(api: Api, url: str) -> None:
+def test_bad_as_of_is_a_clearproblem_of(api: Api, url: str) -> None:
     _history(api)
-    garbage = _problem(api.client.get(url.format("yesterday")), 422)
+    garbage = problem_of(api.client.get(url.format("yesterday")), 422)
     assert garbage["errors"][0]["pointer"] == "/query/as_of"
     assert "as_of must be a revision number or an ISO date" in garbage["detail"]
-    _problem(api.client.get(url.format("2026-02-30")), 422)
-    early = _problem(api.client.get(url.format("2025-12-31")), 404)
+    problem_of(api.client.get(url.format("2026-02-30")), 422)
+    early = problem_of(api.client.get(url.format("2025-12-31")), 404)
     assert "did not exist yet at as_of=2025-12-31" in early["detail"]
     assert "first revision was written at 2026-01-01T12:00:00" in early["detail"]
-    assert "revisions 1 to 4" in _problem(api.client.get(url.format("9")), 404)["detail"]
-    assert "revisions 1 to 4" in _problem(api.client.get(url.format("0")), 404)["detail"]
+    assert "revisions 1 to 4" in problem_of(api.client.get(url.format("9")), 404)["detail"]
+    assert "revisions 1 to 4" in problem_of(api.client.get(url.format("0")), 404)["detail"]
 
 
 def test_a_moment_with_a_zone_and_a_future_date(api: Api) -> None:
@@ -187,7 +167,7 @@ def test_diagrams_as_of_redirect_to_the_pinned_picture(api: Api) -> None:
     followed = api.client.get("/graphs/acme/team/payments.svg?as_of=3")
     assert followed.status_code == 200
     assert followed.headers["cache-control"] == "public, max-age=31536000, immutable"
-    pinned = _problem(api.client.get("/graphs/acme/r/2.svg?as_of=1"), 422)
+    pinned = problem_of(api.client.get("/graphs/acme/r/2.svg?as_of=1"), 422)
     assert pinned["errors"][0]["pointer"] == "/query/as_of"
 
 
@@ -222,19 +202,21 @@ def test_diff_as_json(api: Api) -> None:
 def test_bad_diffs_are_clear_problems_and_change_nothing(api: Api) -> None:
     _history(api)
     before = api.client.get("/api/graphs/acme/revisions").json()
-    swapped = _problem(api.client.get("/api/graphs/acme/diff?from=3&to=1"), 422)
+    swapped = problem_of(api.client.get("/api/graphs/acme/diff?from=3&to=1"), 422)
     assert swapped["errors"][0]["pointer"] == "/query/from"
     assert "swap" in swapped["detail"]
-    garbage = _problem(api.client.get("/api/graphs/acme/diff?from=1&to=soon"), 422)
+    garbage = problem_of(api.client.get("/api/graphs/acme/diff?from=1&to=soon"), 422)
     assert garbage["errors"][0]["pointer"] == "/query/to"
-    _problem(api.client.get("/api/graphs/acme/diff"), 422)  # from is required
-    assert "revisions 1 to 4" in _problem(api.client.get("/api/graphs/acme/diff?from=1&to=7"), 404)["detail"]
-    _problem(api.client.get("/api/graphs/nope/diff?from=1"), 404)
-    _problem(api.client.get("/graphs/acme/diff/3..1.svg"), 422)
-    _problem(api.client.get("/graphs/acme/diff/1..later.svg"), 422)
-    _problem(api.client.get("/graphs/acme/diff/1..9.svg"), 404)
-    _problem(api.client.get("/graphs/acme/diff/1-3.svg"), 404)
-    assert _problem(api.client.get("/graphs/acme/diff/1..3.svg?as_of=2"), 422)["errors"][0]["pointer"] == "/query/as_of"
+    problem_of(api.client.get("/api/graphs/acme/diff"), 422)  # from is required
+    assert "revisions 1 to 4" in problem_of(api.client.get("/api/graphs/acme/diff?from=1&to=7"), 404)["detail"]
+    problem_of(api.client.get("/api/graphs/nope/diff?from=1"), 404)
+    problem_of(api.client.get("/graphs/acme/diff/3..1.svg"), 422)
+    problem_of(api.client.get("/graphs/acme/diff/1..later.svg"), 422)
+    problem_of(api.client.get("/graphs/acme/diff/1..9.svg"), 404)
+    problem_of(api.client.get("/graphs/acme/diff/1-3.svg"), 404)
+    assert (
+        problem_of(api.client.get("/graphs/acme/diff/1..3.svg?as_of=2"), 422)["errors"][0]["pointer"] == "/query/as_of"
+    )
     assert api.client.get("/api/graphs/acme/revisions").json() == before
 
 
