@@ -132,7 +132,7 @@ class Deliverer:
                 # and all of it once it is idle. Sending is background work; a person waits on
                 # an answer.
                 self._stop.wait((time.monotonic() - started) * (1 / SHARE - 1))
-            elif sent < BUSY_BATCH:  # a full batch: there may be more due at once
+            elif sent < BUSY_BATCH:  # nothing more is due now; after a full batch, more may be
                 outbox.OUTBOX.wait(POLL)
                 outbox.OUTBOX.clear()
 
@@ -143,11 +143,12 @@ class Deliverer:
             due = outbox.next_due(session)
         if due is None or as_utc(due) > now:  # asked without taking SQLite's one write lock
             return 0
-        with transaction(self._sessions, write=True) as session:
+        with transaction(self._sessions, write=True) as session:  # held: as short as can be
             claimed = outbox.claim(session, now, self.lease, limit)
-            parcels = self._parcels(session, claimed) if claimed else []
-        if not parcels:
+        if not claimed:
             return 0
+        with transaction(self._sessions, write=False) as session:
+            parcels = self._parcels(session, claimed)
         outcomes = list(self._senders.map(self._send, parcels))
         with transaction(self._sessions, write=True) as session:
             outbox.record(
