@@ -160,6 +160,7 @@ class Deliverer:
 
     def _parcels(self, session: Session, claimed: list[outbox.Claimed]) -> list[Parcel]:
         bodies: dict[int, dict[str, Any]] = {}
+        shaped: dict[tuple[int, str], bytes] = {}  # an event's bytes in each format: made once a batch
         revisions: dict[tuple[int, int], Revision | None] = {}
         base = self._settings.public_url
         parcels = []
@@ -176,6 +177,9 @@ class Deliverer:
                 bodies[event.id] = messages.standard(
                     event.type, event.payload, event.created_at, revision=revision, base=base
                 )
+            form = (event.id, each.webhook.format)
+            if form not in shaped:
+                shaped[form] = messages.shaped(each.webhook.format, bodies[event.id])
             parcels.append(
                 Parcel(
                     delivery_id=each.delivery.id,
@@ -183,7 +187,7 @@ class Deliverer:
                     message_id=each.delivery.message_id,
                     url=each.webhook.url,
                     secret=each.webhook.secret,
-                    body=messages.shaped(each.webhook.format, bodies[event.id]),
+                    body=shaped[form],
                     attempts=each.delivery.attempts,
                     first_tried=each.delivery.created_at,
                 )
