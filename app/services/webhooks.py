@@ -103,11 +103,12 @@ def listed(session: Session, who: Caller | None, *, graph: str | None = None) ->
     elif access.administrator(who):
         rows = storage.list_webhooks(session, None)
     else:
-        graphs = {row.graph_id for row in storage.list_webhooks(session, None) if row.graph_id is not None}
-        mine = [
+        every = storage.list_webhooks(session, None)
+        graphs = {row.graph_id for row in every if row.graph_id is not None}
+        mine = {
             graph_id for graph_id in graphs if access.manages_webhooks_of(session, who, session.get(GraphRow, graph_id))
-        ]
-        rows = storage.list_webhooks(session, mine)
+        }
+        rows = [row for row in every if row.graph_id in mine]
     slugs = _slugs(session, rows)
     counts = storage.counts(session, [row.id for row in rows])
     return [Subscription(row, slugs.get(row.graph_id or 0), counts[row.id]) for row in rows]
