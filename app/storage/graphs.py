@@ -31,6 +31,7 @@ from app.storage.tables import (
     GraphRow,
     GraphVersionRow,
     RevisionRow,
+    WebhookRow,
     utcnow,
 )
 
@@ -426,6 +427,8 @@ def _replace(
 
 def delete_graph(session: Session, row: GraphRow) -> None:
     touch(session)
+    # Its subscriptions go with it (a foreign key), their deliveries by hand (they have none).
+    webhooks.forget(session, WebhookRow.graph_id == row.id)
     session.delete(row)
     session.flush()
 

@@ -388,11 +388,11 @@ class WebhookDeliveryRow(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
-    # Neither a foreign key nor an index on the event, nor a unique index on the message id
-    # (random, and told apart by the subscription): every revision writes a row for each
-    # subscription, and each of those is a check or a write more. Events are written before
-    # their deliveries, in the same statement's transaction, and never deleted.
+    # No foreign keys, no index on the event, no unique index on the message id (random, and told
+    # apart by the subscription): every revision writes a row for each subscription, and each of
+    # those would be a check or a write more. Events are written with their deliveries and never
+    # deleted; a subscription's deliveries are deleted with it (`app.storage.webhooks.forget`).
+    webhook_id: Mapped[int]
     event_id: Mapped[int]
     message_id: Mapped[str] = mapped_column(String(40))  # `webhook-id`: the same on every attempt
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     DateTime,
     Integer,
     String,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -79,22 +81,52 @@ _DELIVERIES = WebhookDeliveryRow.__table__
 assert isinstance(_DELIVERIES, Table)
 _COLUMNS = ["webhook_id", "event_id", "message_id", "status", "attempts", "created_at", "next_attempt_at"]
 _NOW = bindparam("now", type_=DateTime(timezone=True))
-_FANNED = {
-    dialect: insert(_DELIVERIES)
-    .from_select(
-        _COLUMNS,
-        select(
-            WebhookRow.id,
-            bindparam("event_id", type_=Integer),
-            bindparam("prefix", type_=String) + cast(WebhookRow.id, String),
-            literal(PENDING),
-            literal(0),
-            _NOW,
-            _NOW,
-        ).where(_LISTENING, wants),
+_EVENT = bindparam("event_id", type_=Integer)
+_EVENTS = WebhookEventRow.__table__
+assert isinstance(_EVENTS, Table)
+
+
+def _fanned(event_id: Any, wants: Any, *, event: Any = None) -> Any:
+    """A delivery of event `event_id` (a column of `event`, or a parameter) to each enabled
+    subscription of the graph that wants its type."""
+    subscriptions = WebhookRow.__table__ if event is None else WebhookRow.__table__.join(event, true())
+    return (
+        insert(WebhookDeliveryRow)
+        .from_select(
+            _COLUMNS,
+            select(
+                WebhookRow.id,
+                event_id,
+                bindparam("prefix", type_=String) + cast(WebhookRow.id, String),
+                literal(PENDING),
+                literal(0),
+                _NOW,
+                _NOW,
+            )
+            .select_from(subscriptions)
+            .where(_LISTENING, wants),
+        )
+        .returning(WebhookDeliveryRow.event_id)
     )
-    .returning(_DELIVERIES.c.id)
-    for dialect, wants in _WANTS.items()
+
+
+_NEW_EVENT = (
+    insert(_EVENTS)
+    .values(
+        type=_TYPE,
+        graph_id=_GRAPH,
+        revision=bindparam("revision", type_=Integer),
+        payload=bindparam("payload", type_=_EVENTS.c.payload.type),
+        created_at=_NOW,
+    )
+    .returning(_EVENTS.c.id)
+)
+# PostgreSQL writes the event and its deliveries in one statement, one round trip: the event in a
+# data-modifying WITH. SQLite has no such WITH, so there the event's id comes back first.
+_RAISED = _NEW_EVENT.cte("raised")
+_FANNED = {
+    "postgresql": _fanned(_RAISED.c.id, _WANTS["postgresql"], event=_RAISED).add_cte(_RAISED),
+    "sqlite": _fanned(_EVENT, _WANTS["sqlite"]),
 }
 
 
@@ -126,23 +158,22 @@ def enqueue(session: Session, events: Sequence[Event], *, graph_id: int, revisio
     graph) that wants its type: one statement for all of an event's deliveries, chosen by the
     database, however many subscriptions there are."""
     count = 0
+    dialect = _dialect(session)
+    connection = session.connection()
     for event in events:
-        now = utcnow()
-        event_id = session.scalars(
-            insert(WebhookEventRow)
-            .values(type=event.type, graph_id=graph_id, revision=revision, payload=event.data, created_at=now)
-            .returning(WebhookEventRow.id)
-        ).one()
         # `webhook-id`: random for the event, told apart by subscription; the same on every attempt.
-        values = {
+        values: dict[str, Any] = {
             "graph_id": graph_id,
             "event_type": event.type,
-            "event_id": event_id,
+            "revision": revision,
+            "payload": event.data,
             "prefix": f"msg_{secrets.token_hex(10)}_",
-            "now": now,
+            "now": utcnow(),
         }
+        if dialect == "sqlite":
+            values["event_id"] = connection.execute(_NEW_EVENT, values).scalar_one()
         # Counted by what it returns: PostgreSQL's driver reports no row count for INSERT … SELECT.
-        count += len(session.connection().execute(_FANNED[_dialect(session)], values).all())
+        count += len(connection.execute(_FANNED[dialect], values).all())
     if count:
         session.info[QUEUED] = True
     return count
@@ -306,7 +337,15 @@ def list_webhooks(session: Session, graph_ids: Sequence[int] | None) -> list[Web
 
 
 def delete_webhook(session: Session, webhook_id: int) -> None:
+    forget(session, WebhookRow.id == webhook_id)
     session.execute(delete(WebhookRow).where(WebhookRow.id == webhook_id))
+
+
+def forget(session: Session, which: ColumnElement[bool]) -> None:
+    """Delete the deliveries of the subscriptions `which` picks, before those are deleted: deliveries
+    have no foreign key to cascade from (tables.WebhookDeliveryRow says why)."""
+    chosen = select(WebhookRow.id).where(which).scalar_subquery()
+    session.execute(delete(WebhookDeliveryRow).where(WebhookDeliveryRow.webhook_id.in_(chosen)))
 
 
 @dataclass(frozen=True, slots=True)

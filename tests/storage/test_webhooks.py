@@ -15,7 +15,7 @@ from app.domain.events import REVIEW_DUE, Event
 from app.domain.model import Graph, Kind
 from app.storage import webhooks
 from app.storage.db import make_engine
-from app.storage.graphs import get_graph_row, save_graph
+from app.storage.graphs import delete_graph, get_graph_row, save_graph
 from app.storage.migrate import upgrade
 from app.storage.tables import WebhookDeliveryRow, WebhookEventRow, WebhookRow, utcnow
 from tests.conftest import postgresql_database
@@ -76,6 +76,25 @@ def test_a_write_rolled_back_leaves_no_event(session: Session) -> None:
     assert _count(session, WebhookDeliveryRow) == before + 1
     savepoint.rollback()
     assert _count(session, WebhookDeliveryRow) == before
+
+
+def test_deleting_a_subscription_or_its_graph_deletes_its_deliveries(session: Session) -> None:
+    """Deliveries have no foreign key to cascade from: the deletes do it themselves."""
+    save_graph(session, _plans())
+    row = get_graph_row(session, "plans")
+    assert row is not None
+    gone, kept, everywhere = (_subscribe(session, g, ["revision.created"]) for g in (row.id, row.id, None))
+    save_graph(session, _plans(0.6))
+
+    def left() -> list[int]:
+        query = select(WebhookDeliveryRow.webhook_id).order_by(WebhookDeliveryRow.webhook_id)
+        return list(session.scalars(query))
+
+    assert left() == [gone.id, kept.id, everywhere.id]
+    webhooks.delete_webhook(session, gone.id)
+    assert left() == [kept.id, everywhere.id]
+    delete_graph(session, row)
+    assert left() == [everywhere.id]  # the every-graph subscription outlives the graph, and its log
 
 
 def test_no_subscription_no_outbox(session: Session) -> None:
