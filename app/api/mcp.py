@@ -69,8 +69,8 @@ Betgraph holds a product organisation's nested bets: vision, strategy, goal, out
 hypothesis and initiative, each with a certainty, and the assumptions they rest on. To answer "why are \
 we building X?", find X with `search`, then `explain_bet` gives its chain up to the vision, how sure \
 that chain is and its weakest link. `leaps_of_faith` lists the important assumptions with little \
-evidence, `lint_findings` what the graph's checks flag, `diagram_url` a picture to show. Everything \
-here is read-only."""
+evidence and no verdict yet, `lint_findings` what the graph's checks flag, `diagram_url` a picture \
+to show. Everything here is read-only."""
 
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def leaps_of_faith(call: Call, args: LeapsIn) -> Answer:
     except LensError as error:  # a team with no bets
         raise NotFoundError(str(error)) from None
     leaps = []
-    for point in mapped.in_quadrant(Quadrant.TEST_FIRST):
+    for point in mapped.leaps():
         assumption = graph.assumption_by_id[point.id]
         resting = [graph.bet_by_id[b] for b in graph.assumed_by.get(point.id, ())]
         leaps.append(
@@ -454,8 +454,8 @@ TOOLS: dict[str, Reader[Any]] = {
             "leaps_of_faith",
             "Leaps of faith",
             "The assumptions to test first: those in the 'test first' quadrant of the assumption map "
-            "(important, little evidence), with their evidence score (0-1), importance (1-5) and the bets "
-            "resting on each, the most important first.",
+            "(important, little evidence) that no verdict has closed yet, with their evidence score (0-1), "
+            "importance (1-5) and the bets resting on each, the most important first.",
             LeapsIn,
             LeapsOut,
             leaps_of_faith,

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from app.domain.calibration import Calibration, Overdue, calibrate, calibration_data, claimed_certainty, overdue_data
 from app.domain.diff import GraphDiff, Worded, diff, diff_data, in_words
-from app.domain.lenses import Point, Quadrant, assumption_map
+from app.domain.lenses import assumption_map
 from app.domain.lint import Finding, lint
 from app.domain.model import Assumption, Bet, Graph, Verdict
 
@@ -158,13 +158,8 @@ def digest(
     )
 
 
-def _test_first(graph: Graph, today: dt.date) -> tuple[Point, ...]:
-    return assumption_map(graph, today).in_quadrant(Quadrant.TEST_FIRST)
-
-
 def _leaps(before: Graph, after: Graph, first: dt.date, last: dt.date) -> tuple[Leap, ...]:
-    # A resolved assumption has been tested, whatever its evidence says.
-    was = {point.id for point in _test_first(before, first)}
+    was = {point.id for point in assumption_map(before, first).leaps()}
     return tuple(
         Leap(
             id=point.id,
@@ -175,8 +170,7 @@ def _leaps(before: Graph, after: Graph, first: dt.date, last: dt.date) -> tuple[
             resting=point.resting,
             new=point.id not in was,
         )
-        for point in _test_first(after, last)
-        if after.assumption_by_id[point.id].resolution is None
+        for point in assumption_map(after, last).leaps()
     )
 
 

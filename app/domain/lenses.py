@@ -259,6 +259,7 @@ class Point:
     category: Category | None
     resting: int  # how many bets rest on it
     marks: Marks
+    resolved: bool  # a verdict has closed it
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,11 @@ class AssumptionMap:
 
     def in_quadrant(self, quadrant: Quadrant) -> tuple[Point, ...]:
         return tuple(point for point in self.points if point.quadrant is quadrant)
+
+    def leaps(self) -> tuple[Point, ...]:
+        """The leaps of faith still to test: the test-first quadrant less what a verdict has closed
+        (a resolved assumption has been tested, whatever its evidence says)."""
+        return tuple(point for point in self.in_quadrant(Quadrant.TEST_FIRST) if not point.resolved)
 
 
 def evidence_score(assumption: Assumption) -> float:
@@ -314,6 +320,7 @@ def assumption_map(graph: Graph, today: dt.date, team: str | None = None) -> Ass
                 category=assumption.category,
                 resting=len(graph.assumed_by.get(assumption.id, ())),
                 marks=marks.get(assumption.id, Marks()),
+                resolved=assumption.resolution is not None,
             )
         )
     order = list(Quadrant)

@@ -604,6 +604,7 @@ def assumptions_data(amap: AssumptionMap) -> dict[str, Any]:
                 "quadrant": point.quadrant.value,
                 "category": point.category.value if point.category is not None else None,
                 "resting": point.resting,
+                "resolved": point.resolved,
                 "lint": _marks_data(point.marks),
             }
             for point in amap.points

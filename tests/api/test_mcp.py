@@ -361,3 +361,30 @@ def test_bad_requests_to_the_endpoint_get_a_clear_4xx(server: Server) -> None:
     assert httpx2.post(url + "?x=a%00b", json={}, headers=accept, timeout=30).status_code == 400
     huge = httpx2.post(url, content=b"x" * (6 << 20), headers=accept, timeout=30)
     assert huge.status_code == 413
+
+
+def test_an_assumption_a_verdict_has_closed_is_no_longer_a_leap_of_faith(server: Server) -> None:
+    """The digest and this tool share the rule (`AssumptionMap.leaps`): tested is tested, whatever
+    the evidence says; the map still places it, marked resolved."""
+    document = """betgraph: 1
+graph: {slug: leaps, title: Leaps}
+bets:
+  - {id: vision, kind: vision, title: Vision}
+  - {id: goal, kind: goal, title: Goal, parents: [vision], assumes: [open, closed]}
+assumptions:
+  - {id: open, statement: Nobody has tried it, importance: 5}
+  - {id: closed, statement: We tried it, importance: 5, resolution: {verdict: invalidated, resolved_on: 2026-11-01}}
+"""
+    headers = {"Authorization": f"Bearer {server.admin}"}
+    made = httpx2.put(
+        f"{server.base}/api/graphs/leaps", content=document, headers=headers | {"Content-Type": "application/yaml"}
+    )
+    assert made.status_code in (200, 201), made.text
+    try:
+        leaps = data(server.call(server.admin, "leaps_of_faith", slug="leaps"))["assumptions"]
+        assert [leap["id"] for leap in leaps] == ["open"]
+        lens = server.api("/api/graphs/leaps/lenses/assumptions", server.admin).json()["assumptions"]
+        placed = {point["id"]: (point["quadrant"], point["resolved"]) for point in lens}
+        assert placed == {"open": ("test-first", False), "closed": ("test-first", True)}
+    finally:
+        httpx2.delete(f"{server.base}/api/graphs/leaps", headers=headers).raise_for_status()

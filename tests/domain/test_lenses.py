@@ -174,6 +174,16 @@ def test_the_assumption_map_lists_the_leaps_of_faith_first_with_what_rests_on_th
     assert [p.id for p in found.in_quadrant(Quadrant.TEST_FIRST)] == ["leap"]
 
 
+def test_a_leap_of_faith_a_verdict_has_closed_is_placed_but_no_longer_a_leap() -> None:
+    closed = Resolution(Verdict.INVALIDATED, "it did not hold", None, TODAY)
+    found = assumption_map(
+        graph(*FRAME, assumption("open", importance=5), assumption("tested", importance=5, resolution=closed)),
+        TODAY,
+    )
+    assert [(p.id, p.resolved) for p in found.in_quadrant(Quadrant.TEST_FIRST)] == [("open", False), ("tested", True)]
+    assert [p.id for p in found.leaps()] == ["open"]
+
+
 def test_a_teams_assumption_map_holds_what_its_bets_rest_on() -> None:
     found = assumption_map(
         graph(
