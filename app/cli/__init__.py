@@ -57,6 +57,7 @@ for command in (
     files.render_command,
     files.lint_command,
     files.convert_command,
+    files.redraw_command,
     files.why_command,
     files.report_command,
 ):

@@ -1,4 +1,4 @@
-"""The commands on files, which need no database: render, lint, convert, why, report."""
+"""The commands on files, which need no database: render, redraw, lint, convert, why, report."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from app.domain.lint import RULES, Severity, lint
 from app.domain.model import SLUG_RE, Graph
 from app.formats.lintreport import FileReport, Located, github_commands, locate, sarif_log
 from app.formats.problems import DocumentError, Problem
+from app.formats.source import SourceMap
 from app.rendering.dot import DotOptions
 from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, render
 from app.rendering.runner import Limits, RenderError
@@ -183,19 +184,83 @@ def render_command(
         click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
 
+EPILOG_REDRAW = """\b
+Examples:
+  betgraph render bets.yaml -o bets.svg   # once: keep a map beside the document, and commit both
+  betgraph redraw bets.yaml               # after each change (the betgraph-render pre-commit hook)
+
+\b
+For a document X.yaml, the drawings redrawn are X.svg, X.png and X.mmd, those that exist: the
+map, drawn as `betgraph render` draws it by default. A drawing is written only when it changed,
+and each one written is named on standard error. PDF is left out: it records when it was made,
+so it would change at every redraw.
+
+\b
+Exit status: 0 every drawing is up to date or was redrawn, 1 a drawing failed, 2 a document is invalid.
+"""
+
+REDRAWN: tuple[Format, ...] = ("svg", "png", "mmd")
+
+
+@click.command(name="redraw", epilog=EPILOG_REDRAW)
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@as_of_option
+def redraw_command(files: tuple[str, ...], as_of: dt.datetime | None) -> None:
+    """Redraw the diagrams kept beside each FILE, when the drawing changed."""
+    worst = 0
+    for file in files:
+        drawings = [(fmt, Path(file).with_suffix(f".{fmt}")) for fmt in REDRAWN]
+        drawings = [(fmt, drawing) for fmt, drawing in drawings if drawing.is_file()]
+        if not drawings:
+            continue
+        found = _read(file, positions=False)
+        if isinstance(found, FileReport):
+            _say(found)
+            worst = EXIT_INVALID
+            continue
+        graph, _ = found
+        for fmt, drawing in drawings:
+            try:
+                data = render(graph, View("map"), fmt, today(as_of), RenderOptions())
+            except RenderError as error:
+                click.echo(f"betgraph: {drawing}: {error}", err=True)
+                worst = max(worst, EXIT_FINDINGS)
+                continue
+            if drawing.read_bytes() != data:
+                write_output(str(drawing), data)
+                click.echo(f"redrew {drawing} ({len(data):,} bytes)", err=True)
+    sys.exit(worst)
+
+
 def _finding_line(name: str, located: Located) -> str:
     finding, position = located.finding, located.position
     place = f"{name}:{position.line}:{position.column}" if position else name
     return f"{place}: {finding.severity.label} [{finding.rule}] {finding.message}"
 
 
-def _lint_file(file: str, as_of: dt.datetime | None) -> FileReport:
+def _read(file: str, *, positions: bool = True) -> tuple[Graph, SourceMap] | FileReport:
+    """The document in `file`, or why it cannot be had; for commands that go on to the next file."""
     try:
-        graph, source_map = read_document(text_of(file), file)
+        return read_document(text_of(file), file, positions=positions)
     except UnreadableError as error:
         return FileReport(file, problems=(Problem(str(error)),), unreadable=True)
     except DocumentError as error:
         return FileReport(file, problems=error.problems)
+
+
+def _say(report: FileReport) -> None:
+    """Why a file could not be had, on standard error, in the words `load_file` uses."""
+    if report.unreadable:
+        click.echo(f"betgraph: {report.problems[0].describe(report.path)}", err=True)
+    else:
+        say_problems(report.path, report.problems)
+
+
+def _lint_file(file: str, as_of: dt.datetime | None) -> FileReport:
+    found = _read(file)
+    if isinstance(found, FileReport):
+        return found
+    graph, source_map = found
     return FileReport(file, graph, locate(graph, source_map, lint(graph, today(as_of))))
 
 
@@ -244,9 +309,7 @@ def lint_command(files: tuple[str, ...], fmt: str, fail_on: str, as_of: dt.datet
     threshold = Severity[fail_on.upper()]
     reports = [_lint_file(file, as_of) for file in files]
     for report in reports:  # file by file, as each would be told alone
-        if report.unreadable:
-            click.echo(f"betgraph: {report.problems[0].describe(report.path)}", err=True)
-        say_problems(report.path, () if report.unreadable else report.problems)
+        _say(report)
         if report.graph is not None and fmt == "text":
             for located in report.findings:
                 click.echo(_finding_line(report.path, located))
