@@ -264,11 +264,15 @@ def _lint_file(file: str, as_of: dt.datetime | None) -> FileReport:
     return FileReport(file, graph, locate(graph, source_map, lint(graph, today(as_of))))
 
 
+def _counts(report: FileReport) -> dict[str, int]:
+    """How many findings of each severity, least severe first."""
+    severities = [located.finding.severity for located in report.findings]
+    return {severity.label: severities.count(severity) for severity in Severity}
+
+
 def _summary(report: FileReport) -> str:
     assert report.graph is not None
-    findings = [located.finding for located in report.findings]
-    counts = {severity.label: sum(1 for f in findings if f.severity is severity) for severity in Severity}
-    summary = ", ".join(plural(count, label) for label, count in reversed(counts.items()))
+    summary = ", ".join(plural(count, label) for label, count in reversed(_counts(report).items()))
     sizes = f"{plural(len(report.graph.bets), 'bet')}, {plural(len(report.graph.assumptions), 'assumption')}"
     return f"{report.path}: {sizes}: {summary}"
 
@@ -282,7 +286,7 @@ def _json_report(report: FileReport) -> dict[str, object]:
         "findings": [
             {"rule": f.rule, "severity": f.severity.label, "ids": list(f.ids), "message": f.message} for f in findings
         ],
-        "counts": {severity.label: sum(1 for f in findings if f.severity is severity) for severity in Severity},
+        "counts": _counts(report),
     }
 
 
