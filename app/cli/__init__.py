@@ -29,6 +29,7 @@ class _LazyGroup(click.Group):
         "session": ("database", "session_group"),
         "webhook": ("webhooks", "webhook_group"),
         "digest": ("digest", "digest_command"),
+        "init": ("starter", "init_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -56,6 +57,7 @@ for command in (
     files.render_command,
     files.lint_command,
     files.convert_command,
+    files.redraw_command,
     files.why_command,
     files.report_command,
 ):

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -15,7 +16,7 @@ import click
 from app.domain.model import SLUG_RE, Graph
 from app.formats import csvpaths, outline
 from app.formats.document import load
-from app.formats.problems import DocumentError
+from app.formats.problems import DocumentError, Problem
 from app.formats.source import SourceMap
 from app.formats.writing import dump_json, dump_yaml
 
@@ -28,17 +29,31 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     sys.exit(code)
 
 
-def read_text(path: str) -> str:
+class UnreadableError(Exception):
+    """A file that cannot be read as text; the message reads after its name."""
+
+
+def text_of(path: str) -> str:
+    """The text of the file at `path` (`-`: standard input), or `UnreadableError`."""
     try:
+        if path == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        fail(f"{path}: no such file")
+        raise UnreadableError("no such file") from None
     except IsADirectoryError:
-        fail(f"{path}: is a directory, not a document")
+        raise UnreadableError("is a directory, not a document") from None
     except UnicodeDecodeError as error:
-        fail(f"{path}: not UTF-8 text (byte {error.start})")
+        raise UnreadableError(f"not UTF-8 text (byte {error.start})") from None
     except OSError as error:
-        fail(f"{path}: cannot read: {error.strerror}")
+        raise UnreadableError(f"cannot read: {error.strerror}") from None
+
+
+def read_text(path: str) -> str:
+    try:
+        return text_of(path)
+    except UnreadableError as error:
+        fail(f"{path}: {error}")
 
 
 # A file's format is its extension; anything else (and standard input) is read as YAML or JSON.
@@ -117,10 +132,14 @@ def load_file(
     try:
         return read_document(read_text(path), path, positions=positions, slug=slug, title=title)
     except DocumentError as error:
-        name = "-" if path == "-" else path
-        for problem in error.problems:  # at most MAX_PROBLEMS, then how many more there were
-            click.echo(problem.describe(name), err=True)
+        say_problems(path, error.problems)
         sys.exit(EXIT_INVALID)
+
+
+def say_problems(path: str, problems: Iterable[Problem]) -> None:
+    """On standard error, each problem of the document at `path` with its line and column."""
+    for problem in problems:  # at most MAX_PROBLEMS, then how many more there were
+        click.echo(problem.describe(path), err=True)
 
 
 def write_output(out: str | None, data: bytes) -> None:

@@ -1,10 +1,11 @@
-"""The commands on files, which need no database: render, lint, convert, why, report."""
+"""The commands on files, which need no database: render, redraw, lint, convert, why, report."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -12,13 +13,18 @@ import click
 from app.cli.common import (
     DOCUMENT_FORMATS,
     EXIT_FINDINGS,
+    EXIT_INVALID,
+    UnreadableError,
     as_of_option,
     dump_document,
     fail,
     left_out,
     load_file,
     output_format,
+    read_document,
+    say_problems,
     slug_option,
+    text_of,
     title_option,
     today,
     write_output,
@@ -26,9 +32,10 @@ from app.cli.common import (
 from app.domain.analysis import why_chain
 from app.domain.calibration import Calibration, calibrate, calibration_data
 from app.domain.lenses import LENS_KINDS, LensError
-from app.domain.lint import RULES, Finding, Severity, lint
+from app.domain.lint import RULES, Severity, lint
 from app.domain.model import SLUG_RE, Graph
-from app.formats.source import Path as DocumentPath
+from app.formats.lintreport import FileReport, Located, github_commands, locate, sarif_log
+from app.formats.problems import DocumentError, Problem
 from app.formats.source import SourceMap
 from app.rendering.dot import DotOptions
 from app.rendering.render import FORMATS, Format, RenderOptions, ThemeError, check_theme, render
@@ -69,9 +76,16 @@ EPILOG_LINT = (
     + """
 
 \b
-Exit status: 0 no finding at or above --fail-on, 1 there are, 2 the file is invalid.
-A graph may switch rules off or move thresholds in its document:
+Exit status: 0 no finding at or above --fail-on, 1 there are, 2 a file is invalid
+(each file is checked all the same). A graph may switch rules off or move thresholds:
   graph: {..., lint: {disable: [multi-parent], false_certainty: 0.9, long_horizon: 18m}}
+
+\b
+Formats: text (FILE:LINE:COLUMN: severity [rule] message), json (one object; a list of
+them for several files), github (GitHub Actions annotations: a finding at or above --fail-on
+is an error, others a warning or notice; an invalid file's problems are errors) and sarif
+(SARIF 2.1.0 for code scanning, with the same levels; an invalid file's problems are results
+of the rule invalid-document).
 """
 )
 
@@ -170,23 +184,122 @@ def render_command(
         click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
 
 
-def _entries(graph: Graph) -> dict[str, DocumentPath]:
-    """Each id -> where its entry stands in the document, for placing findings on a line."""
-    entries: dict[str, DocumentPath] = {bet.id: ("bets", index) for index, bet in enumerate(graph.bets)}
-    entries |= {a.id: ("assumptions", index) for index, a in enumerate(graph.assumptions)}
-    return entries
+EPILOG_REDRAW = """\b
+Examples:
+  betgraph render bets.yaml -o bets.svg   # once: keep a map beside the document, and commit both
+  betgraph redraw bets.yaml               # after each change (the betgraph-render pre-commit hook)
+
+\b
+For a document X.yaml, the drawings redrawn are X.svg, X.png and X.mmd, those that exist: the
+map, drawn as `betgraph render` draws it by default. A drawing is written only when it changed,
+and each one written is named on standard error. PDF is left out: it records when it was made,
+so it would change at every redraw.
+
+\b
+Exit status: 0 every drawing is up to date or was redrawn, 1 a drawing failed, 2 a document is invalid.
+"""
+
+REDRAWN: tuple[Format, ...] = ("svg", "png", "mmd")
 
 
-def _finding_line(name: str, finding: Finding, source_map: SourceMap, entries: dict[str, DocumentPath]) -> str:
-    entry = entries.get(finding.subject)
-    position = source_map.value(entry) if entry is not None else None
+@click.command(name="redraw", epilog=EPILOG_REDRAW)
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@as_of_option
+def redraw_command(files: tuple[str, ...], as_of: dt.datetime | None) -> None:
+    """Redraw the diagrams kept beside each FILE, when the drawing changed."""
+    worst = 0
+    for file in files:
+        drawings = [(fmt, Path(file).with_suffix(f".{fmt}")) for fmt in REDRAWN]
+        drawings = [(fmt, drawing) for fmt, drawing in drawings if drawing.is_file()]
+        if not drawings:
+            continue
+        found = _read(file, positions=False)
+        if isinstance(found, FileReport):
+            _say(found)
+            worst = EXIT_INVALID
+            continue
+        graph, _ = found
+        for fmt, drawing in drawings:
+            try:
+                data = render(graph, View("map"), fmt, today(as_of), RenderOptions())
+            except RenderError as error:
+                click.echo(f"betgraph: {drawing}: {error}", err=True)
+                worst = max(worst, EXIT_FINDINGS)
+                continue
+            if drawing.read_bytes() != data:
+                write_output(str(drawing), data)
+                click.echo(f"redrew {drawing} ({len(data):,} bytes)", err=True)
+    sys.exit(worst)
+
+
+def _finding_line(name: str, located: Located) -> str:
+    finding, position = located.finding, located.position
     place = f"{name}:{position.line}:{position.column}" if position else name
     return f"{place}: {finding.severity.label} [{finding.rule}] {finding.message}"
 
 
+def _read(file: str, *, positions: bool = True) -> tuple[Graph, SourceMap] | FileReport:
+    """The document in `file`, or why it cannot be had; for commands that go on to the next file."""
+    try:
+        return read_document(text_of(file), file, positions=positions)
+    except UnreadableError as error:
+        return FileReport(file, problems=(Problem(str(error)),), unreadable=True)
+    except DocumentError as error:
+        return FileReport(file, problems=error.problems)
+
+
+def _say(report: FileReport) -> None:
+    """Why a file could not be had, on standard error, in the words `load_file` uses."""
+    if report.unreadable:
+        click.echo(f"betgraph: {report.problems[0].describe(report.path)}", err=True)
+    else:
+        say_problems(report.path, report.problems)
+
+
+def _lint_file(file: str, as_of: dt.datetime | None) -> FileReport:
+    found = _read(file)
+    if isinstance(found, FileReport):
+        return found
+    graph, source_map = found
+    return FileReport(file, graph, locate(graph, source_map, lint(graph, today(as_of))))
+
+
+def _counts(report: FileReport) -> dict[str, int]:
+    """How many findings of each severity, least severe first."""
+    severities = [located.finding.severity for located in report.findings]
+    return {severity.label: severities.count(severity) for severity in Severity}
+
+
+def _summary(report: FileReport) -> str:
+    assert report.graph is not None
+    summary = ", ".join(plural(count, label) for label, count in reversed(_counts(report).items()))
+    sizes = f"{plural(len(report.graph.bets), 'bet')}, {plural(len(report.graph.assumptions), 'assumption')}"
+    return f"{report.path}: {sizes}: {summary}"
+
+
+def _json_report(report: FileReport) -> dict[str, object]:
+    assert report.graph is not None
+    findings = [located.finding for located in report.findings]
+    return {
+        "file": report.path,
+        "graph": report.graph.slug,
+        "findings": [
+            {"rule": f.rule, "severity": f.severity.label, "ids": list(f.ids), "message": f.message} for f in findings
+        ],
+        "counts": _counts(report),
+    }
+
+
 @click.command(name="lint", epilog=EPILOG_LINT)
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for scripts; github for GitHub Actions annotations; sarif for code scanning.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
@@ -195,32 +308,29 @@ def _finding_line(name: str, finding: Finding, source_map: SourceMap, entries: d
     help="Exit 1 when there is a finding of this severity or worse.",
 )
 @as_of_option
-def lint_command(file: str, fmt: str, fail_on: str, as_of: dt.datetime | None) -> None:
-    """Check that the story of FILE holds together."""
-    graph, source_map = load_file(file)
-    findings = lint(graph, today(as_of))
+def lint_command(files: tuple[str, ...], fmt: str, fail_on: str, as_of: dt.datetime | None) -> None:
+    """Check that the story of each FILE holds together."""
     threshold = Severity[fail_on.upper()]
-    failing = [f for f in findings if f.severity >= threshold]
-    counts = {severity.label: sum(1 for f in findings if f.severity is severity) for severity in Severity}
+    reports = [_lint_file(file, as_of) for file in files]
+    for report in reports:  # file by file, as each would be told alone
+        _say(report)
+        if report.graph is not None and fmt == "text":
+            for located in report.findings:
+                click.echo(_finding_line(report.path, located))
+        if report.graph is not None and fmt != "json":
+            click.echo(_summary(report), err=True)
+    valid = [report for report in reports if report.graph is not None]
     if fmt == "json":
-        payload = {
-            "file": file,
-            "graph": graph.slug,
-            "findings": [
-                {"rule": f.rule, "severity": f.severity.label, "ids": list(f.ids), "message": f.message}
-                for f in findings
-            ],
-            "counts": counts,
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        entries = _entries(graph)
-        for finding in findings:
-            click.echo(_finding_line(file, finding, source_map, entries))
-        summary = ", ".join(plural(count, label) for label, count in reversed(counts.items()))
-        sizes = f"{plural(len(graph.bets), 'bet')}, {plural(len(graph.assumptions), 'assumption')}"
-        click.echo(f"{file}: {sizes}: {summary}", err=True)
-    sys.exit(EXIT_FINDINGS if failing else 0)
+        payloads = [_json_report(report) for report in valid]
+        if payloads:
+            click.echo(json.dumps(payloads[0] if len(files) == 1 else payloads, ensure_ascii=False, indent=2))
+    elif fmt == "sarif":
+        click.echo(json.dumps(sarif_log(reports, threshold, version("betgraph")), ensure_ascii=False, indent=2))
+    elif fmt == "github":
+        for command in github_commands(reports, threshold):
+            click.echo(command)
+    failing = any(located.finding.severity >= threshold for report in valid for located in report.findings)
+    sys.exit(EXIT_INVALID if len(valid) < len(reports) else EXIT_FINDINGS if failing else 0)
 
 
 EPILOG_CONVERT = """\b
