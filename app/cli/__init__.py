@@ -8,16 +8,22 @@ from typing import ClassVar
 
 import click
 
-from app.cli import files
 from app.cli.common import fail
 
 
 class _LazyGroup(click.Group):
-    """Commands that need the database are imported when they run: `render` and `lint` should
-    not pay a second and a half for SQLAlchemy, Alembic and the PostgreSQL driver."""
+    """Each command's module is imported when it runs: `lint`, run by a pre-commit hook at every
+    commit, should not pay for Graphviz's runner, the service layer or SQLAlchemy, nor `render`
+    for the database."""
 
     # name: (module of app.cli, its command)
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "render": ("drawing", "render_command"),
+        "redraw": ("drawing", "redraw_command"),
+        "lint": ("linting", "lint_command"),
+        "convert": ("files", "convert_command"),
+        "why": ("files", "why_command"),
+        "report": ("files", "report_command"),
         "db": ("database", "db"),
         "serve": ("database", "serve"),
         "import": ("database", "import_command"),
@@ -51,17 +57,6 @@ def cli() -> None:
     Write your vision, strategy, goals, outcomes, hypotheses and initiatives in a YAML file,
     then draw it and check that the story holds together. `betgraph COMMAND --help` says more.
     """
-
-
-for command in (
-    files.render_command,
-    files.lint_command,
-    files.convert_command,
-    files.redraw_command,
-    files.why_command,
-    files.report_command,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

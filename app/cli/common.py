@@ -14,8 +14,8 @@ from typing import NoReturn
 import click
 
 from app.domain.model import SLUG_RE, Graph
-from app.formats import csvpaths, outline
 from app.formats.document import load
+from app.formats.lintreport import FileReport
 from app.formats.problems import DocumentError, Problem
 from app.formats.source import SourceMap
 from app.formats.writing import dump_json, dump_yaml
@@ -73,8 +73,12 @@ def read_document(
     """A graph from a document of any format, by its file name; `slug` and `title` win over what it says."""
     fmt = document_format(path, reading=True) if path != "-" else None
     if fmt == "csv":
+        from app.formats import csvpaths  # noqa: PLC0415 - imported by what reads one: lint starts at every commit
+
         return csvpaths.read_csv(text, path, slug=slug, title=title)
     if fmt == "md":
+        from app.formats import outline  # noqa: PLC0415 - as above
+
         return outline.read_markdown(text, path, slug=slug, title=title)
     graph, source_map = load(text, positions=positions)
     if slug or title:
@@ -83,12 +87,16 @@ def read_document(
 
 
 def dump_document(graph: Graph, fmt: str) -> str:
+    from app.formats import csvpaths, outline  # noqa: PLC0415 - as in read_document
+
     writers = {"yaml": dump_yaml, "json": dump_json, "csv": csvpaths.write_csv, "md": outline.write_markdown}
     return writers[fmt](graph)
 
 
 def left_out(graph: Graph, fmt: str) -> None:
     """Say on standard error what a spreadsheet or outline could not hold of `graph`."""
+    from app.formats import csvpaths, outline  # noqa: PLC0415 - as in read_document
+
     lost = {"csv": csvpaths.left_out, "md": outline.left_out}.get(fmt, lambda _: [])(graph)
     if lost:
         click.echo(f"betgraph: {fmt} leaves out {', '.join(lost)}; yaml and json keep everything", err=True)
@@ -169,3 +177,21 @@ as_of_option = click.option(
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Read horizons and review dates against this date when the graph has no as_of (default: today).",
 )
+
+
+def read_or_report(file: str, *, positions: bool = True) -> tuple[Graph, SourceMap] | FileReport:
+    """The document in `file`, or why it cannot be had; for commands that go on to the next file."""
+    try:
+        return read_document(text_of(file), file, positions=positions)
+    except UnreadableError as error:
+        return FileReport(file, problems=(Problem(str(error)),), unreadable=True)
+    except DocumentError as error:
+        return FileReport(file, problems=error.problems)
+
+
+def say_unread(report: FileReport) -> None:
+    """Why a file could not be had, on standard error, in the words `load_file` uses."""
+    if report.unreadable:
+        click.echo(f"betgraph: {report.problems[0].describe(report.path)}", err=True)
+    else:
+        say_problems(report.path, report.problems)
