@@ -12,9 +12,7 @@ from app.domain.lenses import AssumptionMap, Board, LensKind, Portfolio, lens_of
 from app.domain.model import Graph
 from app.rendering.dot import DotOptions, DotPlan, build_dot, drawn_scene
 from app.rendering.jsonview import to_json
-from app.rendering.lens_mermaid import assumptions_mermaid, board_mermaid, portfolio_mermaid
 from app.rendering.lenses import assumptions_dot, board_dot, lens_document, named, portfolio_dot
-from app.rendering.mermaid import to_mermaid
 from app.rendering.runner import Limits, RenderError, RenderTooLargeError, convert_svg, graphviz_version, run_dot
 from app.rendering.style import THEME_NAMES, ThemeName, dark_scheme
 from app.rendering.svg import SvgError, sanitize, svg_size
@@ -92,6 +90,8 @@ def prepare(scene: Scene, fmt: Format, options: RenderOptions | None = None) -> 
     if fmt == "json":
         return Prepared(scene.title, scene.description, fmt, to_json(scene))
     if fmt == "mmd":
+        from app.rendering.mermaid import to_mermaid  # noqa: PLC0415 - the CLI draws one format a run
+
         # Mermaid has no scheme-following picture: "auto" is drawn light, as json ignores the theme.
         mermaid = to_mermaid(scene, "dark" if options.dot.theme == "dark" else "light")
         return Prepared(scene.title, scene.description, fmt, mermaid)
@@ -125,6 +125,12 @@ def prepare_found(
         text = json.dumps(lens_document(found), ensure_ascii=False, indent=2) + "\n"
         return Prepared(*named(found), fmt, text)
     if fmt == "mmd":
+        from app.rendering.lens_mermaid import (  # noqa: PLC0415 - the CLI draws one format a run
+            assumptions_mermaid,
+            board_mermaid,
+            portfolio_mermaid,
+        )
+
         mermaid_theme: Literal["light", "dark"] = "dark" if theme == "dark" else "light"
         if isinstance(found, Board):
             return Prepared(*named(found), fmt, board_mermaid(found, mermaid_theme))

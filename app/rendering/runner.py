@@ -20,9 +20,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from pypdf import PdfWriter
-from pypdf.errors import PyPdfError
-
 
 class RenderError(Exception):
     """A diagram could not be drawn; the message is fit to show a user."""
@@ -112,6 +109,9 @@ def with_metadata(pdf: bytes, title: str, subject: str) -> bytes:
     An incremental update appends the new information dictionary after the untouched drawing:
     milliseconds even for a map of thousands of bets.
     """
+    from pypdf import PdfWriter  # noqa: PLC0415 - a tenth of a second to import, for PDFs alone
+    from pypdf.errors import PyPdfError  # noqa: PLC0415
+
     try:
         writer = PdfWriter(io.BytesIO(pdf), incremental=True)
         writer.add_metadata({"/Title": title, "/Subject": subject, "/Creator": CREATOR})

@@ -3,9 +3,6 @@ problem+json (`app.api.problems`), the viewer to a page (`app.web.refusals`), th
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
-
 from app.formats.problems import Problem
 
 
@@ -72,6 +69,11 @@ def infrastructure_error(error: BaseException) -> ServiceError | None:
 
     The one place that knows which storage failures are an outage rather than a bug.
     """
+    # Imported here: the exceptions above are raised where no database is (the URL grammar, the
+    # CLI's file commands), and SQLAlchemy costs them a fifth of a second to import.
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError  # noqa: PLC0415
+    from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError  # noqa: PLC0415
+
     if isinstance(error, SQLAlchemyTimeoutError):  # no pooled connection freed in time
         return UnavailableError("the database is busy; nothing was changed")
     if isinstance(error, DBAPIError) and (error.connection_invalidated or isinstance(error, OperationalError)):
