@@ -8,6 +8,7 @@ link that is not http(s) or a path on our own site. The root gets `role="img"` a
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -130,6 +131,8 @@ def _row_extents(root: etree._Element, spine: dict[str, float]) -> dict[str, tup
     extents = {name: (y, y) for name, y in spine.items()}
     if not spine:
         return extents
+    rows = sorted(spine, key=lambda name: spine[name])
+    heights = [spine[name] for name in rows]
     for group in root.iter(f"{{{SVG}}}g"):
         if group.get("class") != "node" or group.get("id", "").startswith("row") or group.get("id") == HEAD:
             continue
@@ -137,7 +140,10 @@ def _row_extents(root: etree._Element, spine: dict[str, float]) -> dict[str, tup
         if extent is None:
             continue
         centre = (extent[0] + extent[1]) / 2
-        row = min(spine, key=lambda name: abs(spine[name] - centre))
+        # The nearest row: of the two around the centre (bisect), the closer; thousands of nodes
+        # each against every row was a tenth of the post-processing at 2,000 bets.
+        found = bisect.bisect_left(heights, centre)
+        row = min(rows[max(0, found - 1) : found + 1], key=lambda name: abs(spine[name] - centre))
         top, bottom = extents[row]
         extents[row] = (min(top, extent[0]), max(bottom, extent[1]))
     return extents
