@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from app.domain import model as m
 from app.domain.lint import INVALID_ALWAYS, RULES
@@ -272,7 +272,6 @@ Certainty = Annotated[
 HorizonField = Annotated[
     m.Horizon,
     BeforeValidator(_horizon),
-    PlainSerializer(lambda horizon: horizon.text, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",
@@ -558,6 +557,9 @@ def _rule(value: Any) -> str:
 _RULE_SCHEMA = {"type": "string", "enum": list(RULES)}
 
 
+_LINT = m.LintSettings()  # the thresholds a graph that says nothing of them lints with
+
+
 class LintDoc(_Schema):
     """How this graph is linted: rules switched off, and the thresholds of the rules that take one."""
 
@@ -568,19 +570,20 @@ class LintDoc(_Schema):
         _about("Lint rules not to run on this graph, by name: one or a list.", ["multi-parent"], "stale-review"),
     ] = []
     false_certainty: Annotated[Certainty, _about("false-certainty: a bet claimed at least this sure…", 0.9, "85%")] = (
-        0.8
+        _LINT.false_certainty
     )
     false_certainty_chain: Annotated[
         Certainty, _about("false-certainty: …whose chain certainty is below this.", 0.05)
-    ] = 0.1
+    ] = _LINT.false_certainty_chain
     unsupported_assumption: Annotated[
         Certainty,
         _about("unsupported-assumption: an assumption held at least this sure with no supporting evidence.", 0.6),
-    ] = 0.7
+    ] = _LINT.unsupported_assumption
     long_horizon: Annotated[
         HorizonField,
         _about("overprescribed-long-horizon: a guided or prescribed bet paying off further out than this.", "18m"),
-    ] = m.Horizon.parse("1y")
+        Field(json_schema_extra={"default": _LINT.long_horizon.text}),  # as written, not the parsed value
+    ] = _LINT.long_horizon
 
 
 class GraphDoc(_Schema):
