@@ -22,8 +22,9 @@ from app.domain import analysis, lint
 from app.domain.model import SLUG_PATTERN, Prescriptiveness
 from app.formats import schema as s
 from app.formats.document import load
-from app.formats.jsonschema import document_schema
+from app.formats.jsonschema import SCHEMA_ID, document_schema
 from app.formats.source import reads_as_text
+from app.formats.starter import STARTER
 from app.rendering import style
 from app.words import percent
 
@@ -205,6 +206,8 @@ def render() -> str:
         sections=sections(),
         rules=rules(),
         invalid_always=lint.INVALID_ALWAYS,
+        schema_id=SCHEMA_ID,
+        modeline=STARTER.splitlines()[0],
         chain=_chain(),
         support_doc=inspect.getdoc(analysis.support),
         weakest_doc=inspect.getdoc(analysis.weakest_link),

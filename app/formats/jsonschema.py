@@ -11,12 +11,13 @@ import json
 from functools import cache
 from typing import Any
 
-from app.formats.schema import FORMAT_VERSION, Document
+from app.formats.schema import Document
+from app.formats.starter import SCHEMA_URL
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# An identifier, not a location: every copy (served by any Betgraph, printed for offline use) is
-# the same schema, wherever it is read from.
-SCHEMA_ID = f"urn:betgraph:schema:document:v{FORMAT_VERSION}"
+# One identifier for every copy (served by any Betgraph, printed for offline use): the address
+# `betgraph init`'s modeline names, whichever address a copy is read from.
+SCHEMA_ID = SCHEMA_URL
 TITLE = "Betgraph document"
 
 
