@@ -24,6 +24,7 @@ from app.api import (
     graphs,
     history,
     items,
+    jsonschema,
     lenses,
     loop,
     mcp,
@@ -214,6 +215,7 @@ def create_app(config: Settings | None = None, *, deliver: bool = False, **engin
         signins.router,
         search.router,
         webhooks.router,
+        jsonschema.router,
     ):
         app.include_router(router)
     web.install(app)  # before the diagrams: /graphs/{slug} is a page, /graphs/{slug}.svg a picture

@@ -36,6 +36,7 @@ class _LazyGroup(click.Group):
         "webhook": ("webhooks", "webhook_group"),
         "digest": ("digest", "digest_command"),
         "init": ("starter", "init_command"),
+        "schema": ("authoring", "schema_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

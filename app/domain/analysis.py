@@ -167,6 +167,7 @@ def why_chain(graph: Graph, bet_id: str, supported: Support | None = None) -> Wh
 
 
 def weakest_link(graph: Graph, path: Iterable[str]) -> str | None:
+    """The least certain bet or assumption along `path` (the first of equals); None when none states a certainty."""
     candidates: list[tuple[float, int, str]] = []
     for bet_id in path:
         bet = graph.bet_by_id[bet_id]

@@ -117,7 +117,12 @@ class Visibility(StrEnum):
     PUBLIC = "public"
 
 
-HORIZON_RE = re.compile(r"(\d{1,3})([dwmqy])")
+# ASCII digits only: `\d` would take other scripts' digits, which a document's JSON Schema cannot.
+HORIZON_PATTERN = r"([0-9]{1,3})([dwmqy])"
+HORIZON_RE = re.compile(HORIZON_PATTERN)
+# The one form of ISO date a document takes (Python's fromisoformat also reads 20261101 and week dates).
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DATE_RE = re.compile(DATE_PATTERN)
 _UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
 
 
@@ -146,12 +151,12 @@ class Horizon:
         match = HORIZON_RE.fullmatch(text)
         if match:
             return cls(text=text, amount=int(match.group(1)), unit=match.group(2))
-        try:
-            return cls(text=text, on=dt.date.fromisoformat(text))
-        except ValueError:
-            raise ValueError(
-                f"must be a duration such as 6w, 3m, 2q, 1y (d, w, m, q or y) or an ISO date, got {text!r}"
-            ) from None
+        if DATE_RE.fullmatch(text):
+            try:
+                return cls(text=text, on=dt.date.fromisoformat(text))
+            except ValueError:  # no such day (2027-02-30)
+                pass
+        raise ValueError(f"must be a duration such as 6w, 3m, 2q, 1y (d, w, m, q or y) or an ISO date, got {text!r}")
 
     def resolve(self, as_of: dt.date) -> dt.date:
         if self.on is not None:

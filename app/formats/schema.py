@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Annotated, Any, TypeVar
@@ -28,6 +29,42 @@ MAX_ASSUMPTIONS = 10_000
 MAX_TITLE = 1_000
 MAX_TEXT = 20_000
 MAX_CHECKINS = 1_000  # a weekly check-in for twenty years, in one JSON value per metric version
+
+# --- patterns: what the parsers below take, written once for them and for the JSON Schema --------
+# JSON Schema patterns are ECMAScript regular expressions; these read the same in Python's `re`.
+
+# What str.strip() and str.split() take away (str.isspace), spelled out: ECMAScript's `\s` differs.
+SPACE_CHARS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACE = f"[{SPACE_CHARS}]"
+# Control characters a text may not hold (a tab and a newline it may).
+CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f"
+TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*$"
+# A title is one line once its runs of whitespace are one space each, and holds something else.
+TITLE_PATTERN = f"^[^{CONTROL_CHARS}]*[^{CONTROL_CHARS}{SPACE_CHARS}][^{CONTROL_CHARS}]*$"
+_PERCENT_RE = re.compile(f"{SPACE}*([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+){SPACE}*%{SPACE}*")
+# The same percentages, 0% to 100%, as a pattern (a range is for the parser to check, or for this).
+PERCENT_PATTERN = f"^{SPACE}*0*(?:100(?:\\.0*)?|[0-9]{{1,2}}(?:\\.[0-9]*)?|\\.[0-9]+){SPACE}*%{SPACE}*$"
+DURATION_PATTERN = f"^{SPACE}*{m.HORIZON_PATTERN}{SPACE}*$"
+# A date with spaces around it: only its shape can be checked, `format: date` takes no spaces.
+SPACED_DATE_PATTERN = f"^(?:{SPACE}+{m.DATE_PATTERN}{SPACE}*|{SPACE}*{m.DATE_PATTERN}{SPACE}+)$"
+# urlsplit reads the scheme in any case; the host is what comes before the first / ? or #.
+_URL_CHARS = f"{CONTROL_CHARS}{SPACE_CHARS}<>\"'`"
+URL_PATTERN = f"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#{_URL_CHARS}][^{_URL_CHARS}]*$"
+_URL_RE = re.compile(URL_PATTERN)
+MAX_URL = 2048
+# The one character outside ASCII that str.lower() turns into an ASCII letter (KELVIN SIGN -> k).
+_FOLDS = {"k": r"\u212a"}
+
+
+def any_case(words: Iterable[str]) -> str:
+    """A pattern taking each word in any case, with surrounding whitespace, as `.strip().lower()` reads it."""
+
+    def letters(word: str) -> str:
+        assert re.fullmatch("[a-z-]+", word), word  # nothing else needs escaping
+        return "".join(f"[{ch}{ch.upper()}{_FOLDS.get(ch, '')}]" if ch != "-" else ch for ch in word)
+
+    return f"^{SPACE}*(?:{'|'.join(letters(word) for word in words)}){SPACE}*$"
+
 
 # --- field parsers: each raises ValueError with a predicate that reads after the field name ---
 
@@ -65,16 +102,24 @@ def _certainty(value: Any) -> float:
         if not 0 <= value <= 1:
             raise ValueError(f"must be between 0 and 1, got {quote(value)}")
         return float(value)
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            number = float(value.strip()[:-1]) / 100
-        except ValueError:
-            pass
-        else:
-            if not 0 <= number <= 1:
-                raise ValueError(f"must be between 0% and 100%, got {number * 100:g}%")
-            return round(number, 6)
+    if isinstance(value, str) and (match := _PERCENT_RE.fullmatch(value)):
+        number = float(match.group(1)) / 100
+        if not 0 <= number <= 1:
+            raise ValueError(f"must be between 0% and 100%, got {number * 100:g}%")
+        return round(number, 6)
     raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {quote(value)}")
+
+
+def _date(value: Any) -> dt.date:
+    # A date object comes from storage; text is read in one form only (no timestamps, no week dates).
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and m.DATE_RE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:  # no such day
+            pass
+    raise ValueError(f"must be an ISO date (YYYY-MM-DD), got {quote(value)}")
 
 
 _PRESCRIPTIVENESS_NAMES = {member.label: member for member in m.Prescriptiveness}
@@ -118,14 +163,9 @@ def _slug(value: Any) -> str:
 def _url(value: Any) -> str:
     if isinstance(value, str) and (problem := check_text(value)):
         raise ValueError(problem)
-    if isinstance(value, str) and len(value) <= 2048:
-        parts = urlsplit(value)
-        if (
-            parts.scheme in ("http", "https")
-            and parts.netloc
-            and not any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`" for ch in value)
-        ):
-            return value
+    if isinstance(value, str) and len(value) <= MAX_URL and _URL_RE.fullmatch(value):
+        urlsplit(value)  # raises ValueError for a host in brackets that is no IPv6 address
+        return value
     raise ValueError(f"must be an http or https URL, got {quote(value)}")
 
 
@@ -195,8 +235,28 @@ def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-# WithJsonSchema: what the OpenAPI document says each field takes, as a client would send it.
-Slug = Annotated[str, BeforeValidator(_slug), WithJsonSchema({"type": "string", "pattern": f"^{m.SLUG_PATTERN}$"})]
+# WithJsonSchema: what each field takes as a document writes it, in the friendly forms the parsers
+# read too; the document's JSON Schema (app.formats.jsonschema) and the OpenAPI document use it.
+def _text_schema(limit: int, pattern: str = TEXT_PATTERN) -> dict[str, Any]:
+    # A number is text too (`title: 2026`), as the parsers read it.
+    return {"type": ["string", "number"], "maxLength": limit, "pattern": pattern}
+
+
+def _choice_schema(values: list[str]) -> dict[str, Any]:
+    # Listed as written for editors to offer, and in any case with spaces around, as _enum reads them.
+    return {"anyOf": [{"type": "string", "enum": values}, {"type": "string", "pattern": any_case(values)}]}
+
+
+def _one_or_list(item: dict[str, Any]) -> dict[str, Any]:
+    # One text is read as a list of one (_listify): `parents: vision`; one number is not.
+    return {"anyOf": [{**item, "type": "string"}, {"type": "array", "items": item}]}
+
+
+_SLUG_SCHEMA = {"type": "string", "pattern": f"^{m.SLUG_PATTERN}$"}
+_URL_SCHEMA = {"type": "string", "maxLength": MAX_URL, "pattern": URL_PATTERN}
+_SHORT_SCHEMA = _text_schema(200)
+
+Slug = Annotated[str, BeforeValidator(_slug), WithJsonSchema(_SLUG_SCHEMA)]
 Certainty = Annotated[
     float,
     BeforeValidator(_certainty),
@@ -204,7 +264,7 @@ Certainty = Annotated[
         {
             "anyOf": [
                 {"type": "number", "minimum": 0, "maximum": 1},
-                {"type": "string", "pattern": r"^\d{1,3}(\.\d+)?%$"},
+                {"type": "string", "pattern": PERCENT_PATTERN},
             ]
         }
     ),
@@ -212,21 +272,70 @@ Certainty = Annotated[
 HorizonField = Annotated[
     m.Horizon,
     BeforeValidator(_horizon),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d{1,3}[dwmqy]|\d{4}-\d{2}-\d{2})$", "examples": ["6w", "1y"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "anyOf": [{"pattern": DURATION_PATTERN}, {"format": "date"}, {"pattern": SPACED_DATE_PATTERN}],
+        }
+    ),
 ]
-Title = Annotated[
-    str, BeforeValidator(_title), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_TITLE})
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+Title = Annotated[str, BeforeValidator(_title), WithJsonSchema(_text_schema(MAX_TITLE, TITLE_PATTERN))]
+Text = Annotated[str, BeforeValidator(_text(MAX_TEXT)), WithJsonSchema(_text_schema(MAX_TEXT))]
+Short = Annotated[str, BeforeValidator(_text(200)), WithJsonSchema(_SHORT_SCHEMA)]
+# An empty optional text is left out; null is not text (`owner:` alone is refused).
+OptionalShort = Annotated[str | None, BeforeValidator(_optional_text(200)), WithJsonSchema(_text_schema(200))]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text(MAX_TEXT)), WithJsonSchema(_text_schema(MAX_TEXT))]
+OptionalTitleLength = Annotated[
+    str | None, BeforeValidator(_optional_text(MAX_TITLE)), WithJsonSchema(_text_schema(MAX_TITLE))
 ]
-Text = Annotated[str, BeforeValidator(_text(MAX_TEXT)), WithJsonSchema({"type": "string", "maxLength": MAX_TEXT})]
-Short = Annotated[str, BeforeValidator(_text(200)), WithJsonSchema({"type": "string", "maxLength": 200})]
-OptionalShort = Annotated[str | None, BeforeValidator(_optional_text(200))]
-OptionalText = Annotated[str | None, BeforeValidator(_optional_text(MAX_TEXT))]
-OptionalTitleLength = Annotated[str | None, BeforeValidator(_optional_text(MAX_TITLE))]
-Number = Annotated[float, BeforeValidator(_number)]
-Url = Annotated[
-    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+Number = Annotated[float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+Url = Annotated[str, BeforeValidator(_url), WithJsonSchema(_URL_SCHEMA)]
+SlugList = Annotated[list[Slug], BeforeValidator(_listify), WithJsonSchema(_one_or_list(_SLUG_SCHEMA))]
+Importance = Annotated[
+    int, BeforeValidator(_whole), Field(ge=1, le=5), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})
 ]
-SlugList = Annotated[list[Slug], BeforeValidator(_listify)]
+MAX_RANK = 1_000_000  # a place in a column, 1 first: more than any column holds
+Rank = Annotated[
+    int,
+    BeforeValidator(_whole),
+    Field(ge=1, le=MAX_RANK),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_RANK}),
+]
+
+
+def _choice(cls: type[E]) -> tuple[BeforeValidator, WithJsonSchema]:
+    return BeforeValidator(_enum(cls)), WithJsonSchema(_choice_schema([str(member.value) for member in cls]))
+
+
+KindField = Annotated[m.Kind, *_choice(m.Kind)]
+DebateField = Annotated[m.Debate, *_choice(m.Debate)]
+StatusField = Annotated[m.Status, *_choice(m.Status)]
+VerdictField = Annotated[m.Verdict, *_choice(m.Verdict)]
+CategoryField = Annotated[m.Category, *_choice(m.Category)]
+EvidenceKindField = Annotated[m.EvidenceKind, *_choice(m.EvidenceKind)]
+EvidenceLevelField = Annotated[m.EvidenceLevel, *_choice(m.EvidenceLevel)]
+DirectionField = Annotated[m.Direction, *_choice(m.Direction)]
+MetricDirectionField = Annotated[m.MetricDirection, *_choice(m.MetricDirection)]
+VisibilityField = Annotated[m.Visibility, *_choice(m.Visibility)]
+_PRESCRIPTIVENESS_LABELS = [member.label for member in m.Prescriptiveness]
+PrescriptivenessField = Annotated[
+    m.Prescriptiveness,
+    BeforeValidator(_prescriptiveness),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": len(_PRESCRIPTIVENESS_LABELS)},
+                *_choice_schema(_PRESCRIPTIVENESS_LABELS)["anyOf"],
+            ]
+        }
+    ),
+]
+
+
+def _about(description: str, *examples: Any) -> Any:
+    """A field's description and examples: what editors show on hover and docs/document.md tabulates."""
+    return Field(description=description, examples=list(examples))
 
 
 class _Schema(BaseModel):
@@ -234,89 +343,207 @@ class _Schema(BaseModel):
 
 
 class CheckInDoc(_Schema):
-    value: Number
-    date: dt.date
-    note: OptionalTitleLength = None
+    """One measurement of a metric."""
+
+    value: Annotated[Number, _about("What was measured.", 38, 12.5)]
+    date: Annotated[Date, _about("When it was measured.", "2026-10-26")]
+    note: Annotated[OptionalTitleLength, _about("What goes with the number.", "after the new invite email")] = None
 
 
 class MetricDoc(_Schema):
-    name: Title
-    unit: OptionalShort = None
-    direction: Annotated[m.MetricDirection, BeforeValidator(_enum(m.MetricDirection))] = m.MetricDirection.UP
-    baseline: Number | None = None
-    target: Number | None = None
+    """What a goal or an outcome measures, and where it stands."""
+
+    name: Annotated[Title, _about("What is measured.", "new companies running their first payroll within two days")]
+    unit: Annotated[OptionalShort, _about("The unit of the values.", "%", "companies a week")] = None
+    direction: Annotated[MetricDirectionField, _about("Which way is better: up (the default) or down.", "down")] = (
+        m.MetricDirection.UP
+    )
+    baseline: Annotated[Number | None, _about("Where it stood when the bet was made.", 22)] = None
+    target: Annotated[Number | None, _about("Where it should get to.", 45)] = None
     # With check-ins, `current` is the latest one's value: it may be left out, and must agree if given.
-    current: Number | None = None
-    checkins: Annotated[list[CheckInDoc], Field(max_length=MAX_CHECKINS)] = []
+    current: Annotated[
+        Number | None,
+        _about(
+            "Where it stands now. With check-ins it is the latest check-in's value: leave it out, or make them agree.",
+            31,
+        ),
+    ] = None
+    checkins: Annotated[
+        list[CheckInDoc],
+        Field(max_length=MAX_CHECKINS),
+        _about(
+            "Measurements over time; the latest by date (of one day's, the last listed) is the current value.",
+            [
+                {"value": 28, "date": "2026-10-12"},
+                {"value": 31, "date": "2026-10-26", "note": "after the invite email"},
+            ],
+        ),
+    ] = []
 
 
 class ResolutionDoc(_Schema):
-    verdict: Annotated[m.Verdict, BeforeValidator(_enum(m.Verdict))]
-    learned: OptionalText = None
-    committed_certainty: Certainty | None = None
-    resolved_on: dt.date | None = None
+    """Closing the loop on a bet or an assumption: how it turned out and how sure we had been."""
+
+    verdict: Annotated[VerdictField, _about("How it turned out.", "validated")]
+    learned: Annotated[
+        OptionalText, _about("What we learned, in Markdown.", "Owners finish setup when asked by email.")
+    ] = None
+    committed_certainty: Annotated[
+        Certainty | None,
+        _about(
+            "The certainty it had when it was committed to (a bet made active); calibration compares it with "
+            "the verdict, while the item's own certainty may have moved since.",
+            0.7,
+            "70%",
+        ),
+    ] = None
+    resolved_on: Annotated[Date | None, _about("When it was resolved.", "2026-10-30")] = None
 
 
 class EvidenceDoc(_Schema):
-    kind: Annotated[m.EvidenceKind, BeforeValidator(_enum(m.EvidenceKind))]
-    summary: Title
-    level: Annotated[m.EvidenceLevel, BeforeValidator(_enum(m.EvidenceLevel))] | None = None
-    direction: Annotated[m.Direction, BeforeValidator(_enum(m.Direction))] = m.Direction.SUPPORTS
-    url: Url | None = None
-    date: dt.date | None = None
+    """Something that makes an assumption more or less likely."""
 
-
-MAX_RANK = 1_000_000  # a place in a column, 1 first: more than any column holds
+    kind: Annotated[EvidenceKindField, _about("Data (numbers) or an insight (what people said or did).", "data")]
+    summary: Annotated[Title, _about("What it says, in one line.", "41% of churned accounts never finished setup")]
+    level: Annotated[
+        EvidenceLevelField | None,
+        _about("How strong it is: Itamar Gilad's confidence meter, weakest first.", "market-data"),
+    ] = None
+    direction: Annotated[
+        DirectionField, _about("Whether it supports (the default) or refutes the assumption.", "refutes")
+    ] = m.Direction.SUPPORTS
+    url: Annotated[
+        Url | None, _about("Where it can be read: an http or https URL.", "https://example.org/churn-study")
+    ] = None
+    date: Annotated[Date | None, _about("When it was found.", "2026-09-15")] = None
 
 
 class BetDoc(_Schema):
-    id: Slug
-    kind: Annotated[m.Kind, BeforeValidator(_enum(m.Kind))]
-    title: Title
-    description: Text = ""
-    parents: SlugList = []
-    assumes: SlugList = []
-    horizon: HorizonField | None = None
-    certainty: Certainty | None = None
-    prescriptiveness: (
-        Annotated[
-            m.Prescriptiveness,
-            BeforeValidator(_prescriptiveness),
-            WithJsonSchema(
-                {
-                    "anyOf": [
-                        {"type": "integer", "minimum": 1, "maximum": 5},
-                        {"type": "string", "enum": [p.label for p in m.Prescriptiveness]},
-                    ]
-                }
-            ),
-        ]
-        | None
-    ) = None
-    debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
-    review_by: dt.date | None = None
-    status: Annotated[m.Status, BeforeValidator(_enum(m.Status))] = m.Status.PROPOSED
-    owner: OptionalShort = None
-    team: OptionalShort = None
-    rank: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=MAX_RANK)] | None = None
-    tags: Annotated[list[Short], BeforeValidator(_listify)] = []
-    links: Annotated[list[Url], BeforeValidator(_listify)] = []
-    metric: MetricDoc | None = None
-    verdict: OptionalText = None
-    learned: OptionalText = None
-    resolution: ResolutionDoc | None = None
+    """A bet: something the organisation does or aims for, nested under what it contributes to."""
+
+    id: Annotated[Slug, _about("The bet's id, unique across the graph's bets and assumptions.", "self-serve")]
+    kind: Annotated[
+        KindField,
+        _about(
+            "Where it sits in a product-led organisation. A goal is an OKR objective, an outcome a key result (a "
+            "measurable change in customer behaviour), a hypothesis is discovery and an initiative delivery.",
+            "goal",
+        ),
+    ]
+    title: Annotated[Title, _about("What the bet is, in one line.", "Small businesses onboard without a call")]
+    description: Annotated[Text, _about("More about it, in Markdown.", "Owners set up payroll alone, at night.")] = ""
+    parents: Annotated[
+        SlugList,
+        _about(
+            "The bets it contributes to, by id: one or a list. The first is primary (layout and roll-ups); "
+            "parents that form a cycle make the document invalid.",
+            ["vision"],
+            "vision",
+        ),
+    ] = []
+    assumes: Annotated[
+        SlugList, _about("The assumptions it rests on, by id: one or a list.", ["setup-pain"], "setup-pain")
+    ] = []
+    horizon: Annotated[
+        HorizonField | None,
+        _about(
+            "When it should pay off: a duration from the graph's as_of (a whole number of up to three digits and "
+            "d, w, m, q or y: days, weeks, months, quarters or years) or an ISO date.",
+            "6w",
+            "3m",
+            "2q",
+            "1y",
+            "2027-03-31",
+        ),
+    ] = None
+    certainty: Annotated[
+        Certainty | None,
+        _about(
+            "How sure we are that it pays off as intended: 0 to 1, or a percentage. Left out, it is unknown, "
+            "and neither raises nor lowers a chain.",
+            0.5,
+            "70%",
+        ),
+    ] = None
+    prescriptiveness: Annotated[
+        PrescriptivenessField | None,
+        _about(
+            "How much of the how is decided for the people doing it, by name or by number: explore is 1, prescribed 5.",
+            "outcome",
+            3,
+        ),
+    ] = None
+    debate: Annotated[DebateField | None, _about("Whether it is up for debate.", "open")] = None
+    review_by: Annotated[Date | None, _about("When it must be looked at again.", "2026-12-15")] = None
+    status: Annotated[StatusField, _about("Where it stands.", "active")] = m.Status.PROPOSED
+    owner: Annotated[OptionalShort, _about("Who answers for it.", "Ana")] = None
+    team: Annotated[
+        OptionalShort, _about("The team working on it: the team view and the board's lanes.", "onboarding")
+    ] = None
+    rank: Annotated[
+        Rank | None,
+        _about("Its place in its column of the board, 1 first; unranked bets come after the ranked ones.", 1),
+    ] = None
+    tags: Annotated[
+        list[Short],
+        BeforeValidator(_listify),
+        WithJsonSchema(_one_or_list(_SHORT_SCHEMA)),
+        _about("Words to find and filter it by: one or a list.", ["mobile", "q3"], "mobile"),
+    ] = []
+    links: Annotated[
+        list[Url],
+        BeforeValidator(_listify),
+        WithJsonSchema(_one_or_list(_URL_SCHEMA)),
+        _about("Where more can be read: http or https URLs, one or a list.", ["https://example.org/wiki/onboarding"]),
+    ] = []
+    metric: Annotated[
+        MetricDoc | None,
+        _about(
+            "What it moves, for goals and outcomes.",
+            {"name": "weekly active companies", "unit": "companies", "baseline": 120, "target": 200},
+        ),
+    ] = None
+    verdict: Annotated[OptionalText, _about("Closing the loop in words: how it turned out.", "Setup time halved.")] = (
+        None
+    )
+    learned: Annotated[
+        OptionalText, _about("Closing the loop in words: what we learned.", "Nobody reads the guide.")
+    ] = None
+    resolution: Annotated[
+        ResolutionDoc | None,
+        _about(
+            "Closing the loop as a record: the verdict, what was learned, the certainty committed to and when.",
+            {"verdict": "validated", "committed_certainty": 0.6, "resolved_on": "2026-10-30"},
+        ),
+    ] = None
 
 
 class AssumptionDoc(_Schema):
-    id: Slug
-    statement: Title
-    certainty: Certainty | None = None
-    importance: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=5)] | None = None
-    category: Annotated[m.Category, BeforeValidator(_enum(m.Category))] | None = None
-    debate: Annotated[m.Debate, BeforeValidator(_enum(m.Debate))] | None = None
-    review_by: dt.date | None = None
-    evidence: list[EvidenceDoc] = []
-    resolution: ResolutionDoc | None = None
+    """A belief a bet rests on: Kniberg's data → insight → belief → bet."""
+
+    id: Annotated[Slug, _about("The assumption's id, unique across the graph's bets and assumptions.", "setup-pain")]
+    statement: Annotated[
+        Title,
+        _about('What we believe, in one line: "We believe that …".', "Customers churn because setup takes too long"),
+    ]
+    certainty: Annotated[
+        Certainty | None, _about("How sure we are that it holds: 0 to 1, or a percentage.", 0.3, "30%")
+    ] = None
+    importance: Annotated[Importance | None, _about("How bad it is if it is wrong, from 1 to 5.", 5)] = None
+    category: Annotated[CategoryField | None, _about("What kind of risk it is.", "desirability")] = None
+    debate: Annotated[DebateField | None, _about("Whether it is up for debate.", "contested")] = None
+    review_by: Annotated[Date | None, _about("When it must be looked at again.", "2026-12-15")] = None
+    evidence: Annotated[
+        list[EvidenceDoc],
+        _about(
+            "What makes it more or less likely.",
+            [{"kind": "data", "summary": "41% of churned accounts never finished setup", "level": "market-data"}],
+        ),
+    ] = []
+    resolution: Annotated[
+        ResolutionDoc | None,
+        _about("Closing the loop: whether it held, and what was learned.", {"verdict": "invalidated"}),
+    ] = None
 
 
 def _rule(value: Any) -> str:
@@ -327,28 +554,90 @@ def _rule(value: Any) -> str:
     raise ValueError(f"names an unknown lint rule {quote(value)}{suggest(value, RULES)}")
 
 
+_RULE_SCHEMA = {"type": "string", "enum": list(RULES)}
+
+
+_LINT = m.LintSettings()  # the thresholds a graph that says nothing of them lints with
+
+
 class LintDoc(_Schema):
-    disable: Annotated[list[Annotated[str, BeforeValidator(_rule)]], BeforeValidator(_listify)] = []
-    false_certainty: Certainty = 0.8
-    false_certainty_chain: Certainty = 0.1
-    unsupported_assumption: Certainty = 0.7
-    long_horizon: HorizonField = m.Horizon.parse("1y")
+    """How this graph is linted: rules switched off, and the thresholds of the rules that take one."""
+
+    disable: Annotated[
+        list[Annotated[str, BeforeValidator(_rule)]],
+        BeforeValidator(_listify),
+        WithJsonSchema(_one_or_list(_RULE_SCHEMA)),
+        _about("Lint rules not to run on this graph, by name: one or a list.", ["multi-parent"], "stale-review"),
+    ] = []
+    false_certainty: Annotated[Certainty, _about("false-certainty: a bet claimed at least this sure…", 0.9, "85%")] = (
+        _LINT.false_certainty
+    )
+    false_certainty_chain: Annotated[
+        Certainty, _about("false-certainty: …whose chain certainty is below this.", 0.05)
+    ] = _LINT.false_certainty_chain
+    unsupported_assumption: Annotated[
+        Certainty,
+        _about("unsupported-assumption: an assumption held at least this sure with no supporting evidence.", 0.6),
+    ] = _LINT.unsupported_assumption
+    long_horizon: Annotated[
+        HorizonField,
+        _about("overprescribed-long-horizon: a guided or prescribed bet paying off further out than this.", "18m"),
+        Field(json_schema_extra={"default": _LINT.long_horizon.text}),  # as written, not the parsed value
+    ] = _LINT.long_horizon
 
 
 class GraphDoc(_Schema):
-    slug: Slug
-    title: Title
-    description: Text = ""
-    as_of: dt.date | None = None
-    visibility: Annotated[m.Visibility, BeforeValidator(_enum(m.Visibility))] = m.Visibility.PRIVATE
-    lint: LintDoc | None = None
+    """The graph itself: what it is called, who may read it, and how it is linted."""
+
+    slug: Annotated[
+        Slug,
+        _about(
+            "The graph's id in URLs: lowercase letters, digits and hyphens, starting with a letter or a digit, "
+            "at most 63 characters.",
+            "acme",
+        ),
+    ]
+    title: Annotated[Title, _about("The graph's name, in one line.", "Acme product map")]
+    description: Annotated[Text, _about("What the graph is about, in Markdown.", "Where Acme's product is going.")] = ""
+    as_of: Annotated[
+        Date | None,
+        _about("The date relative horizons and review dates are read against; today when left out.", "2026-11-01"),
+    ] = None
+    visibility: Annotated[
+        VisibilityField,
+        _about("Who may read it: private (the default) only those it is shared with, public anyone.", "public"),
+    ] = m.Visibility.PRIVATE
+    lint: Annotated[
+        LintDoc | None, _about("How the graph is linted.", {"disable": ["multi-parent"], "long_horizon": "18m"})
+    ] = None
 
 
 class Document(_Schema):
-    betgraph: Annotated[int, BeforeValidator(_version)]
-    graph: GraphDoc
-    bets: Annotated[list[BetDoc], Field(max_length=MAX_BETS)] = []
-    assumptions: Annotated[list[AssumptionDoc], Field(max_length=MAX_ASSUMPTIONS)] = []
+    """A Betgraph document: a graph of bets and the assumptions they rest on ("bets as code")."""
+
+    betgraph: Annotated[
+        int,
+        BeforeValidator(_version),
+        WithJsonSchema({"type": "integer", "const": FORMAT_VERSION}),
+        _about("The document format's version.", FORMAT_VERSION),
+    ]
+    graph: Annotated[GraphDoc, _about("The graph itself.", {"slug": "acme", "title": "Acme product map"})]
+    bets: Annotated[
+        list[BetDoc],
+        Field(max_length=MAX_BETS),
+        _about(
+            "The bets: vision, strategies, goals, outcomes, opportunities, hypotheses and initiatives.",
+            [{"id": "vision", "kind": "vision", "title": "Payroll in five minutes", "horizon": "5y"}],
+        ),
+    ] = []
+    assumptions: Annotated[
+        list[AssumptionDoc],
+        Field(max_length=MAX_ASSUMPTIONS),
+        _about(
+            "The assumptions the bets rest on.",
+            [{"id": "setup-pain", "statement": "Customers churn because setup takes too long", "certainty": 0.3}],
+        ),
+    ] = []
 
 
 # --- pydantic errors -> problems ---------------------------------------------------------------

@@ -426,19 +426,7 @@ class _Builder:
             cell("◇ open for debate", 'BORDER="0"'),
             cell("◆ contested", 'BORDER="0"'),
         ]
-        shapes = ", ".join(
-            f"{name} {kind}"
-            for kind, name in (
-                ("vision", "house"),
-                ("strategy", "hexagon"),
-                ("goal", "3-D box"),
-                ("outcome", "rounded box"),
-                ("opportunity", "folder"),
-                ("hypothesis", "arrow"),
-                ("initiative", "box"),
-                ("assumption", "note"),
-            )
-        )
+        shapes = ", ".join(f"{style.shape_words(kind)} {kind}" for kind in style.SHAPES)
         lines = [
             line("certainty (fill)", certainty),
             line("how much of the how is decided (border)", decided),

@@ -69,6 +69,23 @@ SHAPES: dict[Kind | str, str] = {
     "assumption": "note",
 }
 ROUNDED = frozenset({Kind.OUTCOME})
+# What each Graphviz shape looks like, in the legend's words (and docs/document.md's).
+SHAPE_WORDS = {
+    "house": "house",
+    "hexagon": "hexagon",
+    "box3d": "3-D box",
+    "box": "box",
+    "folder": "folder",
+    "cds": "arrow",
+    "note": "note",
+}
+
+
+def shape_words(kind: Kind | str) -> str:
+    """How a bet of `kind` (or "assumption") is drawn: "rounded box"."""
+    return ("rounded " if kind in ROUNDED else "") + SHAPE_WORDS[SHAPES[kind]]
+
+
 # Shapes whose outline cuts into the label box need more room around the text.
 MARGINS = {Kind.GOAL: "0.16,0.06", Kind.HYPOTHESIS: "0.2,0.1", Kind.OPPORTUNITY: "0.14,0.08", Kind.VISION: "0.14,0.06"}
 

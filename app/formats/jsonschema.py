@@ -1,0 +1,33 @@
+"""The document's JSON Schema (draft 2020-12), made from the models that validate it (app.formats.schema).
+
+Editors read it to check and complete a document as it is written; `betgraph schema` prints it and
+the service serves it at /schema/v1.json. It checks structure only: what needs the whole graph
+(unknown ids, cycles, a status against its resolution) is for `betgraph lint` and the service.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from app.formats.schema import Document
+from app.formats.starter import SCHEMA_URL
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# One identifier for every copy (served by any Betgraph, printed for offline use): the address
+# `betgraph init`'s modeline names, whichever address a copy is read from.
+SCHEMA_ID = SCHEMA_URL
+TITLE = "Betgraph document"
+
+
+def document_schema() -> dict[str, Any]:
+    """The JSON Schema of a document, as a new dict."""
+    generated = Document.model_json_schema()
+    return {"$schema": DIALECT, "$id": SCHEMA_ID, **generated, "title": TITLE}
+
+
+@cache
+def schema_text() -> str:
+    """The schema as the CLI prints it and the service serves it: indented JSON, ASCII only, one final newline."""
+    return json.dumps(document_schema(), indent=2) + "\n"
