@@ -12,12 +12,11 @@ from functools import cache
 from typing import Any
 
 from app.formats.schema import Document
-from app.formats.starter import SCHEMA_URL
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# One identifier for every copy (served by any Betgraph, printed for offline use): the address
-# `betgraph init`'s modeline names, whichever address a copy is read from.
-SCHEMA_ID = SCHEMA_URL
+# One identifier for every copy, served by any Betgraph or written beside a document: a name, not
+# an address, since no one address serves them all.
+SCHEMA_ID = "urn:betgraph:document:v1"
 TITLE = "Betgraph document"
 
 

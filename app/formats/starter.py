@@ -7,13 +7,15 @@ removing the `# ` switches it on; no other comment line starts with a field name
 
 from __future__ import annotations
 
-# Where editors (the YAML language server's modeline, below) find the document's JSON Schema.
-SCHEMA_URL = "https://betgraph.dev/schema/v1.json"
+# Where editors (the YAML language server's modeline, below) find the document's JSON Schema: a
+# file beside the document, which `betgraph init` writes too. Not an address on the internet: an
+# editor would fetch and trust whatever that address served, and it would not work offline.
+SCHEMA_FILE = "betgraph.schema.json"
 
 DEFAULT_NAME = "bets.yaml"
 
 STARTER = f"""\
-# yaml-language-server: $schema={SCHEMA_URL}
+# yaml-language-server: $schema=./{SCHEMA_FILE}
 #
 # A bets-as-code document for Betgraph. Read it top down: one chain from a vision to the
 # initiative a team delivers this quarter, and the assumption the chain rests on. Replace the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import typing
 from collections.abc import Iterator
 from enum import Enum
@@ -14,11 +15,13 @@ from pydantic import BaseModel
 from app.domain import model as m
 from app.domain.lint import RULES
 from app.formats.document import load
+from app.formats.jsonschema import schema_text
 from app.formats.schema import Document, LintDoc
 from app.formats.source import Path as DocumentPath
 from app.formats.source import SourceMap
-from app.formats.starter import SCHEMA_URL, STARTER
+from app.formats.starter import SCHEMA_FILE, STARTER
 from app.formats.writing import dump_yaml
+from tests.schemacheck import CHECK_JSONSCHEMA
 from tests.servers import betgraph as run
 from tests.servers import command_line
 
@@ -56,7 +59,32 @@ def test_the_starter_holds_every_kind_of_bet_and_an_assumption_with_evidence() -
 
 
 def test_the_starter_begins_with_the_schema_modeline() -> None:
-    assert STARTER.splitlines()[0] == f"# yaml-language-server: $schema={SCHEMA_URL}"
+    assert STARTER.splitlines()[0] == f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
+
+
+def test_init_writes_the_schema_its_modeline_names_and_the_document_passes_it(tmp_path: Path) -> None:
+    code, _, said = betgraph("init", "plans/bets.yaml", cwd=tmp_path)
+    assert code == 2  # no such folder: nothing is written
+    (tmp_path / "plans").mkdir()
+    code, _, said = betgraph("init", "plans/bets.yaml", cwd=tmp_path)
+    assert code == 0, said
+    schema = tmp_path / "plans" / SCHEMA_FILE  # where `$schema=./…` points from the document
+    assert schema.read_text() == schema_text()
+    assert f"wrote plans/{SCHEMA_FILE}" in said
+    checked = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--schemafile", str(schema), str(tmp_path / "plans" / "bets.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # A schema already there is the user's (perhaps pinned to an older Betgraph): kept, unless --force.
+    schema.write_text("{}")
+    code, _, said = betgraph("init", "plans/other.yaml", cwd=tmp_path)
+    assert (code, schema.read_text()) == (0, "{}")
+    assert SCHEMA_FILE not in said
+    code, _, _ = betgraph("init", "plans/other.yaml", "--force", cwd=tmp_path)
+    assert (code, schema.read_text()) == (0, schema_text())
 
 
 def _models(annotation: object) -> Iterator[type]:
