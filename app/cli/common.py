@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
@@ -18,7 +17,6 @@ from app.formats.document import load
 from app.formats.lintreport import FileReport
 from app.formats.problems import DocumentError, Problem
 from app.formats.source import SourceMap
-from app.formats.writing import dump_json, dump_yaml
 
 EXIT_FINDINGS = 1
 EXIT_INVALID = 2
@@ -88,6 +86,7 @@ def read_document(
 
 def dump_document(graph: Graph, fmt: str) -> str:
     from app.formats import csvpaths, outline  # noqa: PLC0415 - as in read_document
+    from app.formats.writing import dump_json, dump_yaml  # noqa: PLC0415 - lint writes no document
 
     writers = {"yaml": dump_yaml, "json": dump_json, "csv": csvpaths.write_csv, "md": outline.write_markdown}
     return writers[fmt](graph)
@@ -156,6 +155,8 @@ def write_output(out: str | None, data: bytes) -> None:
         sys.stdout.buffer.flush()
         return
     target = Path(out)
+    import tempfile  # noqa: PLC0415 - lint writes no file; tempfile costs it a few milliseconds
+
     # Write beside the target and rename: a failed or interrupted render never leaves half a file.
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")

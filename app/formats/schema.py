@@ -169,6 +169,11 @@ def _url(value: Any) -> str:
     raise ValueError(f"must be an http or https URL, got {quote(value)}")
 
 
+# Control characters other than tab and newline; one search instead of a test per character, which
+# was a tenth of reading a 2,000-bet document.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _text(limit: int) -> Callable[[Any], str]:
     def parse_text(value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -179,7 +184,7 @@ def _text(limit: int) -> Callable[[Any], str]:
         problem = check_text(text)
         if problem:
             raise ValueError(problem)
-        if any((ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f" for ch in text):
+        if _CONTROL.search(text):
             raise ValueError("must not contain control characters")
         return text
 
