@@ -47,13 +47,6 @@ def text_of(path: str) -> str:
         raise UnreadableError(f"cannot read: {error.strerror}") from None
 
 
-def read_text(path: str) -> str:
-    try:
-        return text_of(path)
-    except UnreadableError as error:
-        fail(f"{path}: {error}")
-
-
 # A file's format is its extension; anything else (and standard input) is read as YAML or JSON.
 DOCUMENT_FORMATS = ("yaml", "json", "csv", "md")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md"}
@@ -136,11 +129,12 @@ title_option = click.option(
 def load_file(
     path: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
 ) -> tuple[Graph, SourceMap]:
-    try:
-        return read_document(read_text(path), path, positions=positions, slug=slug, title=title)
-    except DocumentError as error:
-        say_problems(path, error.problems)
+    """The document in `path`, or why not on standard error and exit 2: for commands on one file."""
+    found = read_or_report(path, positions=positions, slug=slug, title=title)
+    if isinstance(found, FileReport):
+        say_unread(found)
         sys.exit(EXIT_INVALID)
+    return found
 
 
 def say_problems(path: str, problems: Iterable[Problem]) -> None:
@@ -180,10 +174,12 @@ as_of_option = click.option(
 )
 
 
-def read_or_report(file: str, *, positions: bool = True) -> tuple[Graph, SourceMap] | FileReport:
-    """The document in `file`, or why it cannot be had; for commands that go on to the next file."""
+def read_or_report(
+    file: str, *, positions: bool = True, slug: str | None = None, title: str | None = None
+) -> tuple[Graph, SourceMap] | FileReport:
+    """The document in `file`, or why it cannot be had (commands on several files go on to the next)."""
     try:
-        return read_document(text_of(file), file, positions=positions)
+        return read_document(text_of(file), file, positions=positions, slug=slug, title=title)
     except UnreadableError as error:
         return FileReport(file, problems=(Problem(str(error)),), unreadable=True)
     except DocumentError as error:
@@ -191,7 +187,7 @@ def read_or_report(file: str, *, positions: bool = True) -> tuple[Graph, SourceM
 
 
 def say_unread(report: FileReport) -> None:
-    """Why a file could not be had, on standard error, in the words `load_file` uses."""
+    """Why a file could not be had, on standard error, with its line and column where it has them."""
     if report.unreadable:
         click.echo(f"betgraph: {report.problems[0].describe(report.path)}", err=True)
     else:
