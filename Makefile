@@ -94,10 +94,12 @@ typecheck: $(STAMP)
 test: system-deps browser-deps client-deps $(STAMP) lint typecheck
 	$(BIN)/pytest -n 2
 
+# app/formats/records.py, written from the document's models (tests/formats/test_records.py checks it is current);
 # docs/document.md, written from the code and docs/document.md.j2 (tests/formats/test_docs.py checks it is current);
 # then the README's screenshots, saved by the viewer's tests as they walk its flows: one process, in the file's
 # order, so that the index is seen before any test adds a copy of the example of its own.
 docs: system-deps browser-deps $(STAMP)
+	$(BIN)/python -m app.formats.recordgen
 	$(BIN)/python -m app.formats.docs
 	BETGRAPH_SCREENSHOTS=docs/screenshots $(BIN)/pytest -n 0 tests/web/test_pages.py
 

@@ -20,7 +20,7 @@ import jinja2
 
 from app.domain import analysis, lint
 from app.domain.model import SLUG_PATTERN, Prescriptiveness
-from app.formats import schema as s
+from app.formats import fields
 from app.formats.document import load
 from app.formats.jsonschema import SCHEMA_ID, document_schema
 from app.formats.source import reads_as_text
@@ -50,12 +50,12 @@ SECTIONS = {
 # What the patterns the parsers share with the schema take, in words.
 _PATTERN_WORDS = {
     f"^{SLUG_PATTERN}$": "an id: a slug",
-    s.PERCENT_PATTERN: "a percentage (`70%`)",
-    s.DURATION_PATTERN: "a duration (`6w`, `3m`, `2q`, `1y`)",
-    s.SPACED_DATE_PATTERN: "",  # a date, said by its `format: date` beside it
-    s.URL_PATTERN: "an http or https URL",
-    s.TEXT_PATTERN: "text",
-    s.TITLE_PATTERN: "one line of text",
+    fields.PERCENT_PATTERN: "a percentage (`70%`)",
+    fields.DURATION_PATTERN: "a duration (`6w`, `3m`, `2q`, `1y`)",
+    fields.SPACED_DATE_PATTERN: "",  # a date, said by its `format: date` beside it
+    fields.URL_PATTERN: "an http or https URL",
+    fields.TEXT_PATTERN: "text",
+    fields.TITLE_PATTERN: "one line of text",
 }
 
 
@@ -222,7 +222,7 @@ def render() -> str:
         lint_colour=style.LINT,
         weakest_colour=style.WEAKEST,
         max_problems=50,
-        limits={"bets": s.MAX_BETS, "assumptions": s.MAX_ASSUMPTIONS, "checkins": s.MAX_CHECKINS},
+        limits={"bets": fields.MAX_BETS, "assumptions": fields.MAX_ASSUMPTIONS, "checkins": fields.MAX_CHECKINS},
     )
 
 

@@ -9,14 +9,15 @@ concerned, so that a caller can point at a YAML line and column or a JSON pointe
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.domain import model as m
 from app.domain.analysis import find_cycles
+from app.formats import records
+from app.formats.fields import suggest
 from app.formats.problems import DocumentError, Problem
-from app.formats.schema import BetDoc, CheckInDoc, Document, MetricDoc, ResolutionDoc, message_for, suggest
+from app.formats.records import BetDoc, CheckInDoc, Document, MetricDoc, ResolutionDoc
 from app.formats.source import (
     QUOTED,
     Path,
@@ -26,6 +27,9 @@ from app.formats.source import (
     parse,
     quote,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def _structure_problems(document: Document) -> list[Problem]:
@@ -111,7 +115,7 @@ def _metric(doc: MetricDoc) -> m.Metric:
 
 
 def _resolution(doc: ResolutionDoc | None) -> m.Resolution | None:
-    return m.Resolution(**doc.model_dump()) if doc is not None else None
+    return m.Resolution(**doc.asdict()) if doc is not None else None
 
 
 def _cycle_problems(bets: list[BetDoc]) -> list[Problem]:
@@ -189,7 +193,7 @@ def _to_graph(document: Document) -> m.Graph:
                 category=a.category,
                 debate=a.debate,
                 review_by=a.review_by,
-                evidence=tuple(m.Evidence(**e.model_dump()) for e in a.evidence),
+                evidence=tuple(m.Evidence(**e.asdict()) for e in a.evidence),
                 resolution=_resolution(a.resolution),
             )
             for a in document.assumptions
@@ -209,21 +213,52 @@ def graph_from_data(data: Any, source_map: SourceMap | None = None) -> m.Graph:
         position = source_map.key(problem.path) if key else source_map.value(problem.path)
         return Problem(problem.message, problem.path, position)
 
-    try:
-        document = Document.model_validate(data)
-    except ValidationError as error:
-        problems = [
-            _short_path(locate(Problem(message_for(e), tuple(e["loc"])), key=e["type"] == "extra_forbidden"))
-            for e in error.errors(include_url=False)
-        ]
-        raise DocumentError(_sorted(problems)) from None
+    document = records.read(data)
+    if document is None:
+        document = _validated(data, locate)
     structure = _structure_problems(document)
     if structure:
         raise DocumentError(_sorted([locate(problem) for problem in structure]))
     return _to_graph(document)
 
 
-S = TypeVar("S", bound=BaseModel)
+def _validated(data: Any, locate: Callable[[Problem, bool], Problem]) -> Document:
+    """`data` read by the schema's models, for what the records reader would not vouch for: the
+    models' errors as problems, or what they took."""
+    # Imported here: pydantic and the models are a valid document's start-up cost no more.
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from app.formats.schema import Document as Model  # noqa: PLC0415
+    from app.formats.schema import message_for  # noqa: PLC0415
+
+    try:
+        document = Model.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            _short_path(locate(Problem(message_for(e), tuple(e["loc"])), e["type"] == "extra_forbidden"))
+            for e in error.errors(include_url=False)
+        ]
+        raise DocumentError(_sorted(problems)) from None
+    # A form the models take and the reader does not (data that is no parsed YAML or JSON, say):
+    # the models' own values are ones it reads.
+    found = records.read(_values(document))
+    if found is None:
+        raise AssertionError("the records reader refused what the models took")
+    return found
+
+
+def _values(value: Any) -> Any:
+    """A model's values as plain data, as they are (model_dump would make a Horizon a mapping); a
+    field left None is left out, as an optional field is."""
+    if isinstance(value, list):
+        return [_values(item) for item in value]
+    fields = getattr(type(value), "model_fields", None)
+    if fields is None:
+        return value
+    return {name: _values(item) for name in fields if (item := getattr(value, name)) is not None}
+
+
+S = TypeVar("S", bound="BaseModel")
 
 
 def parse_part(schema: type[S], data: Any, where: tuple[str, ...]) -> S:
@@ -232,6 +267,10 @@ def parse_part(schema: type[S], data: Any, where: tuple[str, ...]) -> S:
     `where` is where such a part sits in a document (`("bets", "resolution")`), so messages and
     suggestions read as they would in a whole document; pointers are into the part.
     """
+    from pydantic import ValidationError  # noqa: PLC0415 - see _validated
+
+    from app.formats.schema import message_for  # noqa: PLC0415
+
     try:
         return schema.model_validate(data)
     except ValidationError as error:

@@ -1,243 +1,43 @@
-"""The "bets as code" document's schema: Pydantic models whose validators read each field as a
-document writes it, and the words in which their errors are told."""
+"""The "bets as code" document's schema: Pydantic models whose validators are the parsers of
+app.formats.fields, and the words in which their errors are told.
+
+The models are the one source of the document's structure: the JSON Schema is made from them, and so
+is app.formats.records, which reads a valid document without importing pydantic."""
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import math
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Annotated, Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from app.domain import model as m
-from app.domain.lint import INVALID_ALWAYS, RULES
-from app.formats.problems import check_text
-from app.formats.source import (
-    QUOTED,
-    Path,
-    quote,
+from app.domain.lint import RULES
+from app.formats import fields as f
+from app.formats.fields import (
+    DURATION_PATTERN,
+    FORMAT_VERSION,
+    MAX_ASSUMPTIONS,
+    MAX_BETS,
+    MAX_CHECKINS,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_URL,
+    PERCENT_PATTERN,
+    SHORT,
+    SPACED_DATE_PATTERN,
+    TEXT_PATTERN,
+    TITLE_PATTERN,
+    URL_PATTERN,
+    any_case,
+    suggest,
 )
+from app.formats.problems import check_text
+from app.formats.source import Path, quote
 
-FORMAT_VERSION = 1
-MAX_BETS = 10_000
-MAX_ASSUMPTIONS = 10_000
-MAX_TITLE = 1_000
-MAX_TEXT = 20_000
-MAX_CHECKINS = 1_000  # a weekly check-in for twenty years, in one JSON value per metric version
-
-# --- patterns: what the parsers below take, written once for them and for the JSON Schema --------
-# JSON Schema patterns are ECMAScript regular expressions; these read the same in Python's `re`.
-
-# What str.strip() and str.split() take away (str.isspace), spelled out: ECMAScript's `\s` differs.
-SPACE_CHARS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-SPACE = f"[{SPACE_CHARS}]"
-# Control characters a text may not hold (a tab and a newline it may).
-CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f"
-TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*$"
-# A title is one line once its runs of whitespace are one space each, and holds something else.
-TITLE_PATTERN = f"^[^{CONTROL_CHARS}]*[^{CONTROL_CHARS}{SPACE_CHARS}][^{CONTROL_CHARS}]*$"
-_PERCENT_RE = re.compile(f"{SPACE}*([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+){SPACE}*%{SPACE}*")
-# The same percentages, 0% to 100%, as a pattern (a range is for the parser to check, or for this).
-PERCENT_PATTERN = f"^{SPACE}*0*(?:100(?:\\.0*)?|[0-9]{{1,2}}(?:\\.[0-9]*)?|\\.[0-9]+){SPACE}*%{SPACE}*$"
-DURATION_PATTERN = f"^{SPACE}*{m.HORIZON_PATTERN}{SPACE}*$"
-# A date with spaces around it: only its shape can be checked, `format: date` takes no spaces.
-SPACED_DATE_PATTERN = f"^(?:{SPACE}+{m.DATE_PATTERN}{SPACE}*|{SPACE}*{m.DATE_PATTERN}{SPACE}+)$"
-# urlsplit reads the scheme in any case; the host is what comes before the first / ? or #.
-_URL_CHARS = f"{CONTROL_CHARS}{SPACE_CHARS}<>\"'`"
-URL_PATTERN = f"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#{_URL_CHARS}][^{_URL_CHARS}]*$"
-_URL_RE = re.compile(URL_PATTERN)
-MAX_URL = 2048
-# The one character outside ASCII that str.lower() turns into an ASCII letter (KELVIN SIGN -> k).
-_FOLDS = {"k": r"\u212a"}
-
-
-def any_case(words: Iterable[str]) -> str:
-    """A pattern taking each word in any case, with surrounding whitespace, as `.strip().lower()` reads it."""
-
-    def letters(word: str) -> str:
-        assert re.fullmatch("[a-z-]+", word), word  # nothing else needs escaping
-        return "".join(f"[{ch}{ch.upper()}{_FOLDS.get(ch, '')}]" if ch != "-" else ch for ch in word)
-
-    return f"^{SPACE}*(?:{'|'.join(letters(word) for word in words)}){SPACE}*$"
-
-
-# --- field parsers: each raises ValueError with a predicate that reads after the field name ---
-
-E = TypeVar("E", bound=Enum)
-
-
-def suggest(value: Any, choices: Iterable[str]) -> str:
-    if not isinstance(value, str) or len(value) > QUOTED:  # nothing that long is a typo of a name
-        return ""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {quote(close[0])}?)" if close else ""
-
-
-def _enum(cls: type[E], extra: Mapping[str, E] | None = None) -> Callable[[Any], E]:
-    names = [str(member.value) for member in cls]
-
-    def parse_member(value: Any) -> E:
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower()
-            if extra and key in extra:
-                return extra[key]
-            for member in cls:
-                if str(member.value) == key:
-                    return member
-        raise ValueError(f"must be one of {', '.join(names)}; got {quote(value)}{suggest(value, names)}")
-
-    return parse_member
-
-
-def _certainty(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # compared before float(), which overflows on an integer past 1e308
-        if not 0 <= value <= 1:
-            raise ValueError(f"must be between 0 and 1, got {quote(value)}")
-        return float(value)
-    if isinstance(value, str) and (match := _PERCENT_RE.fullmatch(value)):
-        number = float(match.group(1)) / 100
-        if not 0 <= number <= 1:
-            raise ValueError(f"must be between 0% and 100%, got {number * 100:g}%")
-        return round(number, 6)
-    raise ValueError(f"must be a number between 0 and 1 or a percentage such as 70%, got {quote(value)}")
-
-
-def _date(value: Any) -> dt.date:
-    # A date object comes from storage; text is read in one form only (no timestamps, no week dates).
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and m.DATE_RE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:  # no such day
-            pass
-    raise ValueError(f"must be an ISO date (YYYY-MM-DD), got {quote(value)}")
-
-
-_PRESCRIPTIVENESS_NAMES = {member.label: member for member in m.Prescriptiveness}
-
-
-def _prescriptiveness(value: Any) -> m.Prescriptiveness:
-    if isinstance(value, m.Prescriptiveness):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
-        return m.Prescriptiveness(value)
-    if isinstance(value, str) and value.strip().lower() in _PRESCRIPTIVENESS_NAMES:
-        return _PRESCRIPTIVENESS_NAMES[value.strip().lower()]
-    names = ", ".join(f"{member.value} {member.label}" for member in m.Prescriptiveness)
-    raise ValueError(
-        f"must be one of {names} (a name or a number); got {quote(value)}{suggest(value, _PRESCRIPTIVENESS_NAMES)}"
-    )
-
-
-def _horizon(value: Any) -> m.Horizon:
-    if isinstance(value, m.Horizon):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"must be a duration such as 6w, 3m, 2q, 1y or an ISO date, got {quote(value)}")
-    try:
-        return m.Horizon.parse(value)
-    except ValueError:  # its message quotes the whole value, however long
-        raise ValueError(
-            f"must be a duration such as 6w, 3m, 2q, 1y (d, w, m, q or y) or an ISO date, got {quote(value.strip())}"
-        ) from None
-
-
-def _slug(value: Any) -> str:
-    if isinstance(value, str) and m.SLUG_RE.fullmatch(value):
-        return value
-    raise ValueError(
-        "must be a slug: lowercase letters, digits and hyphens, starting with a letter or digit, "
-        f"at most 63 characters; got {quote(value)}"
-    )
-
-
-def _url(value: Any) -> str:
-    if isinstance(value, str) and (problem := check_text(value)):
-        raise ValueError(problem)
-    if isinstance(value, str) and len(value) <= MAX_URL and _URL_RE.fullmatch(value):
-        urlsplit(value)  # raises ValueError for a host in brackets that is no IPv6 address
-        return value
-    raise ValueError(f"must be an http or https URL, got {quote(value)}")
-
-
-# Control characters other than tab and newline; one search instead of a test per character, which
-# was a tenth of reading a 2,000-bet document.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _text(limit: int) -> Callable[[Any], str]:
-    def parse_text(value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValueError(f"must be text, got {quote(value)}")
-        text = str(value)
-        if len(text) > limit:
-            raise ValueError(f"must be at most {limit} characters, got {len(text)}")
-        problem = check_text(text)
-        if problem:
-            raise ValueError(problem)
-        if _CONTROL.search(text):
-            raise ValueError("must not contain control characters")
-        return text
-
-    return parse_text
-
-
-def _optional_text(limit: int) -> Callable[[Any], str | None]:
-    parse_text = _text(limit)
-
-    def parse_optional(value: Any) -> str | None:
-        # An empty optional field says nothing: it is stored, and dumped, as absent.
-        text = parse_text(value)
-        return text if text.strip() else None
-
-    return parse_optional
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"must be a number, got {quote(value)}")
-    try:
-        number = float(value)
-    except OverflowError:  # an integer past 1e308
-        number = math.inf
-    if not math.isfinite(number):
-        raise ValueError(f"must be a finite number, got {quote(value)}")
-    return number
-
-
-def _whole(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be a whole number, got {quote(value)}")
-    return value
-
-
-def _version(value: Any) -> int:
-    if isinstance(value, bool) or value != FORMAT_VERSION:
-        raise ValueError(f"must be {FORMAT_VERSION} (the document format version), got {quote(value)}")
-    return FORMAT_VERSION
-
-
-def _title(value: Any) -> str:
-    text = _text(MAX_TITLE)(value)
-    # A title is one line: newlines would break the label grid of a diagram.
-    text = " ".join(text.split())
-    if not text:
-        raise ValueError("must not be empty")
-    return text
-
-
-def _listify(value: Any) -> Any:
-    # `parents: vision` is read as `parents: [vision]`: the common one-parent case stays short.
-    return [value] if isinstance(value, str) else value
+__all__ = ["FORMAT_VERSION", "MAX_ASSUMPTIONS", "MAX_BETS", "MAX_CHECKINS", "MAX_TEXT", "MAX_TITLE", "suggest"]
 
 
 # WithJsonSchema: what each field takes as a document writes it, in the friendly forms the parsers
@@ -248,23 +48,23 @@ def _text_schema(limit: int, pattern: str = TEXT_PATTERN) -> dict[str, Any]:
 
 
 def _choice_schema(values: list[str]) -> dict[str, Any]:
-    # Listed as written for editors to offer, and in any case with spaces around, as _enum reads them.
+    # Listed as written for editors to offer, and in any case with spaces around, as the enum parsers read them.
     return {"anyOf": [{"type": "string", "enum": values}, {"type": "string", "pattern": any_case(values)}]}
 
 
 def _one_or_list(item: dict[str, Any]) -> dict[str, Any]:
-    # One text is read as a list of one (_listify): `parents: vision`; one number is not.
+    # One text is read as a list of one (listify): `parents: vision`; one number is not.
     return {"anyOf": [{**item, "type": "string"}, {"type": "array", "items": item}]}
 
 
 _SLUG_SCHEMA = {"type": "string", "pattern": f"^{m.SLUG_PATTERN}$"}
 _URL_SCHEMA = {"type": "string", "maxLength": MAX_URL, "pattern": URL_PATTERN}
-_SHORT_SCHEMA = _text_schema(200)
+_SHORT_SCHEMA = _text_schema(SHORT)
 
-Slug = Annotated[str, BeforeValidator(_slug), WithJsonSchema(_SLUG_SCHEMA)]
+Slug = Annotated[str, BeforeValidator(f.parse_slug), WithJsonSchema(_SLUG_SCHEMA)]
 Certainty = Annotated[
     float,
-    BeforeValidator(_certainty),
+    BeforeValidator(f.parse_certainty),
     WithJsonSchema(
         {
             "anyOf": [
@@ -276,7 +76,7 @@ Certainty = Annotated[
 ]
 HorizonField = Annotated[
     m.Horizon,
-    BeforeValidator(_horizon),
+    BeforeValidator(f.parse_horizon),
     WithJsonSchema(
         {
             "type": "string",
@@ -284,49 +84,52 @@ HorizonField = Annotated[
         }
     ),
 ]
-Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
-Title = Annotated[str, BeforeValidator(_title), WithJsonSchema(_text_schema(MAX_TITLE, TITLE_PATTERN))]
-Text = Annotated[str, BeforeValidator(_text(MAX_TEXT)), WithJsonSchema(_text_schema(MAX_TEXT))]
-Short = Annotated[str, BeforeValidator(_text(200)), WithJsonSchema(_SHORT_SCHEMA)]
+Date = Annotated[dt.date, BeforeValidator(f.parse_date), WithJsonSchema({"type": "string", "format": "date"})]
+Title = Annotated[str, BeforeValidator(f.parse_title), WithJsonSchema(_text_schema(MAX_TITLE, TITLE_PATTERN))]
+Text = Annotated[str, BeforeValidator(f.parse_text), WithJsonSchema(_text_schema(MAX_TEXT))]
+Short = Annotated[str, BeforeValidator(f.parse_short), WithJsonSchema(_SHORT_SCHEMA)]
 # An empty optional text is left out; null is not text (`owner:` alone is refused).
-OptionalShort = Annotated[str | None, BeforeValidator(_optional_text(200)), WithJsonSchema(_text_schema(200))]
-OptionalText = Annotated[str | None, BeforeValidator(_optional_text(MAX_TEXT)), WithJsonSchema(_text_schema(MAX_TEXT))]
+OptionalShort = Annotated[str | None, BeforeValidator(f.parse_optional_short), WithJsonSchema(_text_schema(SHORT))]
+OptionalText = Annotated[str | None, BeforeValidator(f.parse_optional_text), WithJsonSchema(_text_schema(MAX_TEXT))]
 OptionalTitleLength = Annotated[
-    str | None, BeforeValidator(_optional_text(MAX_TITLE)), WithJsonSchema(_text_schema(MAX_TITLE))
+    str | None, BeforeValidator(f.parse_optional_title_length), WithJsonSchema(_text_schema(MAX_TITLE))
 ]
-Number = Annotated[float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
-Url = Annotated[str, BeforeValidator(_url), WithJsonSchema(_URL_SCHEMA)]
-SlugList = Annotated[list[Slug], BeforeValidator(_listify), WithJsonSchema(_one_or_list(_SLUG_SCHEMA))]
+Number = Annotated[float, BeforeValidator(f.parse_number), WithJsonSchema({"type": "number"})]
+Url = Annotated[str, BeforeValidator(f.parse_url), WithJsonSchema(_URL_SCHEMA)]
+SlugList = Annotated[list[Slug], BeforeValidator(f.listify), WithJsonSchema(_one_or_list(_SLUG_SCHEMA))]
 Importance = Annotated[
-    int, BeforeValidator(_whole), Field(ge=1, le=5), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})
+    int,
+    BeforeValidator(f.parse_whole),
+    Field(ge=1, le=5),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5}),
 ]
 MAX_RANK = 1_000_000  # a place in a column, 1 first: more than any column holds
 Rank = Annotated[
     int,
-    BeforeValidator(_whole),
+    BeforeValidator(f.parse_whole),
     Field(ge=1, le=MAX_RANK),
     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_RANK}),
 ]
 
 
-def _choice(cls: type[E]) -> tuple[BeforeValidator, WithJsonSchema]:
-    return BeforeValidator(_enum(cls)), WithJsonSchema(_choice_schema([str(member.value) for member in cls]))
+def _choice(parse: Callable[[Any], Enum], cls: type[Enum]) -> tuple[BeforeValidator, WithJsonSchema]:
+    return BeforeValidator(parse), WithJsonSchema(_choice_schema([str(member.value) for member in cls]))
 
 
-KindField = Annotated[m.Kind, *_choice(m.Kind)]
-DebateField = Annotated[m.Debate, *_choice(m.Debate)]
-StatusField = Annotated[m.Status, *_choice(m.Status)]
-VerdictField = Annotated[m.Verdict, *_choice(m.Verdict)]
-CategoryField = Annotated[m.Category, *_choice(m.Category)]
-EvidenceKindField = Annotated[m.EvidenceKind, *_choice(m.EvidenceKind)]
-EvidenceLevelField = Annotated[m.EvidenceLevel, *_choice(m.EvidenceLevel)]
-DirectionField = Annotated[m.Direction, *_choice(m.Direction)]
-MetricDirectionField = Annotated[m.MetricDirection, *_choice(m.MetricDirection)]
-VisibilityField = Annotated[m.Visibility, *_choice(m.Visibility)]
+KindField = Annotated[m.Kind, *_choice(f.parse_kind, m.Kind)]
+DebateField = Annotated[m.Debate, *_choice(f.parse_debate, m.Debate)]
+StatusField = Annotated[m.Status, *_choice(f.parse_status, m.Status)]
+VerdictField = Annotated[m.Verdict, *_choice(f.parse_verdict, m.Verdict)]
+CategoryField = Annotated[m.Category, *_choice(f.parse_category, m.Category)]
+EvidenceKindField = Annotated[m.EvidenceKind, *_choice(f.parse_evidence_kind, m.EvidenceKind)]
+EvidenceLevelField = Annotated[m.EvidenceLevel, *_choice(f.parse_evidence_level, m.EvidenceLevel)]
+DirectionField = Annotated[m.Direction, *_choice(f.parse_direction, m.Direction)]
+MetricDirectionField = Annotated[m.MetricDirection, *_choice(f.parse_metric_direction, m.MetricDirection)]
+VisibilityField = Annotated[m.Visibility, *_choice(f.parse_visibility, m.Visibility)]
 _PRESCRIPTIVENESS_LABELS = [member.label for member in m.Prescriptiveness]
 PrescriptivenessField = Annotated[
     m.Prescriptiveness,
-    BeforeValidator(_prescriptiveness),
+    BeforeValidator(f.parse_prescriptiveness),
     WithJsonSchema(
         {
             "anyOf": [
@@ -491,13 +294,13 @@ class BetDoc(_Schema):
     ] = None
     tags: Annotated[
         list[Short],
-        BeforeValidator(_listify),
+        BeforeValidator(f.listify),
         WithJsonSchema(_one_or_list(_SHORT_SCHEMA)),
         _about("Words to find and filter it by: one or a list.", ["mobile", "q3"], "mobile"),
     ] = []
     links: Annotated[
         list[Url],
-        BeforeValidator(_listify),
+        BeforeValidator(f.listify),
         WithJsonSchema(_one_or_list(_URL_SCHEMA)),
         _about("Where more can be read: http or https URLs, one or a list.", ["https://example.org/wiki/onboarding"]),
     ] = []
@@ -551,14 +354,6 @@ class AssumptionDoc(_Schema):
     ] = None
 
 
-def _rule(value: Any) -> str:
-    if isinstance(value, str) and value in RULES:
-        return value
-    if isinstance(value, str) and value in INVALID_ALWAYS:
-        raise ValueError(f"cannot disable {value!r}: a document with {INVALID_ALWAYS[value]} is never valid")
-    raise ValueError(f"names an unknown lint rule {quote(value)}{suggest(value, RULES)}")
-
-
 _RULE_SCHEMA = {"type": "string", "enum": list(RULES)}
 
 
@@ -569,8 +364,8 @@ class LintDoc(_Schema):
     """How this graph is linted: rules switched off, and the thresholds of the rules that take one."""
 
     disable: Annotated[
-        list[Annotated[str, BeforeValidator(_rule)]],
-        BeforeValidator(_listify),
+        list[Annotated[str, BeforeValidator(f.parse_rule)]],
+        BeforeValidator(f.listify),
         WithJsonSchema(_one_or_list(_RULE_SCHEMA)),
         _about("Lint rules not to run on this graph, by name: one or a list.", ["multi-parent"], "stale-review"),
     ] = []
@@ -622,7 +417,7 @@ class Document(_Schema):
 
     betgraph: Annotated[
         int,
-        BeforeValidator(_version),
+        BeforeValidator(f.parse_version),
         WithJsonSchema({"type": "integer", "const": FORMAT_VERSION}),
         _about("The document format's version.", FORMAT_VERSION),
     ]

@@ -7,5 +7,7 @@ from tests.conftest import ROOT
 
 
 def test_lint_imports_neither_the_service_the_database_nor_the_renderer() -> None:
-    heavy = ("sqlalchemy", "alembic", "fastapi", "app.rendering", "app.services", "app.storage", "requests", "lxml")
+    service = ("sqlalchemy", "alembic", "fastapi", "app.services", "app.storage", "requests")
+    # a valid document is read by app.formats.records, without the models
+    heavy = (*service, "app.rendering", "lxml", "pydantic", "pydantic_core")
     assert heavy_imports(["lint", str(ROOT / "examples" / "acme.yaml")], heavy) == []

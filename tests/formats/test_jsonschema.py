@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from app.domain import model as m
 from app.domain.lint import RULES
 from app.domain.synthetic import synthetic_graph
+from app.formats import fields
 from app.formats import schema as s
 from app.formats.jsonschema import DIALECT, SCHEMA_ID, document_schema, schema_text
 from app.formats.starter import STARTER
@@ -117,7 +118,7 @@ def test_prescriptiveness_names_and_lint_rules_are_listed() -> None:
 
 def test_the_whitespace_of_patterns_is_pythons() -> None:
     # what str.strip() takes away, the parsers' patterns take (ECMAScript's \s differs; see SPACE_CHARS)
-    space = re.compile(s.SPACE)
+    space = re.compile(fields.SPACE)
     assert [c for c in range(0x110000) if space.fullmatch(chr(c))] == [c for c in range(0x110000) if chr(c).isspace()]
 
 
@@ -127,7 +128,7 @@ def test_every_character_that_lowers_to_an_ascii_letter_is_folded() -> None:
         for c in range(0x80, 0x110000)
         if len(chr(c).lower()) == 1 and chr(c).lower().isascii() and chr(c).lower().isalpha()
     }
-    assert {letter: other.encode("unicode_escape").decode() for letter, other in folds.items()} == s._FOLDS
+    assert {letter: other.encode("unicode_escape").decode() for letter, other in folds.items()} == fields.FOLDS
 
 
 # --- documents both take -------------------------------------------------------------------------
@@ -170,7 +171,7 @@ _PLACES: dict[str, tuple[str | int, ...]] = {
 }
 
 
-def _example_documents() -> dict[str, str]:
+def example_documents() -> dict[str, str]:
     documents: dict[str, str] = {}
     for model, name, field in _properties(document_schema()):
         for number, example in enumerate(field["examples"]):
@@ -186,7 +187,7 @@ def _example_documents() -> dict[str, str]:
 
 
 def test_every_example_is_taken_by_both_in_place(tmp_path: Path) -> None:
-    documents = _example_documents()
+    documents = example_documents()
     verdicts = _both(tmp_path, documents, ".json")
     assert {name: v for name, v in verdicts.items() if v != (True, True)} == {}
 
@@ -243,17 +244,17 @@ def test_friendly_forms_are_taken_by_both(tmp_path: Path) -> None:
     assert {name: v for name, v in verdicts.items() if v != (True, True)} == {}
 
 
-def _files() -> dict[str, str]:
+def files() -> dict[str, str]:
     paths = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "tests" / "fixtures" / "design_example.yaml"]
     paths += sorted((ROOT / "docs" / "lint").glob("*.yaml"))
     return {str(path.relative_to(ROOT)): path.read_text() for path in paths}
 
 
 def test_the_examples_and_fixtures_are_taken_by_both(tmp_path: Path) -> None:
-    files = _files()
-    assert "examples/acme.yaml" in files
-    assert "examples/failures.yaml" in files
-    verdicts = _both(tmp_path, files)
+    found = files()
+    assert "examples/acme.yaml" in found
+    assert "examples/failures.yaml" in found
+    verdicts = _both(tmp_path, found)
     assert {name: v for name, v in verdicts.items() if v != (True, True)} == {}
 
 
@@ -465,7 +466,7 @@ FIELDS: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
         st.one_of(st.text(_CHARS, max_size=12), st.sampled_from([" ", "\ufeff", "\x85", "a\x01", "a\nb", "\t"])),
     ),
     "certainty": (
-        st.one_of(st.floats(0, 1), _PERCENT.filter(s._PERCENT_RE.fullmatch)),
+        st.one_of(st.floats(0, 1), _PERCENT.filter(fields.PERCENT_RE.fullmatch)),
         st.one_of(st.floats(-0.5, 1.5), _PERCENT),
     ),
     "date": (_DATE, _EDGE_DATE),
@@ -509,7 +510,7 @@ FIELDS: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
 
 
 @st.composite
-def _documents(draw: st.DrawFn) -> dict[str, Any]:
+def documents(draw: st.DrawFn) -> dict[str, Any]:
     """A document whose ids and links hold together: no cycle, no unknown id, no disagreement."""
     wrong = draw(st.sampled_from([None, *FIELDS]))
 
@@ -586,7 +587,7 @@ def _documents(draw: st.DrawFn) -> dict[str, Any]:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
-@given(st.lists(_documents(), min_size=25, max_size=25))
+@given(st.lists(documents(), min_size=25, max_size=25))
 def test_generated_documents_get_one_verdict_from_both(documents: list[dict[str, Any]]) -> None:
     texts = {str(i): yaml.safe_dump(data, allow_unicode=True, sort_keys=False) for i, data in enumerate(documents)}
     with tempfile.TemporaryDirectory() as folder:
