@@ -8,6 +8,10 @@ of A's wall time over B's:
    venv). Goal: at most 5x.
 2. `betgraph render` to SVG at 200 and at 2,000 bets against `dot -Tsvg` on the DOT that render
    hands Graphviz, plus the bare interpreter. Goals: at most 1.5x at 200 bets, 1.10x at 2,000.
+3. Beside each render, the least any render must do, against the same yardstick: start the
+   interpreter, read and validate the document (app.formats.document.load, which imports PyYAML and
+   the domain) and run `dot` on its DOT. It writes no DOT and no SVG of its own, so it is a floor
+   for what Python can reach here, not a render.
 
 Run: .venv/bin/python bench/cli_start_bench.py [--runs 15]
 """
@@ -60,6 +64,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     bare = [PYTHON, "-c", "pass"]
+    read = [PYTHON, "-c", "import sys\nfrom app.formats.document import load\nload(open(sys.argv[1]).read())"]
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         documents = {}
@@ -75,6 +80,8 @@ def main() -> None:
             dot = ["dot", "-Tsvg", str(tmp / f"bets{size}.dot"), "-o", str(tmp / f"dot{size}.svg")]
             runs = args.runs if size == 200 else max(5, args.runs // 3)
             report(f"render, {size:,} bets / dot + start", goal, paired(runs, [render], [bare, dot]))
+            floor = [[*read, str(documents[size])], dot]
+            report("  floor: read + dot / dot + start", goal, paired(runs, floor, [bare, dot]))
 
 
 if __name__ == "__main__":

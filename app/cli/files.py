@@ -21,7 +21,7 @@ from app.cli.common import (
     today,
     write_output,
 )
-from app.domain.analysis import why_chain
+from app.domain.analysis import why_chain, why_in_words
 from app.domain.calibration import Calibration, calibrate, calibration_data
 from app.domain.model import SLUG_RE, Graph
 from app.words import plural
@@ -63,12 +63,10 @@ def convert_command(file: str, out: str | None, fmt: str | None, slug: str | Non
 @click.argument("bet")
 def why_command(file: str, bet: str) -> None:
     """Say in words why BET matters: the chain above it, its chain certainty and weakest link."""
-    from app.services import why  # noqa: PLC0415 - the service layer brings SQLAlchemy, which no other command here needs
-
     graph, _ = load_file(file)
     if bet not in graph.bet_by_id:
         fail(f"no bet with id {bet!r} in {file}")
-    for line in why.lines(graph, why_chain(graph, bet)):
+    for line in why_in_words(graph, why_chain(graph, bet)):
         click.echo(line)
 
 

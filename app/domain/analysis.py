@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.domain.model import Assumption, Bet, Graph
+from app.words import percent
 
 
 class UnknownNodeError(LookupError):
@@ -164,6 +165,26 @@ def why_chain(graph: Graph, bet_id: str, supported: Support | None = None) -> Wh
         path=tuple(path),
         weakest=weakest_link(graph, path),
     )
+
+
+def why_in_words(graph: Graph, chain: WhyChain) -> list[str]:
+    """The chain in words, from the top down, each bet indented under the one it serves, with the
+    assumptions it rests on; then the chain certainty and the weakest link. What `betgraph why`, the
+    API's why route and the MCP server's explain_bet say."""
+    said = []
+    for depth, bet_id in enumerate(reversed(chain.path)):
+        node = graph.bet_by_id[bet_id]
+        said.append(f"{'  ' * depth}{node.kind.value} {bet_id}: {node.title} ({percent(node.certainty)})")
+        for assumption_id in node.assumes:
+            assumption = graph.assumption_by_id.get(assumption_id)
+            if assumption is None:  # as why_chain, which leaves out what names no assumption
+                continue
+            statement = f"{assumption.statement} ({percent(assumption.certainty)})"
+            said.append(f"{'  ' * depth}  · rests on {assumption_id}: {statement}")
+    said.append(f"chain certainty: {percent(chain.certainty)}")
+    if chain.weakest:
+        said.append(f"weakest link: {chain.weakest}")
+    return said
 
 
 def weakest_link(graph: Graph, path: Iterable[str]) -> str | None:

@@ -15,6 +15,7 @@ from app.domain.analysis import (
     support,
     weakest_link,
     why_chain,
+    why_in_words,
 )
 from app.domain.model import Kind
 from tests.domain.builders import assumption, bet, chain, graph
@@ -309,3 +310,20 @@ def test_duplicate_parents_in_a_model_are_harmless() -> None:
     assert support(g).value["goal"] == pytest.approx(0.25)
     assert g.children["vision"] == ("goal",)
     assert impact(g, "vision").bets == ("vision", "goal")
+
+
+def test_why_in_words_says_the_chain_from_the_top_down_with_what_each_bet_rests_on() -> None:
+    made = graph(
+        bet("v", Kind.VISION, certainty=0.9, title="Payroll in minutes"),
+        bet("g", Kind.GOAL, ["v"], certainty=0.5, assumes=["a"]),
+        bet("i", Kind.INITIATIVE, ["g"], certainty=0.8),
+        assumption("a", 0.6, statement="We believe owners want it"),
+    )
+    assert why_in_words(made, why_chain(made, "i")) == [
+        "vision v: Payroll in minutes (90%)",
+        "  goal g: G (50%)",
+        "    · rests on a: We believe owners want it (60%)",
+        "    initiative i: I (80%)",
+        "chain certainty: 22%",
+        "weakest link: g",
+    ]
