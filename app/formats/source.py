@@ -46,6 +46,7 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
 _NULL = {"", "~", "null", "Null", "NULL"}
+_NUMBER_START = frozenset("+-.0123456789")  # what every one of the patterns above starts with
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
@@ -165,6 +166,8 @@ def core_value(text: str) -> Any:
         return True
     if text in _FALSE:
         return False
+    if text[0] not in _NUMBER_START:  # most scalars are words: no pattern below can match them
+        return text
     if len(text) > MAX_DIGITS and (_INT.fullmatch(text) or _HEX.fullmatch(text) or _OCT.fullmatch(text)):
         raise ValueError(f"a whole number of more than {MAX_DIGITS:,} digits")
     if _INT.fullmatch(text):
