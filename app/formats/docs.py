@@ -13,7 +13,6 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -22,13 +21,13 @@ from app.domain import analysis, lint
 from app.domain.model import SLUG_PATTERN, Prescriptiveness
 from app.formats import fields
 from app.formats.document import load
+from app.formats.generated import ROOT, write_or_check
 from app.formats.jsonschema import SCHEMA_ID, document_schema
 from app.formats.source import reads_as_text
 from app.formats.starter import STARTER
 from app.rendering import style
 from app.words import percent
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 TARGET = DOCS / "document.md"
 TEMPLATE = "document.md.j2"
@@ -227,17 +226,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if argv == ["--check"]:
-        if TARGET.read_text() == text:
-            return 0
-        print(f"{TARGET.relative_to(ROOT)} is out of date: run python -m app.formats.docs", file=sys.stderr)
-        return 1
-    if argv:
-        print("usage: python -m app.formats.docs [--check]", file=sys.stderr)
-        return 2
-    TARGET.write_text(text)
-    return 0
+    return write_or_check(argv, TARGET, render, "app.formats.docs")
 
 
 if __name__ == "__main__":

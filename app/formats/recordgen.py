@@ -31,8 +31,8 @@ from pydantic.fields import FieldInfo
 from app.domain import model as m
 from app.formats import fields
 from app.formats import schema as s
+from app.formats.generated import ROOT, write_or_check
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 TARGET = Path(__file__).with_name("records.py")
 MODELS: tuple[type[BaseModel], ...] = (
     s.Document,
@@ -319,17 +319,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if argv == ["--check"]:
-        if TARGET.read_text() == text:
-            return 0
-        print(f"{TARGET.relative_to(ROOT)} is out of date: run python -m app.formats.recordgen", file=sys.stderr)
-        return 1
-    if argv:
-        print("usage: python -m app.formats.recordgen [--check]", file=sys.stderr)
-        return 2
-    TARGET.write_text(text)
-    return 0
+    return write_or_check(argv, TARGET, render, "app.formats.recordgen")
 
 
 if __name__ == "__main__":
