@@ -91,8 +91,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Python's bytecode is kept between runs even where PYTHONDONTWRITEBYTECODE is set: without it each
+# worker compiled and assertion-rewrote some 500 modules (4 s of its start) and each server and command
+# the tests start compiled app/ again. The __pycache__ folders are ignored by git.
 test: system-deps browser-deps client-deps $(STAMP) lint typecheck
-	$(BIN)/pytest -n 2
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n 2
 
 # app/formats/records.py, written from the document's models (tests/formats/test_records.py checks it is current);
 # docs/document.md, written from the code and docs/document.md.j2 (tests/formats/test_docs.py checks it is current);

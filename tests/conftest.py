@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.storage.db import make_engine
 from app.storage.migrate import upgrade
+from tests.scheduling import ModuleScheduling, save_durations
 
 # Property tests check what is drawn, not how fast: on a busy machine (two workers, browsers, servers)
 # Hypothesis's wall-clock checks failed tests whose properties held.
@@ -83,3 +84,21 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
             yield session
         transaction.rollback()
+
+
+SCHEDULER = pytest.StashKey[ModuleScheduling]()
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of xdist's: `-p no:xdist` runs without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> ModuleScheduling | None:
+    """With `-n`, a module's tests to one worker and the longest modules first (tests/scheduling.py)."""
+    if config.getoption("dist") != "load":
+        return None
+    config.stash[SCHEDULER] = ModuleScheduling(config, log)
+    return config.stash[SCHEDULER]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    scheduler = session.config.stash.get(SCHEDULER, None)  # in the controller alone, which saw every duration
+    if scheduler is not None:
+        save_durations(session.config, scheduler.measured)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from app.formats.document import load
 from app.formats.jsonschema import schema_text
 from app.formats.problems import DocumentError
 
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
+K = TypeVar("K", bound=Hashable)
 
 
 def schema_file(folder: Path) -> Path:
@@ -23,11 +25,12 @@ def schema_file(folder: Path) -> Path:
     return path
 
 
-def schema_verdicts(folder: Path, documents: Mapping[str, str], suffix: str = ".yaml") -> dict[str, bool]:
-    """Whether check-jsonschema finds each document valid; one that does not parse is not valid."""
+def schema_messages(folder: Path, documents: Mapping[K, tuple[str, str]]) -> dict[K, list[str]]:
+    """check-jsonschema's messages about each document, given as (text, suffix), from one run over them
+    all; a document that does not parse has that message, a valid one none."""
     schema = schema_file(folder)
-    named: dict[str, Path] = {}
-    for index, (name, text) in enumerate(documents.items()):
+    named: dict[K, Path] = {}
+    for index, (name, (text, suffix)) in enumerate(documents.items()):
         path = folder / f"document-{len(list(folder.iterdir()))}-{index}{suffix}"
         path.write_text(text)
         named[name] = path
@@ -40,24 +43,16 @@ def schema_verdicts(folder: Path, documents: Mapping[str, str], suffix: str = ".
     )
     assert ran.returncode in (0, 1), ran.stderr
     report = json.loads(ran.stdout)
-    refused = {entry["filename"] for entry in [*report.get("errors", []), *report.get("parse_errors", [])]}
-    return {name: str(path) not in refused for name, path in named.items()}
+    messages: dict[str, list[str]] = {str(path): [] for path in named.values()}
+    for entry in [*report.get("errors", []), *report.get("parse_errors", [])]:
+        messages[entry["filename"]].append(entry["message"])
+    return {name: messages[str(path)] for name, path in named.items()}
 
 
-def schema_errors(folder: Path, text: str, suffix: str = ".yaml") -> list[str]:
-    """check-jsonschema's messages about one document."""
-    path = folder / f"one-{len(list(folder.iterdir()))}{suffix}"
-    path.write_text(text)
-    ran = subprocess.run(
-        [str(CHECK_JSONSCHEMA), "--schemafile", str(schema_file(folder)), "-o", "json", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert ran.returncode in (0, 1), ran.stderr
-    report = json.loads(ran.stdout)
-    return [entry["message"] for entry in [*report.get("errors", []), *report.get("parse_errors", [])]]
+def schema_verdicts(folder: Path, documents: Mapping[str, str], suffix: str = ".yaml") -> dict[str, bool]:
+    """Whether check-jsonschema finds each document valid; one that does not parse is not valid."""
+    found = schema_messages(folder, {name: (text, suffix) for name, text in documents.items()})
+    return {name: not messages for name, messages in found.items()}
 
 
 def loader_accepts(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
 import subprocess
@@ -27,7 +28,7 @@ from app.formats.jsonschema import DIALECT, SCHEMA_ID, document_schema, schema_t
 from app.formats.starter import STARTER
 from app.formats.writing import dump_json, dump_yaml
 from tests.formats.test_document import HEAD, RICH, bets_doc
-from tests.schemacheck import CHECK_JSONSCHEMA, loader_accepts, schema_errors, schema_file, schema_verdicts
+from tests.schemacheck import CHECK_JSONSCHEMA, loader_accepts, schema_file, schema_messages, schema_verdicts
 from tests.servers import ROOT
 
 MODELINE = "# yaml-language-server: $schema=https://betgraph.example.org/schema/v1.json\n"
@@ -41,9 +42,50 @@ def _properties(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]
     return found
 
 
-def _both(tmp_path: Path, documents: dict[str, str], suffix: str = ".yaml") -> dict[str, tuple[bool, bool]]:
-    """Each document's (loader accepts, check-jsonschema accepts)."""
-    schema = schema_verdicts(tmp_path, documents, suffix)
+Checked = dict[str, dict[str, list[str]]]
+
+
+@functools.cache
+def _handed_over() -> dict[str, dict[str, tuple[str, str]]]:
+    """What each test below hands check-jsonschema: by test, each document's text and file suffix."""
+
+    def as_yaml(documents: dict[str, str]) -> dict[str, tuple[str, str]]:
+        return {name: (text, ".yaml") for name, text in documents.items()}
+
+    graphs = {bets: synthetic_graph(bets) for bets in (1, 1000)}
+    return {
+        "in place": {name: (text, ".json") for name, text in example_documents().items()},
+        "friendly": as_yaml(FRIENDLY),
+        "files": as_yaml(files()),
+        **{
+            f"{bets} bets": {"yaml": (dump_yaml(graph), ".yaml"), "json": (dump_json(graph), ".json")}
+            for bets, graph in graphs.items()
+        },
+        "structure": as_yaml(STRUCTURE),
+        "semantic": as_yaml(SEMANTIC),
+        "modeline": as_yaml({"modeline": MODELINE + HEAD}),
+        "misspelt": as_yaml({"misspelt": bets_doc("id: a, kind: vision, title: A, horizn: 6w")}),
+    }
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Checked:
+    """check-jsonschema's messages on the documents of every test below, from one run over them all:
+    each run starts Python and imports jsonschema, about a second of CPU, paid once instead of eleven times."""
+    tests = _handed_over()
+    everything = {(test, name): document for test, documents in tests.items() for name, document in documents.items()}
+    found = schema_messages(tmp_path_factory.mktemp("schema"), everything)
+    return {test: {name: found[test, name] for name in documents} for test, documents in tests.items()}
+
+
+def _both(checked: Checked, test: str) -> dict[str, tuple[bool, bool]]:
+    """Each document of `test`'s: (loader accepts, check-jsonschema accepts)."""
+    return {name: (loader_accepts(text), not checked[test][name]) for name, (text, _) in _handed_over()[test].items()}
+
+
+def _both_now(folder: Path, documents: dict[str, str]) -> dict[str, tuple[bool, bool]]:
+    """Each document's (loader accepts, check-jsonschema accepts), from a run of check-jsonschema of their own."""
+    schema = schema_verdicts(folder, documents)
     return {name: (loader_accepts(text), schema[name]) for name, text in documents.items()}
 
 
@@ -186,9 +228,8 @@ def example_documents() -> dict[str, str]:
     return documents
 
 
-def test_every_example_is_taken_by_both_in_place(tmp_path: Path) -> None:
-    documents = example_documents()
-    verdicts = _both(tmp_path, documents, ".json")
+def test_every_example_is_taken_by_both_in_place(checked: Checked) -> None:
+    verdicts = _both(checked, "in place")
     assert {name: v for name, v in verdicts.items() if v != (True, True)} == {}
 
 
@@ -239,8 +280,8 @@ FRIENDLY = {
 }
 
 
-def test_friendly_forms_are_taken_by_both(tmp_path: Path) -> None:
-    verdicts = _both(tmp_path, FRIENDLY)
+def test_friendly_forms_are_taken_by_both(checked: Checked) -> None:
+    verdicts = _both(checked, "friendly")
     assert {name: v for name, v in verdicts.items() if v != (True, True)} == {}
 
 
@@ -250,20 +291,17 @@ def files() -> dict[str, str]:
     return {str(path.relative_to(ROOT)): path.read_text() for path in paths}
 
 
-def test_the_examples_and_fixtures_are_taken_by_both(tmp_path: Path) -> None:
+def test_the_examples_and_fixtures_are_taken_by_both(checked: Checked) -> None:
     found = files()
     assert "examples/acme.yaml" in found
     assert "examples/failures.yaml" in found
-    verdicts = _both(tmp_path, found)
+    verdicts = _both(checked, "files")
     assert {name: v for name, v in verdicts.items() if v != (True, True)} == {}
 
 
 @pytest.mark.parametrize("bets", [1, 1000])
-def test_generated_graphs_are_taken_by_both_as_yaml_and_json(tmp_path: Path, bets: int) -> None:
-    graph = synthetic_graph(bets)
-    as_yaml, as_json = dump_yaml(graph), dump_json(graph)
-    assert _both(tmp_path, {"yaml": as_yaml}) == {"yaml": (True, True)}
-    assert _both(tmp_path, {"json": as_json}, ".json") == {"json": (True, True)}
+def test_generated_graphs_are_taken_by_both_as_yaml_and_json(checked: Checked, bets: int) -> None:
+    assert _both(checked, f"{bets} bets") == {"yaml": (True, True), "json": (True, True)}
 
 
 # --- documents both refuse -----------------------------------------------------------------------
@@ -378,8 +416,8 @@ STRUCTURE = {
 }
 
 
-def test_structural_errors_are_refused_by_both(tmp_path: Path) -> None:
-    verdicts = _both(tmp_path, STRUCTURE)
+def test_structural_errors_are_refused_by_both(checked: Checked) -> None:
+    verdicts = _both(checked, "structure")
     assert {name: v for name, v in verdicts.items() if v != (False, False)} == {}
 
 
@@ -400,17 +438,17 @@ SEMANTIC = {
 }
 
 
-def test_what_needs_the_whole_graph_is_for_the_loader_alone(tmp_path: Path) -> None:
-    assert _both(tmp_path, SEMANTIC) == dict.fromkeys(SEMANTIC, (False, True))
+def test_what_needs_the_whole_graph_is_for_the_loader_alone(checked: Checked) -> None:
+    assert _both(checked, "semantic") == dict.fromkeys(SEMANTIC, (False, True))
 
 
-def test_a_modeline_is_a_comment(tmp_path: Path) -> None:
+def test_a_modeline_is_a_comment(checked: Checked) -> None:
     assert loader_accepts(MODELINE + HEAD)
-    assert schema_errors(tmp_path, MODELINE + HEAD) == []
+    assert checked["modeline"]["modeline"] == []
 
 
-def test_check_jsonschema_names_the_field(tmp_path: Path) -> None:
-    messages = schema_errors(tmp_path, bets_doc("id: a, kind: vision, title: A, horizn: 6w"))
+def test_check_jsonschema_names_the_field(checked: Checked) -> None:
+    messages = checked["misspelt"]["misspelt"]
     assert messages == ["Additional properties are not allowed ('horizn' was unexpected)"]
 
 
@@ -591,6 +629,6 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 def test_generated_documents_get_one_verdict_from_both(documents: list[dict[str, Any]]) -> None:
     texts = {str(i): yaml.safe_dump(data, allow_unicode=True, sort_keys=False) for i, data in enumerate(documents)}
     with tempfile.TemporaryDirectory() as folder:
-        verdicts = _both(Path(folder), texts)
+        verdicts = _both_now(Path(folder), texts)
     differing = {texts[name]: v for name, v in verdicts.items() if v[0] != v[1]}
     assert differing == {}
