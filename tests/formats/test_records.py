@@ -206,7 +206,26 @@ def test_junk_anywhere_is_read_alike(changes: list[tuple[tuple[str | int, ...], 
                 data = copy.deepcopy(junk)
         except (KeyError, IndexError, TypeError):  # an earlier change took this place away
             continue
-    assert _disagreements({"changed": data}) == {}
+    records_say, models_say = _by_records(data), _by_models(data)
+    if records_say is not None or _plain_data(data):
+        assert records_say == models_say
+    # else: a tuple for a list is data no document or store holds; the models take it, and decide
+
+
+def _plain_data(value: Any) -> bool:
+    """Whether `value` is what YAML, JSON or the store hand over: no tuple where a list would be."""
+    if isinstance(value, dict):
+        return all(_plain_data(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_plain_data(item) for item in value)
+    return not isinstance(value, tuple)
+
+
+def test_a_tuple_is_passed_on_to_the_models() -> None:
+    data = _skeleton()
+    data["bets"][1]["parents"] = ("vision",)
+    assert records.read(data) is None  # not vouched for: the models take it
+    assert graph_from_data(data).bet_by_id["goal"].parents == ("vision",)
 
 
 def test_a_valid_document_is_read_without_pydantic() -> None:
