@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -76,7 +76,7 @@ def suggest(value: Any, choices: Iterable[str]) -> str:
     return f" (did you mean {quote(close[0])}?)" if close else ""
 
 
-def enum_parser(cls: type[E], extra: Mapping[str, E] | None = None) -> Callable[[Any], E]:
+def enum_parser(cls: type[E]) -> Callable[[Any], E]:
     names = [str(member.value) for member in cls]
 
     def parse_member(value: Any) -> E:
@@ -84,8 +84,6 @@ def enum_parser(cls: type[E], extra: Mapping[str, E] | None = None) -> Callable[
             return value
         if isinstance(value, str):
             key = value.strip().lower()
-            if extra and key in extra:
-                return extra[key]
             for member in cls:
                 if str(member.value) == key:
                     return member
